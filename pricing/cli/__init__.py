@@ -1,0 +1,24 @@
+"""The `pricing` command: the application edge, the one place that prints.
+
+Imports stay light here (typer only): each command imports the library, and pandas, when it
+runs, so `pricing --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from pricing.cli import tables_cmd
+
+app = typer.Typer(
+    name="pricing",
+    help="Price and invoice the KMC Telecom / Lucent Technologies agreements.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(tables_cmd.app, name="tables")
+
+
+def main() -> None:
+    app()
