@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from pricing.cli import tables_cmd
+from pricing.cli import service_cmd, tables_cmd
 
 app = typer.Typer(
     name="pricing",
@@ -18,6 +18,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(tables_cmd.app, name="tables")
+app.command("level")(service_cmd.level)
+app.command("quote")(service_cmd.quote)
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+"""`pricing level` and `pricing quote`: one city's service level and its itemized quote."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
+                                handles_errors, load, parse_date)
+from pricing.errors import PricingError
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD whose tables price it.")]
+Count = Annotated[int, typer.Option(min=0)]
+
+
+@handles_errors
+def level(
+    gateway_elements: Annotated[int, typer.Option("--gateway-elements", min=0, help="Gateway elements.")],
+    slc: Annotated[int, typer.Option("--slc", min=0, help="Subscriber loop carriers.")],
+    five_ess: Annotated[int, typer.Option("--five-ess", min=0, help="5ESS/VCDX switches.")] = 1,
+    sm: Annotated[int, typer.Option("--sm", min=0, help="Switching modules.")] = 1,
+    dacs_ii: Annotated[int, typer.Option("--dacs-ii", min=0, help="DACS II systems.")] = 1,
+    dacs_iv: Annotated[int, typer.Option("--dacs-iv", min=0, help="DACS IV systems.")] = 1,
+    as_of: AsOf = None,
+    tables: TablesOption = None,
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The service level a city's component counts give, its annual price, and why.
+
+    Example: pricing level --gateway-elements 20 --slc 10 --as-of 2000-10-01
+    """
+    from pricing.components import Counts
+    from pricing.service_level import pick_level
+
+    date = parse_date(as_of)
+    table_set = load(tables)
+    counts = Counts(gateway_elements, five_ess, slc, sm, dacs_ii, dacs_iv)
+    choice = pick_level(counts, table_set, date)
+    data = {"level": choice.level, "annual_price": choice.annual_price, "as_of": date,
+            "source": str(choice.source), "counts": counts.as_dict(), "reason": choice.reason,
+            "decided_by": [{"level": e.level, "component": e.component, "count": e.count,
+                            "limit": e.limit} for e in choice.decided_by]}
+    if format is Format.json:
+        emit_json(data)
+    elif format is Format.csv:
+        emit_csv(["level", "annual_price", "as_of", "reason", "source"],
+                 [[data[k] for k in ("level", "annual_price", "as_of", "reason", "source")]])
+    else:
+        typer.echo(f"{choice.level}: {choice.annual_price:,} a year (as of {date})")
+        typer.echo(f"why: {choice.reason}")
+        typer.echo(f"source: {choice.source}")
+
+
+def read_json(path: Path) -> object:
+    """A JSON file with decimals kept exact; a bad file is an error naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PricingError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise PricingError(f"{path}, row {error.lineno}, column {error.colno}: "
+                           f"not valid JSON ({error.msg})") from None
+
+
+@handles_errors
+def quote(
+    city_file: Annotated[Path, typer.Argument(metavar="CITY.json",
+                                              help="The city to price (see README).")],
+    as_of: AsOf = None,
+    tables: TablesOption = None,
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """An itemized quote for one city and one annual period, each line with its source.
+
+    Example: pricing quote examples/huntsville.json --format json
+    """
+    from pricing.quote import parse_city_request, price_city
+
+    request = parse_city_request(read_json(city_file), str(city_file))
+    table_set = load(tables)
+    result = price_city(request, table_set, parse_date(as_of) if as_of else None)
+    if format is Format.json:
+        emit_json(result.as_dict())
+        return
+    columns = ["description", "quantity", "unit_price", "amount", "source"]
+    rows = [[line.description, line.quantity, line.unit_price, line.amount, str(line.source)]
+            for line in result.lines]
+    if format is Format.csv:
+        emit_csv(columns, rows + [["Total", "", "", result.total, ""]])
+        return
+    emit_table(columns, rows + [["Total", "", "", result.total, ""]],
+               title=f"{result.city}, annual period {result.period.start} to {result.period.end}: "
+                     f"{result.level.level} ({result.level_reason})",
+               right=("quantity", "unit_price", "amount"))

@@ -1,0 +1,77 @@
+"""A city's six component counts, the inputs of the service level (PSA Amdt 1, Appendix A)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from pricing.errors import PricingError
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Component counts of one city's 5ESS/VCDX location.
+
+    Attributes:
+      gateway_elements: the switch's gateway elements.
+      five_ess: 5ESS/VCDX switches (each level is configured with exactly one).
+      slc: subscriber loop carriers.
+      sm: switching modules.
+      dacs_ii: DACS II systems.
+      dacs_iv: DACS IV systems.
+    """
+
+    gateway_elements: int
+    five_ess: int
+    slc: int
+    sm: int
+    dacs_ii: int
+    dacs_iv: int
+
+    def __post_init__(self) -> None:
+        for name in COMPONENTS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise PricingError(f"{name}: expected a whole number of zero or more, got {value!r}")
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COMPONENTS}
+
+
+COMPONENTS: tuple[str, ...] = tuple(f.name for f in fields(Counts))
+
+# The service_levels table column that bounds each component from above.
+BOUND_COLUMNS: dict[str, str] = {
+    "gateway_elements": "gateway_elements_max",
+    "slc": "slc_max",
+    "sm": "sm_max",
+    "dacs_ii": "dacs_ii_max",
+    "dacs_iv": "dacs_iv_max",
+}
+
+
+def changed_components(before: Counts, after: Counts) -> list[str]:
+    """The components whose counts differ between two reports, in table order."""
+    return [name for name in COMPONENTS if getattr(before, name) != getattr(after, name)]
+
+
+def count_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Every problem with a mapping of component counts, as (field, message) pairs."""
+    problems = [(name, f"unknown field (expected {', '.join(COMPONENTS)})")
+                for name in sorted(set(values) - set(COMPONENTS))]
+    for name in COMPONENTS:
+        if name not in values:
+            problems.append((name, "missing"))
+            continue
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append((name, f"expected a whole number of zero or more, got {value!r}"))
+    return problems
+
+
+def counts_from_mapping(values: Mapping[str, object], where: str = "counts") -> Counts:
+    """Counts from a mapping with exactly the six component keys; errors name each field."""
+    problems = count_problems(values)
+    if problems:
+        raise PricingError("; ".join(f"{where}.{name}: {message}" for name, message in problems))
+    return Counts(**{name: values[name] for name in COMPONENTS})

@@ -1,0 +1,89 @@
+"""Provisioning/translations and customer care hours (PSA Amdt 1, Appendix A).
+
+"1500 hour block at a price of ... ($121,500) per 1500 hour block, or after the completion of
+ten (10) 1500 hour blocks, or the beginning in the tenth (10th) month of the annual period, such
+service may be purchased at a price of eighty-one dollars ($81) per hour as incurred. There will
+be a minimum one (1) hour charge."
+
+The project's rule, per annual period, months numbered from October = 1: in months before the
+hourly month (1-9), while fewer than ten blocks are completed, hours draw on the current block
+and a new block is bought when the last one is used up. After the tenth block is completed, or
+from the tenth month, hours beyond the prepaid hours still left are billed hourly as incurred,
+and a month with hours billed hourly is charged at least the minimum (one hour).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pricing.errors import PricingError
+from pricing.lines import Line, Source
+from pricing.periods import AnnualPeriod
+from pricing.tables.loader import TableSet
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class HoursResult:
+    """The hour lines of one annual period and what is left.
+
+    Attributes:
+      lines: block purchases and hourly charges, in month order.
+      blocks_bought: 1500-hour blocks bought in the period.
+      prepaid_left: prepaid block hours not yet used at the period's end.
+    """
+
+    lines: tuple[Line, ...]
+    blocks_bought: int
+    prepaid_left: Decimal
+
+
+def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: dt.date,
+                period: AnnualPeriod | None = None) -> HoursResult:
+    """Price a period's hours given as {month number (October = 1): hours incurred}."""
+    version = tables.version("service_hours", as_of)
+    rule = version.rows[0]
+    source = Source.of(version)
+    lines: list[Line] = []
+    blocks = 0
+    left = ZERO
+    for month in sorted(monthly_hours):
+        hours = Decimal(monthly_hours[month])
+        if not 1 <= month <= 12:
+            raise PricingError(f"hours: month {month} is outside the annual period (1-12)")
+        if hours < 0:
+            raise PricingError(f"hours: month {month} has negative hours ({hours})")
+        if hours == 0:
+            continue
+        label = period.label(month) if period else f"month {month}"
+        bought_now = 0
+        blocks_open = month < rule.hourly_from_month
+        while hours > 0:
+            if left == 0 and blocks_open and blocks < rule.hourly_after_blocks:
+                blocks += 1
+                bought_now += 1
+                left = Decimal(rule.block_hours)
+            if left == 0:
+                break
+            used = min(hours, left)
+            left -= used
+            hours -= used
+        if bought_now:
+            lines.append(Line.priced(
+                "hour_block", f"{rule.block_hours}-hour block{'s' if bought_now > 1 else ''} "
+                f"bought {label} ({blocks - bought_now + 1}"
+                f"{'-' + str(blocks) if bought_now > 1 else ''} of {rule.hourly_after_blocks} "
+                f"before hourly billing)", Decimal(bought_now), rule.block_price, source))
+        if hours > 0:
+            billed = max(hours, Decimal(rule.minimum_hours))
+            why = ("the tenth block is completed" if month < rule.hourly_from_month
+                   else f"month {rule.hourly_from_month} or later of the annual period")
+            minimum = (f", minimum {rule.minimum_hours} hour charge applied"
+                       if billed > hours else "")
+            lines.append(Line.priced("hourly", f"Hours billed hourly {label} ({hours} h; {why}"
+                                     f"{minimum})", billed, rule.hourly_rate, source))
+    return HoursResult(tuple(lines), blocks, left)

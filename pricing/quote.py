@@ -1,0 +1,194 @@
+"""An itemized quote for one city and one annual period: every line with its source.
+
+The input is a plain mapping (the CITY.json the CLI reads, documented in the README):
+  {"city": "Huntsville", "bill_to": "KMC Telecom III, Inc.", "period": 2000,
+   "counts": {"gateway_elements": 20, "five_ess": 1, "slc": 10, "sm": 1, "dacs_ii": 1,
+              "dacs_iv": 1},
+   "hours": {"2000-10": 1600, "2001-07": 12.5}, "integration_sites": 1, "level": "Small"}
+`bill_to`, `hours`, `integration_sites` and `level` are optional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pricing.agreements import check_in_term, customer_name
+from pricing.components import COMPONENTS, Counts, count_problems
+from pricing.errors import PricingError, Problem, ProblemsError
+from pricing.hours import price_hours
+from pricing.integration import integration_line
+from pricing.lines import Line, total_of
+from pricing.money import to_decimal
+from pricing.periods import AnnualPeriod, annual_period
+from pricing.service_level import LevelChoice, check_one_switch, level_by_name, pick_level
+from pricing.tables.loader import TableSet
+
+FIELDS = ("city", "bill_to", "period", "counts", "hours", "integration_sites", "level")
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class CityRequest:
+    """What to price for one city in one annual period.
+
+    Attributes:
+      city: the city's name.
+      period: the year its annual period starts in (2000: 2000-10-01 to 2001-09-30).
+      counts: its six component counts.
+      hours: provisioning/customer care hours incurred, by month "YYYY-MM".
+      integration_sites: switch sites cut over (system integration) in the period.
+      bill_to: the customer entity billed, checked against the PSA's customers if given.
+      level: a level carried over from an earlier period, overriding the counts.
+    """
+
+    city: str
+    period: int
+    counts: Counts
+    hours: Mapping[str, Decimal] = field(default_factory=dict)
+    integration_sites: int = 0
+    bill_to: str | None = None
+    level: str | None = None
+
+
+def parse_city_request(data: object, source: str = "input") -> CityRequest:
+    """Check a city mapping field by field; report every problem at once (file, field)."""
+    problems: list[Problem] = []
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(source, None, column, message))
+
+    if not isinstance(data, Mapping):
+        raise ProblemsError([Problem(source, None, None, "expected a JSON object")])
+    for key in sorted(set(data) - set(FIELDS)):
+        problem(key, f"unknown field (expected {', '.join(FIELDS)})")
+    city = data.get("city")
+    if not isinstance(city, str) or not city.strip():
+        problem("city", f"expected a city name, got {city!r}")
+    period = data.get("period")
+    if isinstance(period, bool) or not isinstance(period, int):
+        problem("period", f"expected the year the annual period starts in, e.g. 2000, got {period!r}")
+    counts = None
+    raw_counts = data.get("counts")
+    if not isinstance(raw_counts, Mapping):
+        problem("counts", f"expected an object with the six component counts, got {raw_counts!r}")
+    else:
+        found = count_problems(raw_counts)
+        for name, message in found:
+            problem(f"counts.{name}", message)
+        if not found:
+            counts = Counts(**{name: raw_counts[name] for name in COMPONENTS})
+    hours: dict[str, Decimal] = {}
+    raw_hours = data.get("hours", {})
+    if not isinstance(raw_hours, Mapping):
+        problem("hours", f"expected an object of month: hours, got {raw_hours!r}")
+    else:
+        for month, value in raw_hours.items():
+            if not MONTH.match(str(month)) or not 1 <= int(str(month)[5:]) <= 12:
+                problem(f"hours.{month}", "expected a month written YYYY-MM")
+                continue
+            try:
+                amount = to_decimal(value if not isinstance(value, float) else repr(value))
+            except ValueError as error:
+                problem(f"hours.{month}", str(error))
+                continue
+            if amount < 0:
+                problem(f"hours.{month}", f"expected hours of zero or more, got {value}")
+            hours[month] = amount
+    sites = data.get("integration_sites", 0)
+    if isinstance(sites, bool) or not isinstance(sites, int) or sites < 0:
+        problem("integration_sites", f"expected a whole number of zero or more, got {sites!r}")
+    bill_to = data.get("bill_to")
+    if bill_to is not None and (not isinstance(bill_to, str) or not bill_to.strip()):
+        problem("bill_to", f"expected a customer entity's name, got {bill_to!r}")
+    level = data.get("level")
+    if level is not None and (not isinstance(level, str) or not level.strip()):
+        problem("level", f"expected a service level's name, got {level!r}")
+    if problems:
+        raise ProblemsError(problems, f"{source}: {len(problems)} problem(s) in the city")
+    return CityRequest(city.strip(), period, counts, hours, sites, bill_to, level)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A priced city: its level, its lines, and their total.
+
+    Attributes:
+      city, bill_to: as requested (bill_to as the contract writes the entity).
+      period: the annual period priced.
+      as_of: the date whose tables priced it.
+      level: the level billed, with its price and source.
+      level_reason: why that level is billed.
+      lines: the priced lines, each with its source.
+      total: the exact sum of the rounded lines.
+      tables_sha256: the manifest hash of the tables that priced it.
+    """
+
+    city: str
+    bill_to: str | None
+    period: AnnualPeriod
+    as_of: dt.date
+    level: LevelChoice
+    level_reason: str
+    lines: tuple[Line, ...]
+    total: Decimal
+    tables_sha256: str
+
+    def as_dict(self) -> dict:
+        return {"city": self.city, "bill_to": self.bill_to, "period": self.period.year,
+                "period_start": self.period.start.isoformat(),
+                "period_end": self.period.end.isoformat(), "as_of": self.as_of.isoformat(),
+                "level": self.level.level, "level_reason": self.level_reason,
+                "lines": [line.as_dict() for line in self.lines], "total": str(self.total),
+                "tables_sha256": self.tables_sha256}
+
+
+def billed_level(request: CityRequest, period: AnnualPeriod, tables: TableSet,
+                 as_of: dt.date) -> tuple[LevelChoice, str]:
+    """The level billed in the period: Very Small in the first period, else the carried-over
+    level if given, else the level the counts give."""
+    check_one_switch(request.counts, tables.rows("service_levels", as_of))
+    rules = tables.rows("annual_periods", period.start)[0]
+    if period.is_first:
+        first = level_by_name(rules.first_period_level, tables, as_of)
+        if request.level and level_by_name(request.level, tables, as_of).level != first.level:
+            raise PricingError(f"level: the first annual period bills every city at {first.level} "
+                               f"(PSA Amendment 1 Appendix A, note 3), not {request.level}")
+        return first, f"the first annual period bills every city at {first.level}"
+    if request.level:
+        chosen = level_by_name(request.level, tables, as_of)
+        return chosen, f"{chosen.level} as given (carried over from an earlier period)"
+    chosen = pick_level(request.counts, tables, as_of)
+    return chosen, f"from the counts: {chosen.reason}"
+
+
+def price_city(request: CityRequest | Mapping, tables: TableSet,
+               as_of: dt.date | None = None) -> Quote:
+    """Price one city's services for one annual period, line by line."""
+    if not isinstance(request, CityRequest):
+        request = parse_city_request(request)
+    period = annual_period(tables, request.period)
+    as_of = as_of or period.start
+    check_in_term(tables, "PSA", period.start)
+    check_in_term(tables, "PSA", as_of)
+    bill_to = customer_name(tables, "PSA", request.bill_to, period.start) if request.bill_to else None
+    level, reason = billed_level(request, period, tables, as_of)
+    lines = [Line.priced("service_level", f"Service level {level.level}, annual period "
+                         f"{period.start.isoformat()} to {period.end.isoformat()}",
+                         Decimal(1), level.annual_price, level.source)]
+    monthly: dict[int, Decimal] = {}
+    for month, hours in request.hours.items():
+        try:
+            number = period.month_number(int(month[:4]), int(month[5:]))
+        except PricingError as error:
+            raise PricingError(f"hours.{month}: {error}") from None
+        monthly[number] = monthly.get(number, Decimal(0)) + hours
+    lines.extend(price_hours(monthly, tables, as_of, period).lines)
+    integration = integration_line(request.integration_sites, tables, as_of)
+    if integration:
+        lines.append(integration)
+    return Quote(request.city, bill_to, period, as_of, level, reason, tuple(lines),
+                 total_of(lines), tables.manifest_sha256)

@@ -1,0 +1,112 @@
+"""Pick a city's service level from its component counts (PSA Amdt 1, Appendix A).
+
+Rule (README "Contract rules"): the smallest level whose every stated bound holds for the
+city's counts. A blank bound is no limit. A range such as "16 to 25" gateway elements bounds the
+count from above only, so a city with 10 gateway elements but 12 SLCs is Small. Every level is
+configured with one 5ESS/VCDX; a city with none or several is an error, not a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pricing.components import BOUND_COLUMNS, Counts
+from pricing.errors import MissingPriceError, PricingError
+from pricing.lines import Source
+from pricing.tables.loader import TableSet
+
+
+@dataclass(frozen=True)
+class Exceeded:
+    """A bound of a lower level that the city's counts break.
+
+    Attributes:
+      level: the lower level.
+      component: the component whose count is over the level's limit.
+      count: the city's count.
+      limit: the level's stated upper bound.
+    """
+
+    level: str
+    component: str
+    count: int
+    limit: int
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.count} is over {self.level}'s limit of {self.limit}"
+
+
+@dataclass(frozen=True)
+class LevelChoice:
+    """The level a city's counts give, its price, and why.
+
+    Attributes:
+      level: the level's name.
+      rank: 1 for the smallest level.
+      annual_price: the level's annual price.
+      decided_by: the bounds of the level just below that the counts break (empty for the
+        smallest level).
+      source: the service_levels version that priced it.
+    """
+
+    level: str
+    rank: int
+    annual_price: Decimal
+    decided_by: tuple[Exceeded, ...]
+    source: Source
+
+    @property
+    def reason(self) -> str:
+        if not self.decided_by:
+            return f"every count is within {self.level}'s bounds"
+        return "; ".join(str(e) for e in self.decided_by)
+
+
+def _exceeded(row, counts: Counts) -> list[Exceeded]:
+    broken = []
+    for component, column in BOUND_COLUMNS.items():
+        limit = getattr(row, column)
+        count = getattr(counts, component)
+        if limit is not None and count > limit:
+            broken.append(Exceeded(row.level, component, count, limit))
+    return broken
+
+
+def check_one_switch(counts: Counts, levels) -> None:
+    """Each level is configured with one 5ESS/VCDX: another number matches no level."""
+    configured = {row.five_ess for row in levels}
+    if counts.five_ess not in configured:
+        expected = " or ".join(str(n) for n in sorted(configured))
+        raise PricingError(
+            f"five_ess: a city's service level is priced for {expected} 5ESS/VCDX switch "
+            f"(PSA Amendment 1 Appendix A), got {counts.five_ess}; "
+            + ("a city without a 5ESS/VCDX has no service level" if counts.five_ess == 0
+               else "price each switch site as its own city"))
+
+
+def pick_level(counts: Counts, tables: TableSet, as_of: dt.date) -> LevelChoice:
+    """The smallest level whose every stated bound holds for the counts."""
+    version = tables.version("service_levels", as_of)
+    levels = sorted(version.rows, key=lambda row: row.rank)
+    check_one_switch(counts, levels)
+    below = None
+    for row in levels:
+        if row.five_ess == counts.five_ess and not _exceeded(row, counts):
+            decided = tuple(_exceeded(below, counts)) if below is not None else ()
+            return LevelChoice(row.level, row.rank, row.annual_price, decided, Source.of(version))
+        below = row
+    raise MissingPriceError(
+        f"no service level in {version.file} fits the counts {counts.as_dict()}: "
+        f"the largest level, {levels[-1].level}, has limits the city exceeds")
+
+
+def level_by_name(name: str, tables: TableSet, as_of: dt.date) -> LevelChoice:
+    """A level named by the user (a carried-over level), priced from the table."""
+    version = tables.version("service_levels", as_of)
+    for row in version.rows:
+        if row.level.casefold() == name.strip().casefold():
+            return LevelChoice(row.level, row.rank, row.annual_price, (), Source.of(version))
+    known = ", ".join(row.level for row in sorted(version.rows, key=lambda r: r.rank))
+    raise PricingError(f"level: unknown service level {name!r} (levels: {known})")
