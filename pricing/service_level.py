@@ -74,16 +74,23 @@ def _exceeded(row, counts: Counts) -> list[Exceeded]:
     return broken
 
 
+def switch_count_problem(five_ess: int, levels) -> str | None:
+    """Why a 5ESS/VCDX count matches no level (each is configured with one), or None."""
+    configured = {row.five_ess for row in levels}
+    if five_ess in configured:
+        return None
+    expected = " or ".join(str(n) for n in sorted(configured))
+    return (f"five_ess: a city's service level is priced for {expected} 5ESS/VCDX switch "
+            f"(PSA Amendment 1 Appendix A), got {five_ess}; "
+            + ("a city without a 5ESS/VCDX has no service level" if five_ess == 0
+               else "price each switch site as its own city"))
+
+
 def check_one_switch(counts: Counts, levels) -> None:
     """Each level is configured with one 5ESS/VCDX: another number matches no level."""
-    configured = {row.five_ess for row in levels}
-    if counts.five_ess not in configured:
-        expected = " or ".join(str(n) for n in sorted(configured))
-        raise PricingError(
-            f"five_ess: a city's service level is priced for {expected} 5ESS/VCDX switch "
-            f"(PSA Amendment 1 Appendix A), got {counts.five_ess}; "
-            + ("a city without a 5ESS/VCDX has no service level" if counts.five_ess == 0
-               else "price each switch site as its own city"))
+    problem = switch_count_problem(counts.five_ess, levels)
+    if problem:
+        raise PricingError(problem)
 
 
 def pick_level(counts: Counts, tables: TableSet, as_of: dt.date) -> LevelChoice:

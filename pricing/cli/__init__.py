@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from pricing.cli import service_cmd, tables_cmd
+from pricing.cli import batch_cmd, service_cmd, tables_cmd
 
 app = typer.Typer(
     name="pricing",
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(tables_cmd.app, name="tables")
 app.command("level")(service_cmd.level)
 app.command("quote")(service_cmd.quote)
+app.command("batch")(batch_cmd.batch)
 
 
 def main() -> None:

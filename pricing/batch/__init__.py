@@ -1,0 +1,1 @@
+"""Batch pricing of city lists: vectorized on integer cents, streamed in chunks."""

@@ -1,0 +1,135 @@
+"""One chunk of a city list: prepared (reader thread), priced (caller), assembled (writer).
+
+The split follows the threads of pipeline.py: `prepare` hashes and sorts the names while the
+previous chunk is being priced; `price_chunk` does what must be sequential (duplicate names
+across chunks, reasons for rejects); `assemble` builds the output table next to the writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from pricing.batch.arrow import decimal, int64, int64_values, strings
+from pricing.batch.dedupe import SeenNames
+from pricing.batch.parse import ADDED, HOURS_TYPE, ParsedChunk, name_hashes, parse_chunk
+from pricing.batch.readers import ROW_COLUMN
+from pricing.batch.rules import BatchRules
+from pricing.batch.vectorized import price_arrays
+from pricing.components import COMPONENTS
+from pricing.service_level import switch_count_problem
+
+MONEY = pa.decimal128(18, 2)
+
+
+@dataclass
+class Prepared:
+    """A chunk as read, with its row numbers and its names hashed and sorted.
+
+    Attributes:
+      table: the chunk's columns (canonical names).
+      rows: each row's number in the input file (the header is row 1).
+      hashes: each row's city name hash.
+      order: the rows sorted by hash (stable, so equal names keep file order).
+    """
+
+    table: pa.Table
+    rows: np.ndarray
+    hashes: np.ndarray
+    order: np.ndarray
+
+
+def prepare(table: pa.Table, first_row: int) -> Prepared:
+    if ROW_COLUMN in table.column_names:
+        rows = int64_values(table.column(ROW_COLUMN)).copy()
+        table = table.drop_columns([ROW_COLUMN])
+    else:
+        rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
+    hashes = name_hashes(table.column("city"))
+    return Prepared(table, rows, hashes, np.argsort(hashes, kind="stable"))
+
+
+@dataclass
+class ChunkResult:
+    """One chunk priced.
+
+    Attributes:
+      table: the chunk as read; parsed: its checked values; good: the rows priced.
+      level: level index of each priced row; cents: money columns of the priced rows.
+      rejects: (row, city, reasons) of every rejected row.
+    """
+
+    table: pa.Table
+    parsed: ParsedChunk
+    good: np.ndarray
+    level: np.ndarray
+    cents: dict[str, np.ndarray]
+    rejects: list[tuple[int, str, str]]
+
+
+def price_chunk(chunk: Prepared, rules: BatchRules, seen: SeenNames | None) -> ChunkResult:
+    """Check and price one chunk; reject bad rows and repeated names with their reasons."""
+    table, rows = chunk.table, chunk.rows
+    parsed = parse_chunk(table)
+    priced = price_arrays(rules, parsed.counts, parsed.hours_scaled, parsed.sites)
+    no_level = (priced.level < 0) & ~parsed.bad
+    if no_level.any():
+        def why(i: int) -> str:
+            problem = switch_count_problem(int(parsed.counts["five_ess"][i]), rules.levels)
+            return problem or (f"no service level fits the counts (the largest, "
+                               f"{rules.level_names[-1]}, has limits they exceed)")
+        parsed.reject(no_level, why)
+    if seen is not None:
+        order = chunk.order[~parsed.bad[chunk.order]]       # candidates, sorted by hash
+        first = seen.claim_sorted(chunk.hashes[order], rows[order])
+        repeated = first > 0
+        if repeated.any():
+            first_of = dict(zip(order[repeated].tolist(), first[repeated].tolist()))
+            duplicate = np.zeros(table.num_rows, dtype=bool)
+            duplicate[order[repeated]] = True
+            parsed.reject(duplicate, lambda i: f"city: duplicate name (first on row {first_of[i]})")
+    good = ~parsed.bad
+    city = table.column("city")
+    rejects = [(int(rows[i]), str(city[i].as_py() or ""), "; ".join(parsed.reasons[i]))
+               for i in sorted(parsed.reasons)]
+    cents = {"annual_price": priced.annual_price[good], "hours_charge": priced.hours_charge[good],
+             "integration_charge": priced.integration_charge[good], "total": priced.total[good]}
+    return ChunkResult(table, parsed, good, priced.level[good], cents, rejects)
+
+
+def output_schema(columns: list[str]) -> pa.Schema:
+    """The input's columns (counts as integers, hours as exact decimals, anything else as
+    text) followed by level and the money columns."""
+    fields = []
+    for name in columns:
+        if name in COMPONENTS or name == "integration_sites":
+            fields.append(pa.field(name, pa.int64()))
+        elif name == "hours":
+            fields.append(pa.field(name, HOURS_TYPE))
+        else:
+            fields.append(pa.field(name, pa.string()))
+    fields.append(pa.field("level", pa.string()))
+    fields.extend(pa.field(name, MONEY) for name in ADDED[1:])
+    return pa.schema(fields)
+
+
+def assemble(result: ChunkResult, schema: pa.Schema, level_names: tuple[str, ...]) -> pa.Table:
+    """The priced rows as an output table."""
+    parsed, good = result.parsed, result.good
+    keep = int64(np.flatnonzero(good)) if not good.all() else None
+    columns = []
+    for name in schema.names[: len(schema) - len(ADDED)]:
+        if name in COMPONENTS:
+            column = int64(parsed.counts[name])
+        elif name == "integration_sites":
+            column = int64(parsed.sites)
+        elif name == "hours":
+            column = decimal(parsed.hours_scaled, HOURS_TYPE)
+        else:
+            column = result.table.column(name).cast(pa.string())
+        columns.append(column.take(keep) if keep is not None else column)
+    columns.append(strings(list(level_names)).take(int64(result.level)))
+    columns.extend(decimal(result.cents[name], MONEY) for name in ADDED[1:])
+    return pa.Table.from_arrays(columns, schema=schema)

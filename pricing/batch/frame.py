@@ -1,0 +1,58 @@
+"""`price_cities(df)`: the batch pricer for a pandas DataFrame, and for each partition of a
+Dask DataFrame (`ddf.map_partitions(price_cities, as_of=..., meta=...)`).
+
+Money comes back as exact decimals (pandas ArrowDtype decimal128(18, 2)), never float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+
+from pricing.batch.chunk import MONEY, assemble, output_schema, prepare, price_chunk
+from pricing.batch.dedupe import SeenNames
+from pricing.batch.parse import ADDED, REQUIRED
+from pricing.batch.rules import batch_rules
+from pricing.errors import Problem, ProblemsError
+from pricing.tables.loader import TableSet, load_tables
+
+
+def price_cities(df, as_of: dt.date, tables: TableSet | None = None):
+    """Price every row of a DataFrame with columns city, gateway_elements, five_ess, slc, sm,
+    dacs_ii, dacs_iv (and optionally hours, integration_sites).
+
+    Returns a copy with level, annual_price, hours_charge, integration_charge and total added.
+    Any bad row (or repeated city name) raises ProblemsError listing every one by index label.
+    """
+    import pandas as pd
+
+    tables = tables or load_tables()
+    rules = batch_rules(tables, as_of)
+    canonical = {str(c).strip().lower(): c for c in df.columns}
+    missing = [name for name in REQUIRED if name not in canonical]
+    if missing:
+        raise ProblemsError([Problem("DataFrame", None, name, "missing column") for name in missing])
+    known = [name for name in canonical if name in REQUIRED or name in ("hours", "integration_sites")]
+    columns = {}
+    for name in known:
+        series = df[canonical[name]]
+        if name == "city" or name == "hours" or series.dtype == object:
+            columns[name] = pa.array(series.astype("string").to_numpy(na_value=None), pa.string())
+        else:
+            columns[name] = pa.array(series.to_numpy(), from_pandas=True)
+    table = pa.table(columns) if len(df) else pa.table(
+        {name: pa.array([], pa.string()) for name in known})
+    result = price_chunk(prepare(table, 0), rules, SeenNames())
+    if result.rejects:
+        labels = list(df.index)
+        raise ProblemsError([Problem("DataFrame", None, None, f"index {labels[row]!r}: {reason}")
+                             for row, _, reason in result.rejects],
+                            f"{len(result.rejects)} row(s) cannot be priced")
+    priced = assemble(result, output_schema(known), rules.level_names)
+    out = df.copy()
+    out["level"] = pd.Series(priced.column("level").to_pylist(), index=df.index, dtype="string")
+    for name in ADDED[1:]:
+        out[name] = pd.Series(priced.column(name).to_pandas(types_mapper=pd.ArrowDtype).array,
+                              index=df.index, dtype=pd.ArrowDtype(MONEY))
+    return out

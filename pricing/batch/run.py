@@ -1,0 +1,168 @@
+"""A batch run: read a city list in chunks, price each chunk vectorized, write as it goes.
+
+Three stages overlap on the machine's cores (pipeline.py): a reader thread parses the next
+chunk and hashes its names, the calling thread checks and prices the current one in numpy,
+and a writer thread assembles and writes the previous one. Memory stays flat as the input grows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from pricing.batch.chunk import ChunkResult, Prepared, assemble, output_schema, prepare, price_chunk
+from pricing.batch.dedupe import SeenNames
+from pricing.batch.parse import ADDED
+from pricing.batch.pipeline import BackgroundWriter, prefetch
+from pricing.batch.readers import (FastPathFailed, csv_header, file_format, read_csv_chunks,
+                                   read_parquet_chunks, read_xlsx_chunks)
+from pricing.batch.rules import batch_rules
+from pricing.batch.writers import WRITERS, RejectsOut, temporary_beside
+from pricing.errors import PricingError
+from pricing.money import from_cents
+from pricing.tables.loader import TableSet
+
+DEFAULT_CHUNK_ROWS = 100_000
+
+
+@dataclass
+class BatchSummary:
+    """What a run did.
+
+    Attributes:
+      rows: data rows read.
+      priced: rows priced and written.
+      rejected: rows written to the rejects file.
+      by_level: {level: (cities, total)} in level order.
+      totals: {money column: total} over priced rows.
+      as_of, period_start, period_end: the date and the annual period priced.
+      output, rejects: the files written.
+      tables_sha256: the manifest hash of the tables used.
+    """
+
+    rows: int = 0
+    priced: int = 0
+    rejected: int = 0
+    by_level: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    output: Path | None = None
+    rejects: Path | None = None
+    tables_sha256: str = ""
+
+
+def _prepared(chunks: Iterator[pa.Table]) -> Iterator[Prepared]:
+    row = 2
+    for table in chunks:
+        yield prepare(table, row)
+        row += table.num_rows
+
+
+def _chunks(path: Path, kind: str, careful: bool, chunk_rows: int
+            ) -> tuple[list[str], int | None, Iterator[pa.Table]]:
+    if kind == "csv":
+        header = csv_header(path)
+        block = max(64 << 10, chunk_rows * 48)   # about 48 bytes a city row
+        return list(header.canonical), None, read_csv_chunks(path, header, careful, block)
+    reader = read_parquet_chunks if kind == "parquet" else read_xlsx_chunks
+    header, total, chunks = reader(path, chunk_rows)
+    return list(header.canonical), total, chunks
+
+
+def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
+              rejects: Path | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+              progress: Callable[[int, int | None], None] | None = None) -> BatchSummary:
+    """Price a city list file into `output` (and rejected rows into `rejects`).
+
+    Formats by extension (CSV, XLSX, Parquet). Files are written under temporary names and
+    renamed at the end; on any error nothing is left under the real names.
+    """
+    kind_in = file_format(source, "input")
+    kind_out = file_format(output, "output")
+    if not source.is_file():
+        raise PricingError(f"{source}: no such file")
+    rejects = rejects or output.with_name(output.stem + ".rejects.csv")
+    rules = batch_rules(tables, as_of)
+    try:
+        return _run(source, kind_in, output, kind_out, rejects, rules, tables, chunk_rows,
+                    progress, careful=kind_in != "csv")
+    except FastPathFailed:
+        return _run(source, kind_in, output, kind_out, rejects, rules, tables, chunk_rows,
+                    progress, careful=True)
+
+
+def _run(source, kind_in, output, kind_out, rejects_path, rules, tables, chunk_rows, progress,
+         careful) -> BatchSummary:
+    columns, total_rows, chunks = _chunks(source, kind_in, careful, chunk_rows)
+    schema = output_schema(columns)
+    summary = BatchSummary(as_of=rules.as_of, period_start=rules.period.start,
+                           period_end=rules.period.end, output=output, rejects=rejects_path,
+                           tables_sha256=tables.manifest_sha256)
+    level_count = np.zeros(len(rules.level_names), dtype=np.int64)
+    level_cents = np.zeros(len(rules.level_names), dtype=np.int64)
+    totals = {name: 0 for name in ADDED[1:]}
+    temp_out, temp_rejects = temporary_beside(output), temporary_beside(rejects_path)
+    writer = rejects_writer = background = None
+    try:
+        writer = WRITERS[kind_out](temp_out, schema)
+        rejects_writer = RejectsOut(temp_rejects)
+        names = rules.level_names
+        background = BackgroundWriter(lambda result: writer.write(assemble(result, schema, names)))
+        seen = SeenNames()
+        for chunk in prefetch(_prepared(chunks)):
+            result = price_chunk(chunk, rules, seen)
+            summary.rows += chunk.table.num_rows
+            summary.priced += len(result.level)
+            summary.rejected += len(result.rejects)
+            if len(result.level):
+                background.put(result)
+            rejects_writer.write(result.rejects)
+            level_count += np.bincount(result.level, minlength=len(level_count))
+            level_cents += _sum_by(result.level, result.cents["total"], len(level_cents))
+            for name in totals:
+                totals[name] += int(result.cents[name].sum())
+            if progress:
+                progress(summary.rows, total_rows)
+        background.close()
+        background = None
+        if summary.rows == 0:
+            raise PricingError(f"{source}: no cities to price (the file has a header but no rows)")
+        summary.totals = {name: from_cents(cents) for name, cents in totals.items()}
+        summary.by_level = {name: (int(level_count[k]), from_cents(int(level_cents[k])))
+                            for k, name in enumerate(rules.level_names) if level_count[k]}
+        writer.close(summary)
+        writer = None
+        rejects_writer.close()
+        rejects_writer = None
+        os.replace(temp_out, output)
+        os.replace(temp_rejects, rejects_path)
+        return summary
+    finally:
+        if background is not None:
+            try:
+                background.close()
+            except BaseException:
+                pass
+        for handle, args in ((writer, (summary,)), (rejects_writer, ())):
+            if handle is not None:
+                try:
+                    handle.close(*args)
+                except BaseException:
+                    pass
+        for temp in (temp_out, temp_rejects):
+            if temp.exists():
+                temp.unlink()
+
+
+def _sum_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Exact integer sums of values per group (bincount's weights would go through float64)."""
+    return np.array([values[groups == k].sum() for k in range(size)], dtype=np.int64)
