@@ -71,7 +71,7 @@ def _chunks(path: Path, kind: str, careful: bool, chunk_rows: int
             ) -> tuple[list[str], int | None, Iterator[pa.Table]]:
     if kind == "csv":
         header = csv_header(path)
-        block = max(64 << 10, chunk_rows * 48)   # about 48 bytes a city row
+        block = max(256, chunk_rows * 48)   # about 48 bytes a city row
         return list(header.canonical), None, read_csv_chunks(path, header, careful, block)
     reader = read_parquet_chunks if kind == "parquet" else read_xlsx_chunks
     header, total, chunks = reader(path, chunk_rows)

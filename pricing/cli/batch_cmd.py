@@ -27,8 +27,15 @@ def batch(
 
     Example: pricing batch examples/cities.csv -o priced.xlsx --as-of 2001-10-01
     """
+    from pricing.batch.readers import file_format
     from pricing.batch.run import run_batch
+    from pricing.errors import PricingError
 
+    for path, name, what in ((cities, "CITIES", "input"), (output, "--output", "output")):
+        try:
+            file_format(path, what)
+        except PricingError as error:
+            raise typer.BadParameter(str(error), param_hint=name) from None
     date = parse_date(as_of)
     table_set = load(tables)
     progress = None
