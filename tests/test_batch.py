@@ -90,8 +90,8 @@ def test_chunked_equals_one_shot(tmp_path, tables, monkeypatch):
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "small.csv").read_bytes()
 
 
-def test_careful_path_equals_fast_path(tmp_path, tables):
-    """A malformed cell sends the whole file down the text path; valid rows price the same."""
+def test_careful_block_equals_fast_block(tmp_path, tables):
+    """A malformed cell sends its block down the text path; valid rows price the same."""
     good = EXAMPLE.read_text()
     bad = good + "Broken City,x,1,1,1,1,1,0,0\n"
     run_batch(EXAMPLE, tmp_path / "fast.csv", tables, AS_OF)
@@ -279,3 +279,42 @@ def test_dask_partitions_match_pandas(tables):
         got = ddf.map_partitions(price_cities, AS_OF, tables, meta=meta).compute()
     assert got["total"].tolist() == expected["total"].tolist()
     assert got["level"].tolist() == expected["level"].tolist()
+
+
+def test_seen_names_across_runs():
+    """Names found in frozen runs and in the open run, earliest row reported."""
+    from pricing.batch.dedupe import SeenNames
+    import numpy as np
+
+    seen = SeenNames(run_names=4)
+    h = lambda *v: np.array(v, dtype=np.uint64)
+    r = lambda *v: np.array(v, dtype=np.int64)
+    assert seen.claim_sorted(h(1, 2, 3, 4, 5), r(2, 3, 4, 5, 6)).tolist() == [0] * 5
+    assert len(seen.runs) == 1 and len(seen) == 5
+    assert seen.claim_sorted(h(2, 5, 7, 7, 9), r(8, 7, 9, 10, 11)).tolist() == [3, 6, 0, 9, 0]
+    assert seen.claim_sorted(h(9), r(12)).tolist() == [11]
+    assert len(seen) == 7
+
+
+def test_malformed_lines_and_blank_lines_keep_exact_row_numbers(tmp_path, tables):
+    source = write(tmp_path, HEADER +
+                   "A,10,1,5,1,1,1,0,0\n"           # row 2
+                   "\n"                             # row 3: blank, skipped
+                   "B,10,1,5,1,1,1,0\n"             # row 4: a cell short
+                   "C,10,1,5,1,1,1,0,0,extra\n"     # row 5: a cell over
+                   "D,10,1,x,1,1,1,0,0\n"           # row 6
+                   "E,10,1,5,1,1,1,0,0\n")          # row 7
+    summary = run_batch(source, tmp_path / "p.csv", tables, AS_OF)
+    assert (summary.rows, summary.priced, summary.rejected) == (5, 2, 3)
+    assert (tmp_path / "p.rejects.csv").read_text().splitlines()[1:] == [
+        "4,B,\"expected 9 cells, got 8\"",
+        "5,C,\"expected 9 cells, got 10\"",
+        "6,D,\"slc: expected a whole number of zero or more, got 'x'\""]
+    assert set(read_rows(tmp_path / "p.csv")) == {"A", "E"}
+
+
+def test_price_cities_first_row_duplicate(tables):
+    frame = pd.read_csv(EXAMPLE).iloc[:3]
+    frame = pd.concat([frame, frame.iloc[:1]], ignore_index=True)
+    with pytest.raises(ProblemsError, match="index 3: city: duplicate name"):
+        price_cities(frame, AS_OF, tables)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing.batch.chunk import prepare, price_chunk
 from pricing.batch.dedupe import SeenNames
+from pricing.batch.readers import RawChunk
 from pricing.batch.rules import batch_rules
 from pricing.errors import PricingError
 from pricing.money import to_cents
@@ -49,7 +51,8 @@ def test_batch_equals_scalar_to_the_cent(tables, cities, as_of):
         "integration_sites": pa.array([str(s) for s in columns[7]]),
     })
     rules = batch_rules(tables, as_of)
-    result = price_chunk(prepare(table, 2), rules, SeenNames())
+    rows = np.arange(2, 2 + len(table), dtype=np.int64)
+    result = price_chunk(prepare(RawChunk(table, rows)), rules, SeenNames())
     rejected = {row - 2 for row, _, _ in result.rejects}
     priced = iter(range(len(result.level)))
     period = period_containing(tables, as_of)

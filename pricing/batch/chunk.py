@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from pricing.batch.arrow import decimal, int64, int64_values, strings
+from pricing.batch.arrow import decimal, int64, strings
 from pricing.batch.dedupe import SeenNames
 from pricing.batch.parse import ADDED, HOURS_TYPE, ParsedChunk, name_hashes, parse_chunk
-from pricing.batch.readers import ROW_COLUMN
+from pricing.batch.readers import RawChunk
 from pricing.batch.rules import BatchRules
 from pricing.batch.vectorized import price_arrays
 from pricing.components import COMPONENTS
@@ -33,22 +33,19 @@ class Prepared:
       rows: each row's number in the input file (the header is row 1).
       hashes: each row's city name hash.
       order: the rows sorted by hash (stable, so equal names keep file order).
+      read_rejects: lines the reader could not make a row of.
     """
 
     table: pa.Table
     rows: np.ndarray
     hashes: np.ndarray
     order: np.ndarray
+    read_rejects: list[tuple[int, str, str]]
 
 
-def prepare(table: pa.Table, first_row: int) -> Prepared:
-    if ROW_COLUMN in table.column_names:
-        rows = int64_values(table.column(ROW_COLUMN)).copy()
-        table = table.drop_columns([ROW_COLUMN])
-    else:
-        rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
-    hashes = name_hashes(table.column("city"))
-    return Prepared(table, rows, hashes, np.argsort(hashes, kind="stable"))
+def prepare(raw: RawChunk) -> Prepared:
+    hashes = name_hashes(raw.table.column("city"))
+    return Prepared(raw.table, raw.rows, hashes, np.argsort(hashes, kind="stable"), raw.rejects)
 
 
 @dataclass
@@ -92,8 +89,9 @@ def price_chunk(chunk: Prepared, rules: BatchRules, seen: SeenNames | None) -> C
             parsed.reject(duplicate, lambda i: f"city: duplicate name (first on row {first_of[i]})")
     good = ~parsed.bad
     city = table.column("city")
-    rejects = [(int(rows[i]), str(city[i].as_py() or ""), "; ".join(parsed.reasons[i]))
-               for i in sorted(parsed.reasons)]
+    rejects = sorted(chunk.read_rejects + [
+        (int(rows[i]), str(city[i].as_py() or ""), "; ".join(parsed.reasons[i]))
+        for i in parsed.reasons])
     cents = {"annual_price": priced.annual_price[good], "hours_charge": priced.hours_charge[good],
              "integration_charge": priced.integration_charge[good], "total": priced.total[good]}
     return ChunkResult(table, parsed, good, priced.level[good], cents, rejects)

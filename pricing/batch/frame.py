@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
 
 from pricing.batch.chunk import MONEY, assemble, output_schema, prepare, price_chunk
 from pricing.batch.dedupe import SeenNames
 from pricing.batch.parse import ADDED, REQUIRED
+from pricing.batch.readers import RawChunk
 from pricing.batch.rules import batch_rules
 from pricing.errors import Problem, ProblemsError
 from pricing.tables.loader import TableSet, load_tables
@@ -43,10 +45,11 @@ def price_cities(df, as_of: dt.date, tables: TableSet | None = None):
             columns[name] = pa.array(series.to_numpy(), from_pandas=True)
     table = pa.table(columns) if len(df) else pa.table(
         {name: pa.array([], pa.string()) for name in known})
-    result = price_chunk(prepare(table, 0), rules, SeenNames())
+    positions = np.arange(1, len(table) + 1, dtype=np.int64)    # 0 means "not seen" to SeenNames
+    result = price_chunk(prepare(RawChunk(table, positions)), rules, SeenNames())
     if result.rejects:
         labels = list(df.index)
-        raise ProblemsError([Problem("DataFrame", None, None, f"index {labels[row]!r}: {reason}")
+        raise ProblemsError([Problem("DataFrame", None, None, f"index {labels[row - 1]!r}: {reason}")
                              for row, _, reason in result.rejects],
                             f"{len(result.rejects)} row(s) cannot be priced")
     priced = assemble(result, output_schema(known), rules.level_names)

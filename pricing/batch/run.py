@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from pricing.batch.chunk import ChunkResult, Prepared, assemble, output_schema, prepare, price_chunk
+from pricing.batch.chunk import assemble, output_schema, prepare, price_chunk
 from pricing.batch.dedupe import SeenNames
 from pricing.batch.parse import ADDED
 from pricing.batch.pipeline import BackgroundWriter, prefetch
-from pricing.batch.readers import (FastPathFailed, csv_header, file_format, read_csv_chunks,
+from pricing.batch.readers import (RawChunk, csv_header, file_format, read_csv_chunks,
                                    read_parquet_chunks, read_xlsx_chunks)
 from pricing.batch.rules import batch_rules
 from pricing.batch.writers import WRITERS, RejectsOut, temporary_beside
@@ -60,19 +60,12 @@ class BatchSummary:
     tables_sha256: str = ""
 
 
-def _prepared(chunks: Iterator[pa.Table]) -> Iterator[Prepared]:
-    row = 2
-    for table in chunks:
-        yield prepare(table, row)
-        row += table.num_rows
-
-
-def _chunks(path: Path, kind: str, careful: bool, chunk_rows: int
-            ) -> tuple[list[str], int | None, Iterator[pa.Table]]:
+def _chunks(path: Path, kind: str, chunk_rows: int
+            ) -> tuple[list[str], int | None, Iterator[RawChunk]]:
     if kind == "csv":
         header = csv_header(path)
         block = max(256, chunk_rows * 48)   # about 48 bytes a city row
-        return list(header.canonical), None, read_csv_chunks(path, header, careful, block)
+        return list(header.canonical), None, read_csv_chunks(path, header, block)
     reader = read_parquet_chunks if kind == "parquet" else read_xlsx_chunks
     header, total, chunks = reader(path, chunk_rows)
     return list(header.canonical), total, chunks
@@ -92,17 +85,12 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
         raise PricingError(f"{source}: no such file")
     rejects = rejects or output.with_name(output.stem + ".rejects.csv")
     rules = batch_rules(tables, as_of)
-    try:
-        return _run(source, kind_in, output, kind_out, rejects, rules, tables, chunk_rows,
-                    progress, careful=kind_in != "csv")
-    except FastPathFailed:
-        return _run(source, kind_in, output, kind_out, rejects, rules, tables, chunk_rows,
-                    progress, careful=True)
+    return _run(source, kind_in, output, kind_out, rejects, rules, tables, chunk_rows, progress)
 
 
-def _run(source, kind_in, output, kind_out, rejects_path, rules, tables, chunk_rows, progress,
-         careful) -> BatchSummary:
-    columns, total_rows, chunks = _chunks(source, kind_in, careful, chunk_rows)
+def _run(source, kind_in, output, kind_out, rejects_path, rules, tables, chunk_rows, progress
+         ) -> BatchSummary:
+    columns, total_rows, chunks = _chunks(source, kind_in, chunk_rows)
     schema = output_schema(columns)
     summary = BatchSummary(as_of=rules.as_of, period_start=rules.period.start,
                            period_end=rules.period.end, output=output, rejects=rejects_path,
@@ -118,9 +106,9 @@ def _run(source, kind_in, output, kind_out, rejects_path, rules, tables, chunk_r
         names = rules.level_names
         background = BackgroundWriter(lambda result: writer.write(assemble(result, schema, names)))
         seen = SeenNames()
-        for chunk in prefetch(_prepared(chunks)):
+        for chunk in prefetch(prepare(raw) for raw in chunks):
             result = price_chunk(chunk, rules, seen)
-            summary.rows += chunk.table.num_rows
+            summary.rows += chunk.table.num_rows + len(chunk.read_rejects)
             summary.priced += len(result.level)
             summary.rejected += len(result.rejects)
             if len(result.level):
