@@ -26,8 +26,9 @@ def check_in_term(tables: TableSet, agreement: str, day: dt.date) -> None:
         raise PricingError(f"{day.isoformat()} is before the {agreement} took effect "
                            f"({row.effective.isoformat()})")
     if row.expires is None:
-        raise PricingError(f"the {agreement}'s expiry on {day.isoformat()} is not known: "
-                           f"{row.expiry_section}")
+        # The texts in force that day state no expiry (the GA's original term, Section 1.2,
+        # is not filed); a later amendment extends the term, so it had not expired.
+        return
     if day > row.expires:
         raise PricingError(f"{day.isoformat()} is after the {agreement} expires "
                            f"({row.expires.isoformat()}, {row.expiry_section})")

@@ -18,6 +18,9 @@ from decimal import Decimal
 
 from pricing.agreements import check_in_term, customer_name
 from pricing.components import COMPONENTS, Counts, count_problems
+from pricing.equipment.order import COLUMNS as ORDER_COLUMNS
+from pricing.equipment.order import OrderLine, parse_order_line
+from pricing.equipment.price import price_line
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.hours import price_hours
 from pricing.integration import integration_line
@@ -27,7 +30,8 @@ from pricing.periods import AnnualPeriod, annual_period
 from pricing.service_level import LevelChoice, check_one_switch, level_by_name, pick_level
 from pricing.tables.loader import TableSet
 
-FIELDS = ("city", "bill_to", "period", "counts", "hours", "integration_sites", "level")
+FIELDS = ("city", "bill_to", "period", "counts", "hours", "integration_sites", "level",
+          "equipment")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -43,6 +47,7 @@ class CityRequest:
       integration_sites: switch sites cut over (system integration) in the period.
       bill_to: the customer entity billed, checked against the PSA's customers if given.
       level: a level carried over from an earlier period, overriding the counts.
+      equipment: equipment lines ordered under the General Agreement.
     """
 
     city: str
@@ -52,6 +57,7 @@ class CityRequest:
     integration_sites: int = 0
     bill_to: str | None = None
     level: str | None = None
+    equipment: tuple[OrderLine, ...] = ()
 
 
 def parse_city_request(data: object, source: str = "input") -> CityRequest:
@@ -107,9 +113,27 @@ def parse_city_request(data: object, source: str = "input") -> CityRequest:
     level = data.get("level")
     if level is not None and (not isinstance(level, str) or not level.strip()):
         problem("level", f"expected a service level's name, got {level!r}")
+    equipment: list[OrderLine] = []
+    raw_equipment = data.get("equipment", [])
+    if not isinstance(raw_equipment, list):
+        problem("equipment", f"expected a list of equipment lines, got {raw_equipment!r}")
+    else:
+        for i, item in enumerate(raw_equipment):
+            if not isinstance(item, Mapping):
+                problem(f"equipment[{i}]", "expected an object")
+                continue
+            for key in sorted(set(item) - set(ORDER_COLUMNS)):
+                problem(f"equipment[{i}].{key}", f"unknown field (expected {', '.join(ORDER_COLUMNS)})")
+            line, reasons = parse_order_line(i, item)
+            for reason in reasons:
+                column, _, message = reason.partition(": ")
+                problem(f"equipment[{i}].{column}", message)
+            if line:
+                equipment.append(line)
     if problems:
         raise ProblemsError(problems, f"{source}: {len(problems)} problem(s) in the city")
-    return CityRequest(city.strip(), period, counts, hours, sites, bill_to, level)
+    return CityRequest(city.strip(), period, counts, hours, sites, bill_to, level,
+                       tuple(equipment))
 
 
 @dataclass(frozen=True)
@@ -190,5 +214,10 @@ def price_city(request: CityRequest | Mapping, tables: TableSet,
     integration = integration_line(request.integration_sites, tables, as_of)
     if integration:
         lines.append(integration)
+    for item in request.equipment:
+        try:
+            lines.append(price_line(item, tables, request.bill_to).as_quote_line())
+        except PricingError as error:
+            raise PricingError(f"equipment[{item.row}]: {error}") from None
     return Quote(request.city, bill_to, period, as_of, level, reason, tuple(lines),
                  total_of(lines), tables.manifest_sha256)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from pricing.cli import batch_cmd, service_cmd, tables_cmd
+from pricing.cli import batch_cmd, equipment_cmd, service_cmd, tables_cmd
 
 app = typer.Typer(
     name="pricing",
@@ -21,6 +21,9 @@ app.add_typer(tables_cmd.app, name="tables")
 app.command("level")(service_cmd.level)
 app.command("quote")(service_cmd.quote)
 app.command("batch")(batch_cmd.batch)
+app.command("equipment")(equipment_cmd.equipment)
+app.command("training")(equipment_cmd.training)
+app.command("check-7re")(equipment_cmd.check_7re)
 
 
 def main() -> None:

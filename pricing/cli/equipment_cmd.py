@@ -1,0 +1,161 @@
+"""`pricing equipment`, `pricing training`, `pricing check-7re`: equipment under the GA."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table, fail,
+                                handles_errors, load, parse_date, to_jsonable)
+from pricing.errors import PricingError
+
+FormatOption = Annotated[Format, typer.Option("--format")]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import os
+
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+@handles_errors
+def equipment(
+    order: Annotated[Path, typer.Argument(metavar="ORDER.csv", help="Equipment lines to price.")],
+    format: FormatOption = Format.table,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+    tables: TablesOption = None,
+) -> None:
+    """Price an equipment order: list amount, discount in force on the order date, net amount,
+    warranty end and source for each line; rejected lines with their reasons.
+
+    Exit 1 when any line was rejected. Example: pricing equipment examples/order.csv --format json
+    """
+    from pricing.equipment.price import read_order_csv
+
+    result = read_order_csv(order, load(tables))
+    columns = ["row", "product", "kind", "quantity", "list_amount", "discount", "net_amount",
+               "warranty_end", "source"]
+    rows = [[p.line.row, p.discount.product, p.line.kind, p.line.quantity, p.list_amount,
+             f"{p.discount.pct}%", p.net_amount, p.warranty.end, str(p.discount.source)]
+            for p in result.lines]
+    totals = ["", "Total", "", "", result.total_list, "", result.total_net, "", ""]
+    if output is not None:
+        if format is Format.json:
+            import json
+
+            text = json.dumps(to_jsonable(result.as_dict()), indent=2) + "\n"
+        else:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows([["" if v is None else v for v in row] for row in rows + [totals]])
+            text = buffer.getvalue()
+        _write_atomically(output, text)
+    elif format is Format.json:
+        emit_json(result.as_dict())
+    elif format is Format.csv:
+        emit_csv(columns, rows + [totals])
+    else:
+        emit_table(columns, rows + [totals], title=f"Equipment order {order}",
+                   right=("quantity", "list_amount", "discount", "net_amount"))
+    if result.rejects:
+        for row, reason in result.rejects:
+            typer.echo(f"  row {row}: {reason}", err=True)
+        fail(f"{len(result.rejects)} line(s) rejected, {len(result.lines)} priced")
+
+
+@handles_errors
+def training(
+    purchases: Annotated[Path, typer.Argument(metavar="PURCHASES.csv", help="product, amount, ship_date")],
+    format: FormatOption = Format.table,
+    tables: TablesOption = None,
+) -> None:
+    """Tuition-free training seats earned under the GA training incentive, per product pool,
+    with the date by which each must be used.
+
+    Example: pricing training examples/purchases.csv --format json
+    """
+    import datetime as dt
+
+    from pricing.equipment.training import Purchase, training_seats
+    from pricing.money import to_decimal
+
+    items, bad = [], []
+    try:
+        with purchases.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip().lower() for h in reader.fieldnames or []]
+            missing = [c for c in ("product", "amount", "ship_date") if c not in header]
+            if missing:
+                raise PricingError(f"{purchases}, row 1: missing column(s) {', '.join(missing)}")
+            for record in reader:
+                values = {k.strip().lower(): (v or "").strip() for k, v in record.items() if k}
+                try:
+                    amount = to_decimal(values["amount"])
+                    if amount < 0:
+                        raise ValueError("expected zero or more")
+                    ship = dt.date.fromisoformat(values["ship_date"])
+                    items.append(Purchase(reader.line_num, values["product"], amount, ship))
+                except ValueError as error:
+                    bad.append((reader.line_num, str(error)))
+    except OSError as error:
+        raise PricingError(f"{purchases}: cannot read ({error.strerror})") from None
+    pools, not_counted = training_seats(items, load(tables))
+    not_counted = sorted(not_counted + bad)
+    if format is Format.json:
+        emit_json({"pools": [p.as_dict() for p in pools],
+                   "not_counted": [{"row": r, "reason": why} for r, why in not_counted]})
+    else:
+        rows = [[p.pool, "; ".join(p.products), p.purchases, p.seats,
+                 ", ".join(f"{a.seats} by {a.use_by}" for a in p.awards)] for p in pools]
+        columns = ["pool", "products", "purchases", "seats", "use by"]
+        if format is Format.csv:
+            emit_csv(columns, rows)
+        else:
+            emit_table(columns, rows, title="Training incentive", right=("purchases", "seats"))
+        for row, why in not_counted:
+            typer.echo(f"  row {row} not counted: {why}", err=True)
+
+
+@handles_errors
+def check_7re(
+    quote: Annotated[Path, typer.Argument(metavar="QUOTE.json", help="A 7R/E quote (see README).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: the quote's date, else today).")] = None,
+    format: FormatOption = Format.table,
+    tables: TablesOption = None,
+) -> None:
+    """Check a 7R/E Packet Solution quote: its composition and the promised minimum saving
+    against the comparable 5ESS TDM configuration.
+
+    Exit 1 when it is not a Packet Solution or misses the promise.
+    Example: pricing check-7re examples/seven_re_quote.json
+    """
+    from pricing.cli.service_cmd import read_json
+    from pricing.equipment.packet_solution import check_packet_solution
+
+    data = read_json(quote)
+    if not isinstance(data, dict):
+        raise PricingError(f"{quote}: expected a JSON object")
+    date = parse_date(as_of or data.get("date"), "--as-of")
+    result = check_packet_solution(data, load(tables), date)
+    if format is Format.json:
+        emit_json(result.as_dict())
+    else:
+        typer.echo(f"7R/E quote {quote} as of {date}:")
+        for name, units in result.components.items():
+            typer.echo(f"  {name}: {units} unit(s)")
+        typer.echo(f"  installed at one time: {'yes' if result.installed_together else 'no'}")
+        typer.echo(f"  price {result.price:,} against comparable 5ESS TDM {result.comparable_tdm:,}")
+        typer.echo(result.verdict)
+    if not (result.is_packet_solution and result.meets_promise):
+        raise typer.Exit(1)

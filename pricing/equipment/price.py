@@ -1,0 +1,144 @@
+"""Price equipment lines: list amount, discount in force, net amount, warranty, source.
+
+net = round(quantity x list price x (1 - discount)), half-up to the cent, once per line
+(README "Contract rules"). A line that cannot be priced is rejected with its reason; the other
+lines are still priced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pricing.agreements import check_in_term, customer_name
+from pricing.equipment.discounts import Discount, find_discount
+from pricing.equipment.order import OrderLine
+from pricing.equipment.warranty import Warranty, warranty_for
+from pricing.errors import PricingError
+from pricing.lines import Line
+from pricing.money import round_cents
+from pricing.tables.loader import TableSet
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class PricedEquipment:
+    """One priced equipment line.
+
+    Attributes:
+      line: the order line.
+      list_amount: quantity x list price, rounded to the cent.
+      discount: the discount applied, with its schedule, rule and source.
+      net_amount: quantity x list price x (1 - discount), rounded once to the cent.
+      warranty: the last covered day and its basis.
+    """
+
+    line: OrderLine
+    list_amount: Decimal
+    discount: Discount
+    net_amount: Decimal
+    warranty: Warranty
+
+    def as_dict(self) -> dict:
+        return {"row": self.line.row, "product": self.discount.product,
+                "kind": self.line.kind, "quantity": str(self.line.quantity),
+                "list_amount": str(self.list_amount), "discount": str(self.discount.pct),
+                "discount_rule": self.discount.rule, "net_amount": str(self.net_amount),
+                "warranty_end": self.warranty.end.isoformat() if self.warranty.end else None,
+                "warranty_note": self.warranty.note, "source": str(self.discount.source)}
+
+    def as_quote_line(self) -> Line:
+        unit_net = self.line.list_price * (1 - self.discount.pct / HUNDRED)
+        line = Line.priced("equipment", f"{self.discount.product} ({self.line.kind}), ordered "
+                           f"{self.line.order_date.isoformat()}, list {self.line.list_price} less "
+                           f"{self.discount.pct}% ({self.discount.rule})", self.line.quantity,
+                           unit_net, self.discount.source)
+        assert line.amount == self.net_amount
+        return line
+
+
+@dataclass(frozen=True)
+class EquipmentResult:
+    """Priced lines, rejected lines (row, reason), and the totals of the priced ones."""
+
+    lines: tuple[PricedEquipment, ...]
+    rejects: tuple[tuple[int, str], ...]
+    total_list: Decimal
+    total_net: Decimal
+
+    def as_dict(self) -> dict:
+        return {"lines": [p.as_dict() for p in self.lines], "total_list": str(self.total_list),
+                "total_net": str(self.total_net),
+                "rejects": [{"row": row, "reason": reason} for row, reason in self.rejects]}
+
+
+def price_line(line: OrderLine, tables: TableSet, bill_to: str | None = None) -> PricedEquipment:
+    """Price one line, or raise PricingError saying why it cannot be priced."""
+    check_in_term(tables, "GA", line.order_date)
+    if bill_to:
+        customer_name(tables, "GA", bill_to, line.order_date)
+    discount = find_discount(line, tables)
+    exact_list = line.quantity * line.list_price
+    net = round_cents(exact_list * (1 - discount.pct / HUNDRED))
+    return PricedEquipment(line, round_cents(exact_list), discount, net,
+                           warranty_for(line, tables))
+
+
+def price_equipment(lines: list[OrderLine], tables: TableSet,
+                    rejects: list[tuple[int, str]] | None = None,
+                    bill_to: str | None = None) -> EquipmentResult:
+    """Price every line; a line that cannot be priced joins the rejects with its reason."""
+    priced: list[PricedEquipment] = []
+    rejected = list(rejects or [])
+    for line in lines:
+        try:
+            priced.append(price_line(line, tables, bill_to))
+        except PricingError as error:
+            rejected.append((line.row, str(error)))
+    zero = Decimal("0.00")
+    return EquipmentResult(tuple(priced), tuple(sorted(rejected)),
+                           sum((p.list_amount for p in priced), zero),
+                           sum((p.net_amount for p in priced), zero))
+
+
+def read_order_csv(path, tables: TableSet) -> EquipmentResult:
+    """Read and price ORDER.csv; bad rows are rejected with their row number."""
+    import csv
+
+    from pricing.equipment.order import COLUMNS, parse_order_line
+    from pricing.errors import Problem, ProblemsError
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip().lower() for h in (reader.fieldnames or [])]
+            if not header:
+                raise PricingError(f"{path}: empty file, expected a header row with "
+                                   f"{', '.join(COLUMNS)}")
+            missing = [c for c in ("product", "kind", "quantity", "list_price", "order_date")
+                       if c not in header]
+            if missing:
+                raise ProblemsError([Problem(str(path), 1, c, "missing column") for c in missing])
+            unknown = [h for h in header if h not in COLUMNS]
+            if unknown:
+                raise ProblemsError([Problem(str(path), 1, c, f"unknown column (expected "
+                                             f"{', '.join(COLUMNS)})") for c in unknown])
+            lines, rejects = [], []
+            for record in reader:
+                row = reader.line_num
+                values = {k.strip().lower(): v for k, v in record.items() if k is not None}
+                if None in record:
+                    rejects.append((row, "more cells than columns"))
+                    continue
+                line, reasons = parse_order_line(row, values)
+                if line is None:
+                    rejects.append((row, "; ".join(reasons)))
+                else:
+                    lines.append(line)
+    except OSError as error:
+        raise PricingError(f"{path}: cannot read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise PricingError(f"{path}: not UTF-8 text") from None
+    return price_equipment(lines, tables, rejects)
