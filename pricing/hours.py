@@ -35,11 +35,16 @@ class HoursResult:
       lines: block purchases and hourly charges, in month order.
       blocks_bought: 1500-hour blocks bought in the period.
       prepaid_left: prepaid block hours not yet used at the period's end.
+      line_months: the month number (October = 1) each line belongs to.
     """
 
     lines: tuple[Line, ...]
     blocks_bought: int
     prepaid_left: Decimal
+    line_months: tuple[int, ...] = ()
+
+    def lines_of_month(self, month: int) -> list[Line]:
+        return [line for line, m in zip(self.lines, self.line_months) if m == month]
 
 
 def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: dt.date,
@@ -49,6 +54,7 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
     rule = version.rows[0]
     source = Source.of(version)
     lines: list[Line] = []
+    months: list[int] = []
     blocks = 0
     left = ZERO
     for month in sorted(monthly_hours):
@@ -78,6 +84,7 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
                 f"bought {label} ({blocks - bought_now + 1}"
                 f"{'-' + str(blocks) if bought_now > 1 else ''} of {rule.hourly_after_blocks} "
                 f"before hourly billing)", Decimal(bought_now), rule.block_price, source))
+            months.append(month)
         if hours > 0:
             billed = max(hours, Decimal(rule.minimum_hours))
             why = ("the tenth block is completed" if month < rule.hourly_from_month
@@ -86,4 +93,5 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
                        if billed > hours else "")
             lines.append(Line.priced("hourly", f"Hours billed hourly {label} ({hours} h; {why}"
                                      f"{minimum})", billed, rule.hourly_rate, source))
-    return HoursResult(tuple(lines), blocks, left)
+            months.append(month)
+    return HoursResult(tuple(lines), blocks, left, tuple(months))

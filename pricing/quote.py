@@ -170,22 +170,22 @@ class Quote:
                 "tables_sha256": self.tables_sha256}
 
 
-def billed_level(request: CityRequest, period: AnnualPeriod, tables: TableSet,
+def billed_level(counts: Counts, level: str | None, period: AnnualPeriod, tables: TableSet,
                  as_of: dt.date) -> tuple[LevelChoice, str]:
     """The level billed in the period: Very Small in the first period, else the carried-over
     level if given, else the level the counts give."""
-    check_one_switch(request.counts, tables.rows("service_levels", as_of))
+    check_one_switch(counts, tables.rows("service_levels", as_of))
     rules = tables.rows("annual_periods", period.start)[0]
     if period.is_first:
         first = level_by_name(rules.first_period_level, tables, as_of)
-        if request.level and level_by_name(request.level, tables, as_of).level != first.level:
+        if level and level_by_name(level, tables, as_of).level != first.level:
             raise PricingError(f"level: the first annual period bills every city at {first.level} "
-                               f"(PSA Amendment 1 Appendix A, note 3), not {request.level}")
+                               f"(PSA Amendment 1 Appendix A, note 3), not {level}")
         return first, f"the first annual period bills every city at {first.level}"
-    if request.level:
-        chosen = level_by_name(request.level, tables, as_of)
+    if level:
+        chosen = level_by_name(level, tables, as_of)
         return chosen, f"{chosen.level} as given (carried over from an earlier period)"
-    chosen = pick_level(request.counts, tables, as_of)
+    chosen = pick_level(counts, tables, as_of)
     return chosen, f"from the counts: {chosen.reason}"
 
 
@@ -199,7 +199,7 @@ def price_city(request: CityRequest | Mapping, tables: TableSet,
     check_in_term(tables, "PSA", period.start)
     check_in_term(tables, "PSA", as_of)
     bill_to = customer_name(tables, "PSA", request.bill_to, period.start) if request.bill_to else None
-    level, reason = billed_level(request, period, tables, as_of)
+    level, reason = billed_level(request.counts, request.level, period, tables, as_of)
     lines = [Line.priced("service_level", f"Service level {level.level}, annual period "
                          f"{period.start.isoformat()} to {period.end.isoformat()}",
                          Decimal(1), level.annual_price, level.source)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from pricing.cli import batch_cmd, equipment_cmd, service_cmd, tables_cmd
+from pricing.cli import batch_cmd, equipment_cmd, invoice_cmd, service_cmd, tables_cmd
 
 app = typer.Typer(
     name="pricing",
@@ -18,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(tables_cmd.app, name="tables")
+app.add_typer(invoice_cmd.app, name="invoice")
 app.command("level")(service_cmd.level)
 app.command("quote")(service_cmd.quote)
 app.command("batch")(batch_cmd.batch)

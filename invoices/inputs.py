@@ -1,0 +1,165 @@
+"""The monthly run's input files, checked cell by cell; every problem is collected.
+
+CITIES: city, bill_to, gateway_elements, five_ess, slc, sm, dacs_ii, dacs_iv [, level]
+HOURS:  city, month (YYYY-MM), hours
+EVENTS: city, date (YYYY-MM-DD), kind (integration), quantity
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from pricing.components import COMPONENTS, Counts
+from pricing.errors import Problem
+from pricing.money import to_decimal
+
+CITY_COLUMNS = ("city", "bill_to") + COMPONENTS
+EVENT_KINDS = ("integration",)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class CityRow:
+    row: int
+    city: str
+    bill_to: str
+    counts: Counts
+    level: str | None
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    row: int
+    city: str
+    month: str
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class EventRow:
+    row: int
+    city: str
+    date: dt.date
+    kind: str
+    quantity: int
+
+
+def _records(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
+             problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+    label = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        problems.append(Problem(label, None, None, f"cannot read ({error.strerror})"))
+        return []
+    with handle:
+        try:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if not header:
+                problems.append(Problem(label, None, None, f"empty file: expected a header with "
+                                                           f"{', '.join(required)}"))
+                return []
+            names = [h.strip().lower() for h in header]
+            missing = [c for c in required if c not in names]
+            for column in missing:
+                problems.append(Problem(label, 1, column, "missing column"))
+            for column in names:
+                if column not in required + optional:
+                    problems.append(Problem(label, 1, column, f"unknown column (expected "
+                                                              f"{', '.join(required + optional)})"))
+            if missing:
+                return []
+            records = []
+            for cells in reader:
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(names):
+                    problems.append(Problem(label, reader.line_num, None,
+                                            f"expected {len(names)} cells, got {len(cells)}"))
+                    continue
+                records.append((reader.line_num, {n: c.strip() for n, c in zip(names, cells)}))
+            return records
+        except (csv.Error, UnicodeDecodeError) as error:
+            problems.append(Problem(label, None, None, f"unreadable CSV: {error}"))
+            return []
+
+
+def _count(path, row, column, text, problems) -> int | None:
+    if not re.fullmatch(r"\d{1,9}", text):
+        problems.append(Problem(str(path), row, column,
+                                f"expected a whole number of zero or more, got {text!r}"))
+        return None
+    return int(text)
+
+
+def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
+    rows, seen = [], {}
+    for line, cells in _records(path, CITY_COLUMNS, ("level",), problems):
+        before = len(problems)
+        counts = {c: _count(path, line, c, cells[c], problems) for c in COMPONENTS}
+        for column in ("city", "bill_to"):
+            if not cells[column]:
+                problems.append(Problem(str(path), line, column, "missing"))
+        if cells["city"] in seen:
+            problems.append(Problem(str(path), line, "city",
+                                    f"duplicate city {cells['city']!r} (also row {seen[cells['city']]})"))
+        seen.setdefault(cells["city"], line)
+        if len(problems) == before:
+            rows.append(CityRow(line, cells["city"], cells["bill_to"], Counts(**counts),
+                                cells.get("level") or None))
+    return rows
+
+
+def read_hours(path: Path, cities: set[str], problems: list[Problem]) -> list[HoursRow]:
+    rows, seen = [], {}
+    for line, cells in _records(path, ("city", "month", "hours"), (), problems):
+        before = len(problems)
+        if cells["city"] not in cities:
+            problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
+                                                             f"(not in the cities file)"))
+        if not MONTH.match(cells["month"]):
+            problems.append(Problem(str(path), line, "month",
+                                    f"expected a month YYYY-MM, got {cells['month']!r}"))
+        try:
+            hours = to_decimal(cells["hours"])
+            if hours < 0:
+                raise ValueError(f"expected hours of zero or more, got {cells['hours']!r}")
+        except ValueError as error:
+            problems.append(Problem(str(path), line, "hours", str(error)))
+            hours = None
+        key = (cells["city"], cells["month"])
+        if key in seen:
+            problems.append(Problem(str(path), line, "month",
+                                    f"{key[0]} {key[1]} appears twice (also row {seen[key]})"))
+        seen.setdefault(key, line)
+        if len(problems) == before:
+            rows.append(HoursRow(line, cells["city"], cells["month"], hours))
+    return rows
+
+
+def read_events(path: Path, cities: set[str], problems: list[Problem]) -> list[EventRow]:
+    rows = []
+    for line, cells in _records(path, ("city", "date", "kind", "quantity"), (), problems):
+        before = len(problems)
+        if cells["city"] not in cities:
+            problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
+                                                             f"(not in the cities file)"))
+        try:
+            date = dt.date.fromisoformat(cells["date"])
+        except ValueError:
+            problems.append(Problem(str(path), line, "date",
+                                    f"expected a date YYYY-MM-DD, got {cells['date']!r}"))
+            date = None
+        if cells["kind"] not in EVENT_KINDS:
+            problems.append(Problem(str(path), line, "kind", f"expected one of "
+                                    f"{', '.join(EVENT_KINDS)}, got {cells['kind']!r}"))
+        quantity = _count(path, line, "quantity", cells["quantity"], problems)
+        if len(problems) == before:
+            rows.append(EventRow(line, cells["city"], date, cells["kind"], quantity))
+    return rows

@@ -1,0 +1,78 @@
+"""An invoice as the ledger keeps it: everything the workbook shows, nothing to compute."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One line: the city it is for, what, how many, at what price, and its source."""
+
+    city: str
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    source: str
+
+    def as_dict(self) -> dict:
+        return {"city": self.city, "kind": self.kind, "description": self.description,
+                "quantity": str(self.quantity), "unit_price": str(self.unit_price),
+                "amount": str(self.amount), "source": self.source}
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """An invoice, numbered once the ledger issues it.
+
+    Attributes:
+      number: from the ledger's gap-free sequence (None for a draft).
+      bill_to, month: the entity billed and the month ("YYYY-MM"); unique together.
+      invoice_date, due_date, terms, net_days: from the payment terms in force on the date.
+      contract: the agreement's contract number.
+      seller, seller_address, customer_address: from the parties table.
+      lines, total: the priced lines and their exact sum.
+      tables_sha256: the manifest hash of the tables that priced it.
+      inputs: what it was priced from (counts, level, hours, events), for `invoice explain`.
+      citations: the sources of every number used.
+      file: the workbook's path, once known.
+    """
+
+    number: int | None
+    bill_to: str
+    month: str
+    invoice_date: dt.date
+    due_date: dt.date
+    terms: str
+    net_days: int
+    contract: str
+    seller: str
+    seller_address: str
+    customer_address: str
+    lines: tuple[InvoiceLine, ...]
+    total: Decimal
+    tables_sha256: str
+    inputs: dict = field(default_factory=dict, compare=False)
+    citations: tuple[str, ...] = ()
+    file: str | None = None
+
+    def numbered(self, number: int, file: str) -> Invoice:
+        return replace(self, number=number, file=file)
+
+    @property
+    def label(self) -> str:
+        return f"{self.number:06d}" if self.number is not None else "draft"
+
+    def summary(self) -> dict:
+        return {"number": self.number, "bill_to": self.bill_to, "month": self.month,
+                "invoice_date": self.invoice_date.isoformat(),
+                "due_date": self.due_date.isoformat(), "terms": self.terms,
+                "total": str(self.total), "file": self.file}
+
+    def as_dict(self) -> dict:
+        return {**self.summary(), "contract": self.contract, "tables_sha256": self.tables_sha256,
+                "lines": [line.as_dict() for line in self.lines]}

@@ -1,0 +1,104 @@
+"""An invoice as an .xlsx workbook, laid out from the ledger's record: it computes nothing.
+
+Written with XlsxWriter, which stores each formula with its computed value, so Excel,
+LibreOffice and a program reading the file (openpyxl data_only, pandas.read_excel) all see the
+right totals. Written to a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from invoices.records import Invoice
+
+HEADER_ROW = 13        # 0-based row of the line table's header
+COLUMNS = ("City", "Description", "Quantity", "Unit price", "Amount", "Source")
+WIDTHS = (18, 60, 10, 14, 16, 70)
+
+
+def write_invoice(invoice: Invoice, path: Path | None = None) -> Path:
+    """Write the workbook to `path` (default: the invoice's recorded file)."""
+    import xlsxwriter
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    target = Path(path or invoice.file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    book = xlsxwriter.Workbook(str(temp), {"default_date_format": "yyyy-mm-dd"})
+    try:
+        created = dt.datetime.combine(invoice.invoice_date, dt.time())
+        book.set_properties({"title": f"Invoice {invoice.label}", "author": invoice.seller,
+                             "created": created})
+        bold = book.add_format({"bold": True})
+        title = book.add_format({"bold": True, "font_size": 16})
+        money = book.add_format({"num_format": "#,##0.00", "valign": "top"})
+        number = book.add_format({"valign": "top"})
+        bold_money = book.add_format({"bold": True, "num_format": "#,##0.00", "top": 1})
+        head = book.add_format({"bold": True, "bottom": 1, "bg_color": "#DDDDDD"})
+        date = book.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        sheet = book.add_worksheet("Invoice")
+        for col, width in enumerate(WIDTHS):
+            sheet.set_column(col, col, width)
+        sheet.write_string(0, 0, "INVOICE", title)
+        sheet.write_string(2, 0, "From", bold)
+        sheet.write_string(3, 0, invoice.seller)
+        sheet.write_string(4, 0, invoice.seller_address)
+        sheet.write_string(6, 0, "Bill to", bold)
+        sheet.write_string(7, 0, invoice.bill_to)
+        sheet.write_string(8, 0, invoice.customer_address)
+        facts = [("Invoice number", invoice.label), ("Invoice date", invoice.invoice_date),
+                 ("Terms", invoice.terms), ("Due date", invoice.due_date),
+                 ("Contract", invoice.contract), ("Month billed", invoice.month)]
+        for offset, (name, value) in enumerate(facts, start=2):
+            sheet.write_string(offset, 3, name, bold)
+            if isinstance(value, dt.date):
+                sheet.write_datetime(offset, 4, dt.datetime.combine(value, dt.time()), date)
+            else:
+                sheet.write_string(offset, 4, str(value))
+        for col, name in enumerate(COLUMNS):
+            sheet.write_string(HEADER_ROW, col, name, head)
+        row = HEADER_ROW + 1
+        for line in invoice.lines:
+            # Wrapped cells need their height: spreadsheets do not grow rows written by a program.
+            text_lines = max(-(-len(line.description) // (WIDTHS[1] - 4)),
+                             -(-len(line.source) // (WIDTHS[5] - 4)), 1)
+            sheet.set_row(row, 15 * text_lines)
+            sheet.write_string(row, 0, line.city, wrap)
+            sheet.write_string(row, 1, line.description, wrap)
+            sheet.write_number(row, 2, line.quantity, number)
+            sheet.write_number(row, 3, line.unit_price, money)
+            product = f"{xl_rowcol_to_cell(row, 2)}*{xl_rowcol_to_cell(row, 3)}"
+            sheet.write_formula(row, 4, f"=ROUND({product},2)", money, line.amount)
+            sheet.write_string(row, 5, line.source, wrap)
+            row += 1
+        first, last = xl_rowcol_to_cell(HEADER_ROW + 1, 4), xl_rowcol_to_cell(max(row - 1, HEADER_ROW + 1), 4)
+        sheet.write_string(row + 1, 3, "Subtotal", bold)
+        sheet.write_formula(row + 1, 4, f"=SUM({first}:{last})", bold_money, invoice.total)
+        sheet.write_string(row + 2, 3, "Total due", bold)
+        sheet.write_formula(row + 2, 4, f"={xl_rowcol_to_cell(row + 1, 4)}", bold_money,
+                            invoice.total)
+        sheet.write_string(row + 4, 0, f"Payment due {invoice.due_date.isoformat()} "
+                                       f"({invoice.terms}).")
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
+        sheet.repeat_rows(HEADER_ROW)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sources = book.add_worksheet("Sources")
+        sources.set_column(0, 0, 24)
+        sources.set_column(1, 1, 120)
+        sources.write_string(0, 0, "Tables manifest sha256", bold)
+        sources.write_string(0, 1, invoice.tables_sha256)
+        sources.write_string(1, 0, "Invoice number", bold)
+        sources.write_string(1, 1, invoice.label)
+        sources.write_string(3, 0, "Citations used", bold)
+        for i, citation in enumerate(invoice.citations, start=4):
+            sources.write_string(i, 1, citation)
+        book.close()
+        os.replace(temp, target)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return target
