@@ -73,9 +73,12 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
     by_bill_to: dict[str, list[InvoiceLine]] = defaultdict(list)
     inputs: dict[str, list[dict]] = defaultdict(list)
     citations: dict[str, set[str]] = defaultdict(set)
+    customers: dict[str, str] = {}
     for city in cities:
         try:
-            bill_to = customer_name(tables, "PSA", city.bill_to, invoice_date)
+            if city.bill_to not in customers:
+                customers[city.bill_to] = customer_name(tables, "PSA", city.bill_to, invoice_date)
+            bill_to = customers[city.bill_to]
         except PricingError as error:
             problems.append(Problem(str(cities_path), city.row, "bill_to", str(error).partition(": ")[2]))
             continue
@@ -96,7 +99,7 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
             citations[bill_to].add(str(line.source))
         inputs[bill_to].append({
             "city": city.city, "counts": city.counts.as_dict(), "level": city.level,
-            "hours": {period.label(m): str(h) for m, h in sorted(month_of_city.hours.items())},
+            "hours": {str(m): str(h) for m, h in sorted(month_of_city.hours.items())},
             "integration_sites": month_of_city.integration_sites})
     if problems:
         raise ProblemsError(problems, f"nothing issued for {month}: {len(problems)} problem(s)")

@@ -40,8 +40,7 @@ def explain(invoice: Invoice, tables: TableSet) -> Explanation:
     month_number = invoice.inputs["month_number"]
     repriced: list[InvoiceLine] = []
     for city in invoice.inputs["cities"]:
-        hours = {period.month_number(int(label[:4]), int(label[5:])): Decimal(value)
-                 for label, value in city["hours"].items()}
+        hours = {int(month): Decimal(value) for month, value in city["hours"].items()}
         month = CityMonth(city["city"], invoice.bill_to, Counts(**city["counts"]), city["level"],
                           hours, city["integration_sites"])
         for line in city_month_lines(month, period, month_number, tables):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +19,7 @@ from pricing.money import to_decimal
 
 CITY_COLUMNS = ("city", "bill_to") + COMPONENTS
 EVENT_KINDS = ("integration",)
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTHS = {f"{m:02d}" for m in range(1, 13)}
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def _records(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
 
 
 def _count(path, row, column, text, problems) -> int | None:
-    if not re.fullmatch(r"\d{1,9}", text):
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
         problems.append(Problem(str(path), row, column,
                                 f"expected a whole number of zero or more, got {text!r}"))
         return None
@@ -123,11 +122,14 @@ def read_hours(path: Path, cities: set[str], problems: list[Problem]) -> list[Ho
         if cells["city"] not in cities:
             problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
                                                              f"(not in the cities file)"))
-        if not MONTH.match(cells["month"]):
+        month = cells["month"]
+        if not (len(month) == 7 and month[4] == "-" and month[:4].isdigit()
+                and month[5:] in MONTHS):
             problems.append(Problem(str(path), line, "month",
                                     f"expected a month YYYY-MM, got {cells['month']!r}"))
         try:
-            hours = to_decimal(cells["hours"])
+            hours = Decimal(cells["hours"]) if cells["hours"].replace(".", "", 1).isdigit() \
+                else to_decimal(cells["hours"])
             if hours < 0:
                 raise ValueError(f"expected hours of zero or more, got {cells['hours']!r}")
         except ValueError as error:

@@ -77,11 +77,30 @@ class Ledger:
         try:
             self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.executescript(SCHEMA)       # idempotent: CREATE ... IF NOT EXISTS
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._use_wal()
+            # Created inside a write transaction: BEGIN IMMEDIATE waits for another run's
+            # lock, where a bare executescript would fail at once with "database is locked".
+            with self.write() as db:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as error:
             raise PricingError(f"{self.path}: not a usable ledger ({error})") from None
+
+    def _use_wal(self, wait_seconds: float = 60) -> None:
+        """Switch the file to WAL once. The switch does not wait on the busy timeout, so a
+        second run opening the ledger at the same moment retries for a while."""
+        import time
+
+        deadline = time.monotonic() + wait_seconds
+        while self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self.db.close()
@@ -152,9 +171,11 @@ class Ledger:
             "SELECT number FROM invoices WHERE written = 0 ORDER BY number")]
         return [self.get(n) for n in numbers]
 
-    def mark_written(self, number: int) -> None:
+    def mark_written(self, *numbers: int) -> None:
+        """Record that these invoices' workbooks are on disk (one transaction for all)."""
         with self.write() as db:
-            db.execute("UPDATE invoices SET written = 1 WHERE number = ?", (number,))
+            db.executemany("UPDATE invoices SET written = 1 WHERE number = ?",
+                           [(n,) for n in numbers])
 
     def get(self, number: int) -> Invoice:
         row = self.db.execute(

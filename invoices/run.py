@@ -50,7 +50,8 @@ def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger:
     for invoice in issued:
         write_invoice(invoice)
         fault_point("after-write")
-        ledger.mark_written(invoice.number)
+    if issued:
+        ledger.mark_written(*(invoice.number for invoice in issued))
     for invoice in existing:
         if not Path(invoice.file).exists():
             write_invoice(invoice)

@@ -65,7 +65,6 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
             raise PricingError(f"hours: month {month} has negative hours ({hours})")
         if hours == 0:
             continue
-        label = period.label(month) if period else f"month {month}"
         bought_now = 0
         blocks_open = month < rule.hourly_from_month
         while hours > 0:
@@ -78,6 +77,7 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
             used = min(hours, left)
             left -= used
             hours -= used
+        label = (period.label(month) if period else f"month {month}") if bought_now or hours else ""
         if bought_now:
             lines.append(Line.priced(
                 "hour_block", f"{rule.block_hours}-hour block{'s' if bought_now > 1 else ''} "

@@ -111,6 +111,7 @@ class TableSet:
                  manifest_sha256: str, entries: list[ManifestEntry] | None = None) -> None:
         self.directory = directory
         self.entries = list(entries or [])
+        self._in_force: dict[tuple[str, dt.date], TableVersion] = {}
         self._versions = {name: sorted(vs, key=lambda v: v.effective_from)
                           for name, vs in versions.items()}
         self.manifest_sha256 = manifest_sha256
@@ -125,7 +126,15 @@ class TableSet:
         return list(self._versions[table])
 
     def version(self, table: str, as_of: dt.date) -> TableVersion:
-        """The latest version with effective_from <= as_of; before the first, an error."""
+        """The latest version with effective_from <= as_of; before the first, an error.
+        Answers are remembered: pricing a thousand cities asks the same question a thousand
+        times."""
+        found = self._in_force.get((table, as_of))
+        if found is None:
+            found = self._in_force[(table, as_of)] = self._find_version(table, as_of)
+        return found
+
+    def _find_version(self, table: str, as_of: dt.date) -> TableVersion:
         in_force = [v for v in self.versions(table) if v.effective_from <= as_of]
         if not in_force:
             first = self.versions(table)[0].effective_from
