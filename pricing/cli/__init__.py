@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from pricing.cli import batch_cmd, equipment_cmd, invoice_cmd, service_cmd, tables_cmd
+from pricing.cli import (batch_cmd, equipment_cmd, invoice_cmd, reports_cmd, service_cmd,
+                         tables_cmd)
 
 app = typer.Typer(
     name="pricing",
@@ -25,6 +26,9 @@ app.command("batch")(batch_cmd.batch)
 app.command("equipment")(equipment_cmd.equipment)
 app.command("training")(equipment_cmd.training)
 app.command("check-7re")(equipment_cmd.check_7re)
+app.command("relevel")(reports_cmd.relevel)
+app.command("capacity")(reports_cmd.capacity)
+app.command("start-level")(reports_cmd.start_level)
 
 
 def main() -> None:

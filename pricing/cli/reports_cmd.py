@@ -1,0 +1,130 @@
+"""`pricing relevel`, `pricing capacity`, `pricing start-level`: from monthly component reports."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
+                                handles_errors, load, parse_date)
+from pricing.errors import PricingError
+
+Reports = Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly reports: .csv, .xlsx or .parquet.")]
+FormatOption = Annotated[Format, typer.Option("--format")]
+LevelsOption = Annotated[Path | None, typer.Option("--levels", help="CSV city, level: the level billed in the period before.")]
+
+
+def _levels(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if not {"city", "level"} <= {h.strip().lower() for h in reader.fieldnames or []}:
+                raise PricingError(f"{path}, row 1: expected columns city, level")
+            return {r["city"].strip(): r["level"].strip() for r in
+                    ({k.strip().lower(): v for k, v in row.items()} for row in reader)}
+    except OSError as error:
+        raise PricingError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _emit(rows: list[dict], columns: list[str], format: Format, output: Path | None, title: str) -> None:
+    values = [[", ".join(r[c]) if isinstance(r[c], list) else r[c] for c in columns] for r in rows]
+    if output is not None:
+        import os
+
+        temp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+        with temp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows([["" if v is None else v for v in row] for row in values])
+        os.replace(temp, output)
+    elif format is Format.json:
+        emit_json(rows)
+    elif format is Format.csv:
+        emit_csv(columns, values)
+    else:
+        emit_table(columns, values, title=title)
+
+
+@handles_errors
+def relevel(
+    reports: Reports,
+    period: Annotated[int, typer.Option("--period", help="The annual period starting 1 October of this year.")],
+    levels: LevelsOption = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write CSV here.")] = None,
+    format: FormatOption = Format.table,
+    tables: TablesOption = None,
+) -> None:
+    """Each city's level for an annual period, from its level before and the two-component rule.
+
+    Example: pricing relevel examples/reports.csv --period 2000
+    """
+    from pricing.reports.levels import levels_for_period, meeting_date
+    from pricing.reports.load import load_reports
+
+    table_set = load(tables)
+    rows = [l.as_dict() for l in levels_for_period(load_reports(reports), period, table_set,
+                                                   _levels(levels))]
+    _emit(rows, ["city", "previous_level", "level", "annual_price", "changed", "reason"], format,
+          output, f"Levels for the annual period starting {period}-10-01")
+    if format is not Format.json:
+        typer.echo(f"{len(rows)} cities; the parties meet on {meeting_date(table_set, period)} "
+                   f"(sixty days before the preceding period ends)", err=True)
+
+
+@handles_errors
+def capacity(
+    reports: Reports,
+    as_of: Annotated[str, typer.Option("--as-of", help="Date YYYY-MM-DD.")],
+    levels: LevelsOption = None,
+    format: FormatOption = Format.table,
+    tables: TablesOption = None,
+) -> None:
+    """Cities at or over the capacity of their billed level, and the month each will outgrow it.
+
+    Example: pricing capacity examples/reports.csv --as-of 2001-06-30
+    """
+    from pricing.reports.capacity import capacity as find
+    from pricing.reports.load import load_reports
+
+    rows = [r.as_dict() for r in find(load_reports(reports), parse_date(as_of), load(tables),
+                                      _levels(levels))]
+    _emit(rows, ["city", "billed_level", "counts_level", "status", "at_limit", "forecast_month",
+                 "forecast_component", "last_report"], format, None, f"Capacity as of {as_of}")
+
+
+@handles_errors
+def start_level(
+    similar: Annotated[Path, typer.Option("--similar", help="Monthly reports of existing cities.")],
+    city_size: Annotated[int, typer.Option("--city-size", min=0, help="The new city's size.")],
+    measure: Annotated[str, typer.Option("--measure", help="Component that measures size.")] = "gateway_elements",
+    at_month: Annotated[int, typer.Option("--at-month", min=1, help="Month of reports the size is read at.")] = 12,
+    tolerance: Annotated[int, typer.Option("--tolerance", min=0, help="Sizes within this are similar.")] = 5,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    format: FormatOption = Format.table,
+    tables: TablesOption = None,
+) -> None:
+    """The recommended starting level for a new city, and the cities that decided it.
+
+    Example: pricing start-level --similar examples/reports.csv --city-size 20
+    """
+    import datetime as dt
+
+    from pricing.reports.load import load_reports
+    from pricing.reports.start_level import start_level as recommend
+
+    date = parse_date(as_of) if as_of else dt.date(2000, 10, 1)
+    result = recommend(load_reports(similar), city_size, load(tables), date, measure, at_month,
+                       tolerance)
+    if format is Format.json:
+        emit_json(result.as_dict())
+        return
+    typer.echo(f"start at {result.level}: {result.reason}")
+    for s in result.similar:
+        typer.echo(f"  {s.city}: size {s.size}, "
+                   + (f"reached capacity {s.reached[0]:04d}-{s.reached[1]:02d}" if s.reached
+                      else "did not reach capacity in its first twelve months"))

@@ -1,0 +1,96 @@
+"""The level billed in an annual period, from a city's reports and the two-component rule.
+
+Without a known current level, a city's chain starts in its first reported period at the level
+the contract gives (Very Small in the first annual period, Very Small for a new city) and the
+rule is applied period by period. With a current level (the one billed in the period before),
+the rule is applied once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pricing.components import Counts
+from pricing.periods import annual_period, period_containing
+from pricing.relevel import LevelDecision, level_for_period
+from pricing.reports.load import Month, Reports, month_label
+from pricing.tables.loader import TableSet
+
+
+@dataclass(frozen=True)
+class CityLevel:
+    """One city's level for a period, and why.
+
+    Attributes:
+      city: the city.
+      decision: the level billed, the previous level, the components that changed, the reason.
+    """
+
+    city: str
+    decision: LevelDecision
+
+    def as_dict(self) -> dict:
+        d = self.decision
+        return {"city": self.city, "previous_level": d.previous_level, "level": d.level.level,
+                "annual_price": str(d.level.annual_price), "changed": list(d.changed),
+                "reason": d.reason}
+
+
+def _start_and_end(reports: Reports, city: str, year: int, tables: TableSet
+                   ) -> tuple[Counts | None, Counts | None]:
+    """The counts before period `year` began (else its first report in it) and at its end."""
+    period = annual_period(tables, year)
+    first: Month = (period.start.year, period.start.month)
+    last: Month = (period.end.year, period.end.month)
+    inside = reports.within(city, first, last)
+    if not inside:
+        return None, None
+    before = reports.last_before(city, first)
+    return (before[1] if before else inside[0][1]), inside[-1][1]
+
+
+def meeting_date(tables: TableSet, year: int) -> dt.date:
+    """The parties meet this many days before the preceding period ends (note 3)."""
+    before = annual_period(tables, year - 1)
+    rules = tables.rows("annual_periods", before.start)[0]
+    return before.end - dt.timedelta(days=rules.meeting_days_before_end)
+
+
+def city_level(reports: Reports, city: str, year: int, tables: TableSet,
+               current_level: str | None = None) -> CityLevel | None:
+    """The city's level in period `year`; None when it has no report by the period's end."""
+    first_month = reports.by_city[city][0][0]
+    first_year = period_containing(tables, dt.date(*first_month, 1)).year
+    if first_year > year:
+        return None
+    if current_level is not None and year > first_year:
+        start, end = _start_and_end(reports, city, year - 1, tables)
+        return CityLevel(city, level_for_period(tables, year, current_level, start, end))
+    decision = level_for_period(tables, first_year, None, None, reports.by_city[city][0][1])
+    for later in range(first_year + 1, year + 1):
+        start, end = _start_and_end(reports, city, later - 1, tables)
+        if end is None:
+            start = end = reports.by_city[city][-1][1]     # no report: nothing changed
+        decision = level_for_period(tables, later, decision.level.level, start, end)
+    return CityLevel(city, decision)
+
+
+def levels_for_period(reports: Reports, year: int, tables: TableSet,
+                      current_levels: dict[str, str] | None = None) -> list[CityLevel]:
+    results = []
+    for city in reports.cities:
+        found = city_level(reports, city, year, tables, (current_levels or {}).get(city))
+        if found:
+            results.append(found)
+    return results
+
+
+def frame(levels: list[CityLevel]):
+    import pandas as pd
+
+    return pd.DataFrame([l.as_dict() for l in levels],
+                        columns=["city", "previous_level", "level", "annual_price", "changed", "reason"])
+
+
+__all__ = ["CityLevel", "city_level", "frame", "levels_for_period", "meeting_date", "month_label"]
