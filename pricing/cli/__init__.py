@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from pricing.cli import (batch_cmd, equipment_cmd, invoice_cmd, reports_cmd, service_cmd,
-                         tables_cmd)
+from pricing.cli import (batch_cmd, compare_cmd, equipment_cmd, invoice_cmd, reports_cmd,
+                         service_cmd, tables_cmd)
 
 app = typer.Typer(
     name="pricing",
@@ -29,6 +29,7 @@ app.command("check-7re")(equipment_cmd.check_7re)
 app.command("relevel")(reports_cmd.relevel)
 app.command("capacity")(reports_cmd.capacity)
 app.command("start-level")(reports_cmd.start_level)
+app.command("compare")(compare_cmd.compare)
 
 
 def main() -> None:
