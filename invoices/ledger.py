@@ -25,7 +25,7 @@ from pricing.money import from_cents, to_cents
 
 LEDGER_ENV = "PRICING_LEDGER"
 DEFAULT_LEDGER = "ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, last INTEGER NOT NULL);
@@ -49,6 +49,36 @@ CREATE TABLE IF NOT EXISTS invoices (
     written INTEGER NOT NULL DEFAULT 0,
     issued_at TEXT NOT NULL,
     UNIQUE (bill_to, month)
+);
+CREATE TABLE IF NOT EXISTS payments (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(number),
+    date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disputes (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(number),
+    date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    reason TEXT NOT NULL,
+    resolved_date TEXT,
+    resolution TEXT
+);
+CREATE TABLE IF NOT EXISTS credits (
+    number INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(number),
+    date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    reason TEXT NOT NULL,
+    file TEXT NOT NULL,
+    written INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS terminations (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    date TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS lines (
     invoice INTEGER NOT NULL REFERENCES invoices(number),

@@ -102,3 +102,75 @@ def write_invoice(invoice: Invoice, path: Path | None = None) -> Path:
         if temp.exists():
             temp.unlink()
     return target
+
+
+def write_credit_note(credit, invoice: Invoice, path: Path | None = None) -> Path:
+    """A credit note: its own number, the invoice it credits, the amount and the reason."""
+    import xlsxwriter
+
+    target = Path(path or credit.file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    book = xlsxwriter.Workbook(str(temp))
+    try:
+        bold = book.add_format({"bold": True})
+        title = book.add_format({"bold": True, "font_size": 16})
+        money = book.add_format({"num_format": "#,##0.00", "bold": True})
+        sheet = book.add_worksheet("Credit note")
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, 1, 70)
+        sheet.write_string(0, 0, "CREDIT NOTE", title)
+        facts = [("Credit note number", f"{credit.number:06d}"), ("Date", credit.date.isoformat()),
+                 ("From", f"{invoice.seller}, {invoice.seller_address}"),
+                 ("To", f"{invoice.bill_to}, {invoice.customer_address}"),
+                 ("Credits invoice", f"{invoice.label} of {invoice.invoice_date} "
+                                     f"(total {invoice.total:,})"),
+                 ("Contract", invoice.contract), ("Reason", credit.reason)]
+        for row, (name, value) in enumerate(facts, start=2):
+            sheet.write_string(row, 0, name, bold)
+            sheet.write_string(row, 1, value)
+        sheet.write_string(len(facts) + 3, 0, "Amount credited", bold)
+        sheet.write_number(len(facts) + 3, 1, credit.amount, money)
+        sheet.fit_to_pages(1, 0)
+        book.close()
+        os.replace(temp, target)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return target
+
+
+def write_statement(path: Path, bill_to: str, start, end, opening, lines, closing) -> Path:
+    """A statement of account: invoices, credits and payments with the running balance."""
+    import xlsxwriter
+
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    book = xlsxwriter.Workbook(str(temp))
+    try:
+        bold = book.add_format({"bold": True})
+        money = book.add_format({"num_format": "#,##0.00;-#,##0.00"})
+        bold_money = book.add_format({"num_format": "#,##0.00;-#,##0.00", "bold": True})
+        sheet = book.add_worksheet("Statement")
+        for col, width in enumerate((12, 44, 16, 16)):
+            sheet.set_column(col, col, width)
+        sheet.write_string(0, 0, f"Statement of account: {bill_to}", bold)
+        sheet.write_string(1, 0, f"{start} to {end}")
+        sheet.write_row(3, 0, ["Date", "Document", "Amount", "Balance"], bold)
+        sheet.write_string(4, 1, "Opening balance")
+        sheet.write_number(4, 3, opening, money)
+        row = 5
+        for line in lines:
+            sheet.write_string(row, 0, line.date.isoformat())
+            sheet.write_string(row, 1, line.document)
+            sheet.write_number(row, 2, line.amount, money)
+            sheet.write_formula(row, 3, f"=D{row}+C{row + 1}", money, line.balance)
+            row += 1
+        sheet.write_string(row, 1, "Closing balance", bold)
+        sheet.write_formula(row, 3, f"=D{row}", bold_money, closing)
+        sheet.freeze_panes(4, 0)
+        book.close()
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return path

@@ -101,7 +101,7 @@ def test_two_versions_on_one_date_name_both_rows(tables_copy):
     service_line = next(line for line in lines if line.startswith("service_levels,"))
     manifest.write_text("\n".join(lines + [service_line]) + "\n")
     problems = _problems(tables_copy)
-    assert any("two versions of service_levels on 1998-10-01: rows 8 and 29" in p
+    assert any("two versions of service_levels on 1998-10-01: rows 8 and 30" in p
                for p in problems), problems
 
 

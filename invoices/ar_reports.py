@@ -1,0 +1,182 @@
+"""Receivables reports: aging, the right to cease performing, the Adequate Assurance Amount,
+and a statement per bill-to (PSA Amendment 3, file 000)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from invoices.ledger import Ledger
+from invoices.receivables import Balance, balances, payments, termination_date
+from pricing.equipment.warranty import add_months
+from pricing.errors import MissingPriceError
+from pricing.money import from_cents, round_cents
+from pricing.tables.loader import TableSet
+
+# Aging buckets by days past due (a reporting convention, not a contract number).
+BUCKETS = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90),
+           ("over 90", 91, None))
+ZERO = Decimal("0.00")
+
+
+def bucket_of(days_past_due: int) -> str:
+    for name, low, high in BUCKETS:
+        if (low is None or days_past_due >= low) and (high is None or days_past_due <= high):
+            return name
+    raise AssertionError(days_past_due)
+
+
+@dataclass
+class AgingRow:
+    bill_to: str
+    buckets: dict[str, Decimal] = field(default_factory=lambda: {b[0]: ZERO for b in BUCKETS})
+    disputed: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO) + self.disputed
+
+    def as_dict(self) -> dict:
+        return {"bill_to": self.bill_to, **{k: str(v) for k, v in self.buckets.items()},
+                "disputed": str(self.disputed), "total": str(self.total)}
+
+
+def aging(ledger: Ledger, as_of: dt.date) -> list[AgingRow]:
+    """Open balances per bill-to: undisputed amounts by days past due, disputed apart."""
+    rows: dict[str, AgingRow] = {}
+    for b in balances(ledger, as_of):
+        if b.open <= 0:
+            continue
+        row = rows.setdefault(b.bill_to, AgingRow(b.bill_to))
+        row.buckets[bucket_of(b.days_past_due(as_of))] += b.undisputed
+        row.disputed += b.disputed
+    return [rows[k] for k in sorted(rows)]
+
+
+@dataclass(frozen=True)
+class Status:
+    """Attributes: as_of, terminated (date or None), may_cease, reason, past_due (balances
+    with undisputed amounts past due), undisputed_past_due (their sum)."""
+
+    as_of: dt.date
+    terminated: dt.date | None
+    may_cease: bool
+    reason: str
+    past_due: tuple[Balance, ...]
+    undisputed_past_due: Decimal
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(),
+                "terminated": self.terminated.isoformat() if self.terminated else None,
+                "may_cease": self.may_cease, "reason": self.reason,
+                "undisputed_past_due": str(self.undisputed_past_due),
+                "invoices": [{"number": b.number, "bill_to": b.bill_to,
+                              "due_date": b.due_date.isoformat(),
+                              "days_past_due": b.days_past_due(self.as_of),
+                              "open": str(b.open), "disputed": str(b.disputed),
+                              "undisputed": str(b.undisputed)} for b in self.past_due]}
+
+
+def status(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Status:
+    """PSA Section 1(a)(i) as amended: Lucent may cease performing while Customer is in default
+    of its payment obligations, except to the extent an amount is disputed in good faith."""
+    past_due = tuple(b for b in balances(ledger, as_of)
+                     if b.undisputed > 0 and b.days_past_due(as_of) > 0)
+    amount = sum((b.undisputed for b in past_due), ZERO)
+    terminated = termination_date(ledger)
+    terminated = terminated if terminated and terminated <= as_of else None
+    first = tables.versions("psa_remedies")[0].effective_from
+    if as_of < first:
+        return Status(as_of, terminated, False, f"the right to cease performing comes with PSA "
+                      f"Amendment 3, effective {first}", past_due, amount)
+    if past_due:
+        reason = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s): Lucent may "
+                  f"cease performing (PSA Section 1(a)(i), Amendment 3)")
+    else:
+        reason = "no undisputed amount is past due"
+    if terminated:
+        reason += f"; the agreement was terminated on {terminated} and every outstanding " \
+                  f"invoice fell due that day (Section 20(b))"
+    return Status(as_of, terminated, bool(past_due), reason, past_due, amount)
+
+
+@dataclass(frozen=True)
+class Assurance:
+    as_of: dt.date
+    window_start: dt.date
+    months: int
+    multiple: int
+    payments_total: Decimal
+    average_monthly: Decimal
+    amount: Decimal
+    payments: tuple[tuple[int, int, dt.date, Decimal], ...]
+    source: str
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "window_start": self.window_start.isoformat(),
+                "payments_total": str(self.payments_total),
+                "average_monthly": str(self.average_monthly), "amount": str(self.amount),
+                "payments": [{"id": p[0], "invoice": p[1], "date": p[2].isoformat(),
+                              "amount": str(p[3])} for p in self.payments],
+                "source": self.source}
+
+
+def assurance(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Assurance:
+    """Twice the average monthly payment for Services over the six months immediately before
+    the request: payments dated from six months before as_of up to the day before it."""
+    versions = tables.versions("psa_remedies")
+    if as_of < versions[0].effective_from:
+        raise MissingPriceError(f"the Adequate Assurance Amount comes with PSA Amendment 3, "
+                                f"effective {versions[0].effective_from}; there is none on {as_of}")
+    version = tables.version("psa_remedies", as_of)
+    rule = version.rows[0]
+    start = add_months(as_of, -rule.assurance_months)
+    found = tuple(payments(ledger, start, as_of))
+    total = sum((p[3] for p in found), ZERO)
+    return Assurance(as_of, start, rule.assurance_months, rule.assurance_multiple, total,
+                     round_cents(total / rule.assurance_months),
+                     round_cents(total * rule.assurance_multiple / rule.assurance_months),
+                     found, version.citation)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    date: dt.date
+    document: str
+    amount: Decimal          # + invoices, - payments and credits
+    balance: Decimal
+
+
+def statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date
+              ) -> tuple[Decimal, list[StatementLine], Decimal]:
+    """(opening balance, lines from start to end, closing balance) for one bill-to."""
+    entries: list[tuple[dt.date, int, str, Decimal]] = []
+    for number, date, cents in ledger.db.execute(
+            "SELECT number, invoice_date, total_cents FROM invoices WHERE bill_to = ?", (bill_to,)):
+        entries.append((dt.date.fromisoformat(date), 0, f"Invoice {number:06d}", from_cents(cents)))
+    for credit, invoice, date, cents in ledger.db.execute(
+            "SELECT c.number, c.invoice, c.date, c.amount_cents FROM credits c JOIN invoices i "
+            "ON i.number = c.invoice WHERE i.bill_to = ?", (bill_to,)):
+        entries.append((dt.date.fromisoformat(date), 1, f"Credit note {credit:06d} (invoice "
+                        f"{invoice:06d})", -from_cents(cents)))
+    for pid, invoice, date, cents in ledger.db.execute(
+            "SELECT p.id, p.invoice, p.date, p.amount_cents FROM payments p JOIN invoices i "
+            "ON i.number = p.invoice WHERE i.bill_to = ?", (bill_to,)):
+        entries.append((dt.date.fromisoformat(date), 2, f"Payment {pid} (invoice {invoice:06d})",
+                        -from_cents(cents)))
+    entries.sort()
+    opening = sum((e[3] for e in entries if e[0] < start), ZERO)
+    running, lines = opening, []
+    for date, _, document, amount in entries:
+        if start <= date <= end:
+            running += amount
+            lines.append(StatementLine(date, document, amount, running))
+    return opening, lines, running
+
+
+def bill_tos(ledger: Ledger) -> list[str]:
+    return [r[0] for r in ledger.db.execute("SELECT DISTINCT bill_to FROM invoices ORDER BY bill_to")]
+
+
+__all__ = ["BUCKETS", "aging", "assurance", "bill_tos", "bucket_of", "statement", "status"]

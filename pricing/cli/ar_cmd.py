@@ -1,0 +1,259 @@
+"""`pricing ar ...`: receivables: payments, disputes, credit notes, aging, status, assurance,
+termination and statements (PSA Amendment 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pricing.cli.common import (TablesOption, emit_csv, emit_json, emit_table, handles_errors,
+                                load, parse_date)
+from pricing.cli.invoice_cmd import LedgerOption, _ledger
+
+app = typer.Typer(help="Receivables: what is owed, paid, disputed and past due.", no_args_is_help=True)
+
+DateOption = Annotated[str, typer.Option("--date", help="Date YYYY-MM-DD.")]
+AsOfOption = Annotated[str, typer.Option("--as-of", help="Date YYYY-MM-DD.")]
+Number = Annotated[int, typer.Argument(help="Invoice number.")]
+Amount = Annotated[str, typer.Argument(help="Amount, e.g. 1250.00.")]
+
+
+def _format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise typer.BadParameter(f"expected one of {', '.join(allowed)}", param_hint="--format")
+    return value
+
+
+@app.command("pay")
+@handles_errors
+def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption = None) -> None:
+    """Record a payment on an invoice (partial or whole). Overpayment is refused.
+
+    Example: pricing ar pay 3 100000.00 --date 2001-05-15
+    """
+    from invoices.receivables import record_payment
+
+    with _ledger(ledger) as book:
+        after = record_payment(book, number, amount, parse_date(date, "--date"))
+    typer.echo(f"invoice {number:06d}: paid {after.paid:,} of {after.total:,}; open {after.open:,}")
+
+
+@app.command("dispute")
+@handles_errors
+def dispute(number: Number, amount: Amount, date: DateOption,
+            reason: Annotated[str, typer.Option("--reason", help="What is disputed.")],
+            ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+    """Record a good-faith dispute of all or part of an invoice.
+
+    Example: pricing ar dispute 3 20000.00 --date 2001-05-10 --reason "hours not agreed"
+    """
+    from invoices.receivables import record_dispute
+
+    day = parse_date(date, "--date")
+    days = _remedies(tables, day).dispute_discussion_days
+    with _ledger(ledger) as book:
+        found = record_dispute(book, number, amount, day, reason, days)
+    typer.echo(f"dispute {found.id} on invoice {number:06d}: {found.amount:,} from {found.date}; "
+               f"the good-faith discussion runs to {found.discussion_until} (PSA Section 24: "
+               f"{days} days)")
+
+
+def _remedies(tables, day):
+    from pricing.errors import PricingError
+
+    table_set = load(tables)
+    versions = table_set.versions("psa_remedies")
+    if day < versions[0].effective_from:
+        raise PricingError(f"disputes under PSA Section 24 as amended start "
+                           f"{versions[0].effective_from} (Amendment 3)")
+    return table_set.rows("psa_remedies", day)[0]
+
+
+@app.command("resolve")
+@handles_errors
+def resolve(dispute_id: Annotated[int, typer.Argument(help="Dispute id.")], date: DateOption,
+            resolution: Annotated[str, typer.Option("--resolution", help="How it was settled.")],
+            ledger: LedgerOption = None) -> None:
+    """Record a dispute's resolution (issue a credit note separately if the customer was right)."""
+    from invoices.receivables import resolve_dispute
+
+    with _ledger(ledger) as book:
+        resolve_dispute(book, dispute_id, parse_date(date, "--date"), resolution)
+    typer.echo(f"dispute {dispute_id} resolved")
+
+
+@app.command("disputes")
+@handles_errors
+def list_disputes(format: Annotated[str, typer.Option("--format")] = "table",
+                  ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+    """Every dispute with its discussion deadline and resolution."""
+    from invoices.receivables import disputes
+
+    format = _format(format, ("table", "csv", "json"))
+    days = load(tables).versions("psa_remedies")[-1].rows[0].dispute_discussion_days
+    with _ledger(ledger) as book:
+        found = disputes(book, days)
+    rows = [{"id": d.id, "invoice": d.invoice, "date": d.date, "amount": d.amount,
+             "discussion_until": d.discussion_until, "resolved": d.resolved_date,
+             "resolution": d.resolution, "reason": d.reason} for d in found]
+    if format == "json":
+        emit_json(rows)
+    else:
+        columns = list(rows[0]) if rows else ["id"]
+        (emit_csv if format == "csv" else emit_table)(columns, [list(r.values()) for r in rows])
+
+
+@app.command("credit")
+@handles_errors
+def credit(number: Number, amount: Amount,
+           reason: Annotated[str, typer.Option("--reason", help="Why the credit is given.")],
+           date: Annotated[str | None, typer.Option("--date", help="Default: today.")] = None,
+           out: Annotated[Path, typer.Option("--out", help="Directory for the credit note.")] = Path("."),
+           ledger: LedgerOption = None) -> None:
+    """Issue a numbered credit note against an invoice, in the ledger and as a workbook.
+
+    Example: pricing ar credit 3 20000.00 --date 2001-06-01 --reason "dispute 1 settled"
+    """
+    from invoices.receivables import issue_credit
+    from invoices.workbook import write_credit_note
+
+    with _ledger(ledger) as book:
+        note = issue_credit(book, number, amount, parse_date(date, "--date"), reason, out)
+        write_credit_note(note, book.get(number))
+        book.db.execute("UPDATE credits SET written = 1 WHERE number = ?", (note.number,))
+    typer.echo(f"credit note {note.number:06d}: {note.amount:,} against invoice {number:06d} "
+               f"-> {note.file}")
+
+
+@app.command("aging")
+@handles_errors
+def aging(as_of: AsOfOption, format: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx.")] = "table",
+          output: Annotated[Path | None, typer.Option("-o", "--output", help="File for xlsx.")] = None,
+          ledger: LedgerOption = None) -> None:
+    """Open balances per bill-to by days past due; disputed amounts shown apart."""
+    from invoices.ar_reports import BUCKETS, aging as find
+
+    format = _format(format, ("table", "csv", "json", "xlsx"))
+    day = parse_date(as_of)
+    with _ledger(ledger) as book:
+        rows = find(book, day)
+    if format == "json":
+        emit_json({"as_of": day, "bill_to": [r.as_dict() for r in rows]})
+        return
+    columns = ["bill_to"] + [b[0] for b in BUCKETS] + ["disputed", "total"]
+    values = [[r.bill_to] + [r.buckets[b[0]] for b in BUCKETS] + [r.disputed, r.total] for r in rows]
+    if format == "xlsx":
+        if output is None:
+            raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
+        _aging_xlsx(output, columns, values, day)
+        typer.echo(f"wrote {output}", err=True)
+    elif format == "csv":
+        emit_csv(columns, values)
+    else:
+        emit_table(columns, values, title=f"Aging as of {day}", right=columns[1:])
+
+
+def _aging_xlsx(path: Path, columns, values, day) -> None:
+    import os
+
+    import xlsxwriter
+
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    book = xlsxwriter.Workbook(str(temp))
+    try:
+        bold = book.add_format({"bold": True})
+        money = book.add_format({"num_format": "#,##0.00"})
+        sheet = book.add_worksheet("Aging")
+        sheet.write_string(0, 0, f"Aging as of {day}", bold)
+        sheet.write_row(2, 0, columns, bold)
+        sheet.set_column(0, 0, 32)
+        sheet.set_column(1, len(columns), 14)
+        for r, row in enumerate(values, start=3):
+            sheet.write_string(r, 0, row[0])
+            for c, v in enumerate(row[1:], start=1):
+                sheet.write_number(r, c, v, money)
+        sheet.freeze_panes(3, 1)
+        book.close()
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+@app.command("status")
+@handles_errors
+def status(as_of: AsOfOption, format: Annotated[str, typer.Option("--format")] = "table",
+           ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+    """Whether Lucent may cease performing (PSA Section 1(a)(i)): undisputed amounts past due,
+    the invoices behind them, and any termination."""
+    from invoices.ar_reports import status as find
+
+    format = _format(format, ("table", "json"))
+    table_set = load(tables)
+    with _ledger(ledger) as book:
+        result = find(book, parse_date(as_of), table_set)
+    if format == "json":
+        emit_json(result.as_dict())
+        return
+    typer.echo(f"{'MAY CEASE PERFORMING' if result.may_cease else 'no right to cease'}: {result.reason}")
+    for b in result.past_due:
+        typer.echo(f"  invoice {b.number:06d} {b.bill_to}: due {b.due_date}, "
+                   f"{b.days_past_due(result.as_of)} days past due, undisputed {b.undisputed:,}"
+                   + (f" (disputed {b.disputed:,})" if b.disputed else ""))
+
+
+@app.command("assurance")
+@handles_errors
+def assurance(as_of: AsOfOption, format: Annotated[str, typer.Option("--format")] = "table",
+              ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+    """The Adequate Assurance Amount: twice the average monthly payment for services over the
+    six months before the date, with the payments used."""
+    from invoices.ar_reports import assurance as find
+
+    format = _format(format, ("table", "json"))
+    with _ledger(ledger) as book:
+        result = find(book, parse_date(as_of), load(tables))
+    if format == "json":
+        emit_json(result.as_dict())
+        return
+    typer.echo(f"Adequate Assurance Amount as of {result.as_of}: {result.amount:,}")
+    typer.echo(f"  = {result.multiple} x average monthly payment {result.average_monthly:,} "
+               f"({result.payments_total:,} paid from {result.window_start} to the day before, "
+               f"over {result.months} months)")
+    for pid, invoice, day, amount in result.payments:
+        typer.echo(f"  payment {pid}: {day} on invoice {invoice:06d}: {amount:,}")
+
+
+@app.command("terminate")
+@handles_errors
+def terminate(date: DateOption, ledger: LedgerOption = None) -> None:
+    """Record the agreement's termination: every outstanding invoice becomes due that day."""
+    from invoices.receivables import terminate as record
+
+    day = parse_date(date, "--date")
+    with _ledger(ledger) as book:
+        record(book, day)
+    typer.echo(f"terminated on {day}: every outstanding invoice is due on {day} (PSA Section 20(b))")
+
+
+@app.command("statement")
+@handles_errors
+def statement(bill_to: Annotated[str, typer.Argument(help="The customer entity.")],
+              start: Annotated[str, typer.Option("--from", help="First date YYYY-MM-DD.")],
+              end: Annotated[str, typer.Option("--to", help="Last date YYYY-MM-DD.")],
+              output: Annotated[Path, typer.Option("-o", "--output", help="The statement .xlsx.")],
+              ledger: LedgerOption = None) -> None:
+    """A statement for one bill-to: invoices, credits, payments and the running balance."""
+    from invoices.ar_reports import bill_tos, statement as build
+    from invoices.workbook import write_statement
+    from pricing.errors import PricingError
+
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    with _ledger(ledger) as book:
+        if bill_to not in bill_tos(book):
+            raise PricingError(f"no invoices to {bill_to!r} in {book.path}")
+        opening, lines, closing = build(book, bill_to, first, last)
+    write_statement(output, bill_to, first, last, opening, lines, closing)
+    typer.echo(f"{bill_to}: opening {opening:,}, {len(lines)} entries, closing {closing:,} -> {output}")

@@ -1,0 +1,205 @@
+"""Receivables, worked by hand from PSA Amendment 3 (000): payments, disputes, credit notes,
+aging on boundary days, the right to cease, the Adequate Assurance Amount, termination."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from invoices.ar_reports import aging, assurance, bucket_of, statement, status
+from invoices.ledger import Ledger
+from invoices.receivables import (balance, issue_credit, record_dispute, record_payment,
+                                  resolve_dispute, terminate)
+from invoices.run import run_month
+from pricing.cli import app
+from pricing.errors import PricingError
+
+D = Decimal
+CITIES = "city,bill_to,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv,level\n" \
+         'Huntsville AL,"KMC Telecom III, Inc.",20,1,10,1,1,1,\n'
+runner = CliRunner()
+
+
+@pytest.fixture
+def ledger(tmp_path, tables):
+    """Invoices 1-6: Huntsville (Small, $16,500 a month) for 2001-04 .. 2001-09."""
+    cities = tmp_path / "cities.csv"
+    cities.write_text(CITIES)
+    book = Ledger(tmp_path / "ledger.sqlite3")
+    for month in ("2001-04", "2001-05", "2001-06", "2001-07", "2001-08", "2001-09"):
+        run_month(month, cities, tmp_path / "out", tables, book)
+    yield book
+    book.close()
+
+
+def snapshot(book: Ledger) -> list:
+    return [book.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            for t in ("payments", "disputes", "credits", "terminations", "sequence")]
+
+
+def test_partial_and_whole_payments(ledger):
+    assert record_payment(ledger, 1, "6500.00", dt.date(2001, 5, 10)).open == D("10000.00")
+    after = record_payment(ledger, 1, "10000.00", dt.date(2001, 5, 20))
+    assert (after.paid, after.open) == (D("16500.00"), D("0.00"))
+
+
+@pytest.mark.parametrize("number, amount, date, message", [
+    (1, "16500.01", dt.date(2001, 5, 1), "16,500.01 is more than invoice 000001's open balance of 16,500.00"),
+    (1, "-5", dt.date(2001, 5, 1), "expected an amount above zero"),
+    (1, "100", dt.date(2001, 4, 29), "before invoice 000001 was issued \\(2001-04-30\\)"),
+    (99, "100", dt.date(2001, 5, 1), "no invoice number 99"),
+    (1, "1.005", dt.date(2001, 5, 1), "expected whole cents"),
+])
+def test_refused_payments_leave_the_ledger_unchanged(ledger, number, amount, date, message):
+    before = snapshot(ledger)
+    with pytest.raises(PricingError, match=message):
+        record_payment(ledger, number, amount, date)
+    assert snapshot(ledger) == before
+
+
+def test_dispute_deadline_and_limit(ledger):
+    # PSA Section 24 as amended: twenty days of good-faith discussion from the dispute.
+    found = record_dispute(ledger, 2, "6000.00", dt.date(2001, 6, 5), "hours", 20)
+    assert found.discussion_until == dt.date(2001, 6, 25)
+    before = snapshot(ledger)
+    with pytest.raises(PricingError, match="10,500.01 is more than invoice 000002's open balance not "
+                                           "already disputed \\(10,500.00"):
+        record_dispute(ledger, 2, "10500.01", dt.date(2001, 6, 6), "more", 20)
+    assert snapshot(ledger) == before
+    resolve_dispute(ledger, found.id, dt.date(2001, 6, 20), "withdrawn")
+    with pytest.raises(PricingError, match="was resolved on 2001-06-20"):
+        resolve_dispute(ledger, found.id, dt.date(2001, 6, 21), "again")
+
+
+def test_credit_notes_are_numbered_documents(ledger, tmp_path):
+    first = issue_credit(ledger, 3, "1500.00", dt.date(2001, 7, 1), "goodwill", tmp_path / "credits")
+    second = issue_credit(ledger, 4, "250.00", dt.date(2001, 8, 1), "rounding", tmp_path / "credits")
+    assert (first.number, second.number) == (1, 2)          # their own sequence
+    assert balance(ledger, 3, dt.date(2001, 7, 1)).open == D("15000.00")
+    assert ledger.get(3).total == D("16500.00")              # the invoice itself is untouched
+    with pytest.raises(PricingError, match="more than invoice 000003's open balance of 15,000.00"):
+        issue_credit(ledger, 3, "15000.01", dt.date(2001, 7, 2), "too much", tmp_path)
+
+
+@pytest.mark.parametrize("as_of, bucket", [
+    # Invoice 1 (2001-04) is due 2001-05-20 (net 20).
+    (dt.date(2001, 5, 20), "current"), (dt.date(2001, 5, 21), "1-30"), (dt.date(2001, 6, 19), "1-30"),
+    (dt.date(2001, 6, 20), "31-60"), (dt.date(2001, 7, 19), "31-60"), (dt.date(2001, 7, 20), "61-90"),
+    (dt.date(2001, 8, 18), "61-90"), (dt.date(2001, 8, 19), "over 90"),
+])
+def test_aging_buckets_on_boundary_days(ledger, as_of, bucket):
+    (row,) = aging(ledger, as_of)
+    invoice_1 = D("16500.00")
+    assert row.buckets[bucket] >= invoice_1
+    assert bucket_of((as_of - dt.date(2001, 5, 20)).days) == bucket
+
+
+def test_aging_keeps_disputed_apart(ledger):
+    record_payment(ledger, 1, "6500.00", dt.date(2001, 5, 25))
+    record_dispute(ledger, 1, "4000.00", dt.date(2001, 5, 26), "hours", 20)
+    (row,) = aging(ledger, dt.date(2001, 6, 10))
+    # Invoice 1: 16,500 - 6,500 paid = 10,000 open, 4,000 disputed: 6,000 in 1-30 (21 days).
+    # Invoice 2 (dated 2001-05-31, due 2001-06-20): 16,500 current.
+    assert (row.buckets["1-30"], row.disputed, row.buckets["current"]) == (
+        D("6000.00"), D("4000.00"), D("16500.00"))
+    assert row.total == D("26500.00")
+
+
+def test_status_right_to_cease(ledger, tables):
+    record_dispute(ledger, 1, "16500.00", dt.date(2001, 5, 1), "all of it", 20)
+    clear = status(ledger, dt.date(2001, 6, 1), tables)
+    assert not clear.may_cease          # invoice 1 wholly disputed; invoice 2 not yet due
+    later = status(ledger, dt.date(2001, 6, 21), tables)     # invoice 2 due 2001-06-20
+    assert later.may_cease and [b.number for b in later.past_due] == [2]
+    assert later.undisputed_past_due == D("16500.00")
+
+
+def test_adequate_assurance_over_six_months(tmp_path, tables):
+    cities = tmp_path / "cities.csv"
+    cities.write_text(CITIES)
+    with Ledger(tmp_path / "ledger.sqlite3") as book:
+        for month in ("2001-10", "2001-11", "2001-12", "2002-01", "2002-02", "2002-03"):
+            run_month(month, cities, tmp_path / "out", tables, book)
+        payments = [(1, "1000.00", "2001-10-31"),    # the day before the window: not counted
+                    (1, "15500.00", "2001-11-01"),   # the window's first day
+                    (2, "16500.00", "2001-12-15"), (3, "16500.00", "2002-01-15"),
+                    (4, "10000.00", "2002-02-15"), (4, "6500.00", "2002-03-15"),
+                    (5, "16500.00", "2002-04-30"),   # the day before the request
+                    (6, "16500.00", "2002-05-01")]   # the request day: not counted
+        for number, amount, day in payments:
+            record_payment(book, number, amount, dt.date.fromisoformat(day))
+        result = assurance(book, dt.date(2002, 5, 1), tables)
+    # 15,500 + 16,500 + 16,500 + 10,000 + 6,500 + 16,500 = 81,500 over six months:
+    # average 13,583.33; twice the average = 81,500 / 3 = 27,166.67.
+    assert result.window_start == dt.date(2001, 11, 1)
+    assert (result.payments_total, result.average_monthly, result.amount) == (
+        D("81500.00"), D("13583.33"), D("27166.67"))
+    assert [p[2] for p in result.payments][0] == dt.date(2001, 11, 1) and len(result.payments) == 6
+
+
+def test_assurance_before_amendment_3(ledger, tables):
+    with pytest.raises(PricingError, match="comes with PSA Amendment 3, effective 2001-04-16"):
+        assurance(ledger, dt.date(2001, 4, 15), tables)
+
+
+def test_termination_accelerates_outstanding_invoices(ledger, tables):
+    record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
+    terminate(ledger, dt.date(2001, 6, 5))
+    # Invoice 2 (due 2001-06-20) falls due on 2001-06-05; invoice 1 is paid.
+    assert balance(ledger, 2, dt.date(2001, 6, 10)).due_date == dt.date(2001, 6, 5)
+    (row,) = aging(ledger, dt.date(2001, 6, 10))
+    assert row.buckets["1-30"] == D("16500.00")     # 5 days past the accelerated due date
+    result = status(ledger, dt.date(2001, 6, 10), tables)
+    assert result.terminated == dt.date(2001, 6, 5) and result.may_cease
+    before = snapshot(ledger)
+    with pytest.raises(PricingError, match="already terminated on 2001-06-05"):
+        terminate(ledger, dt.date(2001, 7, 1))
+    assert snapshot(ledger) == before
+
+
+def test_statement_running_balance(ledger, tmp_path):
+    record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
+    issue_credit(ledger, 2, "500.00", dt.date(2001, 6, 1), "goodwill", tmp_path)
+    opening, lines, closing = statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 5, 1),
+                                        dt.date(2001, 6, 30))
+    # Opening: invoice 1 (2001-04-30) 16,500. Then payment -16,500, invoice 2 +16,500,
+    # credit -500, invoice 3 +16,500: closing 32,500.
+    assert opening == D("16500.00")
+    assert [(l.document.split(" (")[0], l.amount, l.balance) for l in lines] == [
+        ("Payment 1", D("-16500.00"), D("0.00")),
+        ("Invoice 000002", D("16500.00"), D("16500.00")),
+        ("Credit note 000001", D("-500.00"), D("16000.00")),
+        ("Invoice 000003", D("16500.00"), D("32500.00"))]
+    assert closing == D("32500.00")
+
+
+def test_cli_receivables(ledger, tmp_path):
+    env = {"PRICING_LEDGER": str(ledger.path)}
+    assert runner.invoke(app, ["ar", "pay", "1", "16500.00", "--date", "2001-05-15"], env=env).exit_code == 0
+    over = runner.invoke(app, ["ar", "pay", "2", "20000", "--date", "2001-06-01"], env=env)
+    assert over.exit_code == 1 and "open balance of 16,500.00" in over.output
+    aged = json.loads(runner.invoke(app, ["ar", "aging", "--as-of", "2001-07-01", "--format", "json"],
+                                    env=env).output)
+    assert aged["bill_to"][0]["31-60"] == "0.00" and aged["bill_to"][0]["1-30"] == "16500.00"
+    sure = json.loads(runner.invoke(app, ["ar", "assurance", "--as-of", "2001-07-01", "--format", "json"],
+                                    env=env).output)
+    assert set(sure) >= {"as_of", "payments_total", "average_monthly", "amount", "payments"}
+    assert sure["amount"] == "5500.00"                  # 16,500 x 2 / 6
+    out = tmp_path / "statement.xlsx"
+    made = runner.invoke(app, ["ar", "statement", "KMC Telecom III, Inc.", "--from", "2001-04-01",
+                               "--to", "2001-12-31", "-o", str(out)], env=env)
+    assert made.exit_code == 0
+    sheet = load_workbook(out, data_only=True)["Statement"]
+    last = max(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == "Closing balance")
+    assert D(str(sheet.cell(last, 4).value)) == D("82500.00")    # 6 x 16,500 - 16,500 paid
+    credited = runner.invoke(app, ["ar", "credit", "3", "100.00", "--date", "2001-07-01", "--reason",
+                                   "goodwill", "--out", str(tmp_path / "c")], env=env)
+    assert credited.exit_code == 0
+    note = load_workbook(tmp_path / "c" / "credit-000001.xlsx")["Credit note"]
+    assert note["B3"].value == "000001" and note["B11"].value == 100
