@@ -8,10 +8,10 @@ right totals. Written to a temporary name and renamed.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from invoices.records import Invoice
+from pricing.files import replaced_atomically
 
 HEADER_ROW = 13        # 0-based row of the line table's header
 COLUMNS = ("City", "Description", "Quantity", "Unit price", "Amount", "Source")
@@ -24,10 +24,8 @@ def write_invoice(invoice: Invoice, path: Path | None = None) -> Path:
     from xlsxwriter.utility import xl_rowcol_to_cell
 
     target = Path(path or invoice.file)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    book = xlsxwriter.Workbook(str(temp), {"default_date_format": "yyyy-mm-dd"})
-    try:
+    with replaced_atomically(target) as temp:
+        book = xlsxwriter.Workbook(str(temp), {"default_date_format": "yyyy-mm-dd"})
         created = dt.datetime.combine(invoice.invoice_date, dt.time())
         book.set_properties({"title": f"Invoice {invoice.label}", "author": invoice.seller,
                              "created": created})
@@ -97,10 +95,6 @@ def write_invoice(invoice: Invoice, path: Path | None = None) -> Path:
         for i, citation in enumerate(invoice.citations, start=4):
             sources.write_string(i, 1, citation)
         book.close()
-        os.replace(temp, target)
-    finally:
-        if temp.exists():
-            temp.unlink()
     return target
 
 
@@ -109,10 +103,8 @@ def write_credit_note(credit, invoice: Invoice, path: Path | None = None) -> Pat
     import xlsxwriter
 
     target = Path(path or credit.file)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    book = xlsxwriter.Workbook(str(temp))
-    try:
+    with replaced_atomically(target) as temp:
+        book = xlsxwriter.Workbook(str(temp))
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 16})
         money = book.add_format({"num_format": "#,##0.00", "bold": True})
@@ -133,10 +125,6 @@ def write_credit_note(credit, invoice: Invoice, path: Path | None = None) -> Pat
         sheet.write_number(len(facts) + 3, 1, credit.amount, money)
         sheet.fit_to_pages(1, 0)
         book.close()
-        os.replace(temp, target)
-    finally:
-        if temp.exists():
-            temp.unlink()
     return target
 
 
@@ -144,9 +132,8 @@ def write_statement(path: Path, bill_to: str, start, end, opening, lines, closin
     """A statement of account: invoices, credits and payments with the running balance."""
     import xlsxwriter
 
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    book = xlsxwriter.Workbook(str(temp))
-    try:
+    with replaced_atomically(path) as temp:
+        book = xlsxwriter.Workbook(str(temp))
         bold = book.add_format({"bold": True})
         money = book.add_format({"num_format": "#,##0.00;-#,##0.00"})
         bold_money = book.add_format({"num_format": "#,##0.00;-#,##0.00", "bold": True})
@@ -169,8 +156,4 @@ def write_statement(path: Path, bill_to: str, start, end, opening, lines, closin
         sheet.write_formula(row, 3, f"=D{row}", bold_money, closing)
         sheet.freeze_panes(4, 0)
         book.close()
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
     return path

@@ -156,13 +156,12 @@ def aging(as_of: AsOfOption, format: Annotated[str, typer.Option("--format", hel
 
 
 def _aging_xlsx(path: Path, columns, values, day) -> None:
-    import os
-
     import xlsxwriter
 
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    book = xlsxwriter.Workbook(str(temp))
-    try:
+    from pricing.files import replaced_atomically
+
+    with replaced_atomically(path) as temp:
+        book = xlsxwriter.Workbook(str(temp))
         bold = book.add_format({"bold": True})
         money = book.add_format({"num_format": "#,##0.00"})
         sheet = book.add_worksheet("Aging")
@@ -176,10 +175,6 @@ def _aging_xlsx(path: Path, columns, values, day) -> None:
                 sheet.write_number(r, c, v, money)
         sheet.freeze_panes(3, 1)
         book.close()
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
 
 
 @app.command("status")

@@ -58,13 +58,12 @@ def compare(
 
 
 def _write_xlsx(path: Path, columns: list[str], result) -> None:
-    import os
-
     import xlsxwriter
 
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    book = xlsxwriter.Workbook(str(temp))
-    try:
+    from pricing.files import replaced_atomically
+
+    with replaced_atomically(path) as temp:
+        book = xlsxwriter.Workbook(str(temp))
         bold = book.add_format({"bold": True})
         money = book.add_format({"num_format": "#,##0"})
         pct = book.add_format({"num_format": "0.00%"})
@@ -91,7 +90,3 @@ def _write_xlsx(path: Path, columns: list[str], result) -> None:
             notes.write_number(i, 4, d.difference)
             notes.write_string(i, 5, d.note.strip("; "))
         book.close()
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()

@@ -17,15 +17,10 @@ FormatOption = Annotated[Format, typer.Option("--format")]
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    import os
+    from pricing.files import replaced_atomically
 
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with replaced_atomically(path) as temp:
         temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()
 
 
 @handles_errors

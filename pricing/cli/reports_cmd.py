@@ -34,14 +34,12 @@ def _levels(path: Path | None) -> dict[str, str] | None:
 def _emit(rows: list[dict], columns: list[str], format: Format, output: Path | None, title: str) -> None:
     values = [[", ".join(r[c]) if isinstance(r[c], list) else r[c] for c in columns] for r in rows]
     if output is not None:
-        import os
+        from pricing.files import replaced_atomically
 
-        temp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-        with temp.open("w", newline="", encoding="utf-8") as handle:
+        with replaced_atomically(output) as temp, temp.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             writer.writerows([["" if v is None else v for v in row] for row in values])
-        os.replace(temp, output)
     elif format is Format.json:
         emit_json(rows)
     elif format is Format.csv:

@@ -1,0 +1,24 @@
+"""Write a file so that it is either complete under its name or not there at all."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def replaced_atomically(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; when the block ends normally, rename it into place
+    (atomic on one file system), otherwise delete it. An interrupted write never leaves a half
+    file under the real name, nor a temporary one behind."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        yield temp
+        os.replace(temp, target)
+    finally:
+        if temp.exists():
+            temp.unlink()
