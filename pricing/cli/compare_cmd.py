@@ -21,8 +21,10 @@ def compare(
     format: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx.")] = "table",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File for --format xlsx.")] = None,
 ) -> None:
-    """Each element's old and new price and reduction, shipping, subtotal, machine, grand
-    total; then every stated figure that does not follow from its own lines (exit 1).
+    """Compare two quotes element by element and reconcile their stated totals.
+
+    Each element's old and new price and reduction, shipping, subtotal, machine, grand total;
+    then every stated figure that does not follow from its own lines (exit 1).
 
     Example: pricing compare examples/exhibit_c_old.csv examples/exhibit_c_new.csv
     """

@@ -30,10 +30,10 @@ def equipment(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
     tables: TablesOption = None,
 ) -> None:
-    """Price an equipment order: list amount, discount in force on the order date, net amount,
-    warranty end and source for each line; rejected lines with their reasons.
+    """Price an equipment order line by line, with discount, warranty end and source.
 
-    Exit 1 when any line was rejected. Example: pricing equipment examples/order.csv --format json
+    Each line shows its list amount, the discount in force on the order date, its net amount,
+    warranty end and source; lines that cannot be priced are listed with their reasons. Exit 1 when any line was rejected. Example: pricing equipment examples/order.csv --format json
     """
     from pricing.equipment.price import read_order_csv
 
@@ -75,8 +75,7 @@ def training(
     format: FormatOption = Format.table,
     tables: TablesOption = None,
 ) -> None:
-    """Tuition-free training seats earned under the GA training incentive, per product pool,
-    with the date by which each must be used.
+    """Tuition-free training seats earned per product pool, with their use-by dates.
 
     Example: pricing training examples/purchases.csv --format json
     """
@@ -129,8 +128,7 @@ def check_7re(
     format: FormatOption = Format.table,
     tables: TablesOption = None,
 ) -> None:
-    """Check a 7R/E Packet Solution quote: its composition and the promised minimum saving
-    against the comparable 5ESS TDM configuration.
+    """Check a 7R/E Packet Solution quote against its composition rule and the 20% promise.
 
     Exit 1 when it is not a Packet Solution or misses the promise.
     Example: pricing check-7re examples/seven_re_quote.json
