@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from invoices.inputs import read_cities, read_events, read_hours
-from invoices.monthly import CityMonth, city_month_lines
+from invoices.monthly import CityMonth, city_month
 from invoices.records import Invoice, InvoiceLine
 from invoices.terms import terms_on
 from pricing.agreements import check_in_term, customer_name
@@ -36,9 +36,13 @@ def last_day(year: int, month: int) -> dt.date:
 
 
 def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path | None = None,
-                events_path: Path | None = None, invoice_date: dt.date | None = None
-                ) -> list[Invoice]:
-    """The month's invoices (unnumbered), sorted by bill-to; ProblemsError lists every problem."""
+                events_path: Path | None = None, invoice_date: dt.date | None = None,
+                billed_levels: dict[str, str] | None = None) -> list[Invoice]:
+    """The month's invoices (unnumbered), sorted by bill-to; ProblemsError lists every problem.
+
+    billed_levels: {city: level} already billed earlier in the same annual period (from the
+    ledger). A level holds for the whole period, so a city without a `level` in the cities file
+    keeps the one it was billed at, whatever its counts do in between."""
     year, number = parse_month(month)
     first = dt.date(year, number, 1)
     invoice_date = invoice_date or last_day(year, number)
@@ -82,10 +86,11 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
         except PricingError as error:
             problems.append(Problem(str(cities_path), city.row, "bill_to", str(error).partition(": ")[2]))
             continue
-        month_of_city = CityMonth(city.city, bill_to, city.counts, city.level,
+        level = city.level or (billed_levels or {}).get(city.city)
+        month_of_city = CityMonth(city.city, bill_to, city.counts, level,
                                   hours_by_city.get(city.city, {}), sites.get(city.city, 0))
         try:
-            lines = city_month_lines(month_of_city, period, month_number, tables)
+            billed, lines = city_month(month_of_city, period, month_number, tables)
         except PricingError as error:
             column, _, message = str(error).partition(": ")
             known = column in ("five_ess", "level") or column in city.counts.as_dict()
@@ -98,7 +103,8 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
                                                    str(line.source)))
             citations[bill_to].add(str(line.source))
         inputs[bill_to].append({
-            "city": city.city, "counts": city.counts.as_dict(), "level": city.level,
+            "city": city.city, "counts": city.counts.as_dict(), "level": level,
+            "billed_level": billed,
             "hours": {str(m): str(h) for m, h in sorted(month_of_city.hours.items())},
             "integration_sites": month_of_city.integration_sites})
     if problems:

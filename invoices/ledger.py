@@ -224,6 +224,19 @@ class Ledger:
                        row[10], lines, from_cents(row[11]), row[12], json.loads(row[13]),
                        tuple(json.loads(row[14])), row[15])
 
+    def levels_billed(self, months: list[str]) -> dict[str, str]:
+        """{city: level} billed in any of these months (the latest wins)."""
+        levels: dict[str, str] = {}
+        if not months:
+            return levels
+        marks = ", ".join("?" * len(months))
+        for (inputs,) in self.db.execute(f"SELECT inputs FROM invoices WHERE month IN ({marks}) "
+                                         f"ORDER BY month, number", months):
+            for city in json.loads(inputs).get("cities", []):
+                if city.get("billed_level"):
+                    levels[city["city"]] = city["billed_level"]
+        return levels
+
     def numbers(self, month: str | None = None, bill_to: str | None = None) -> list[int]:
         query, args = "SELECT number FROM invoices WHERE 1 = 1", []
         if month:

@@ -56,6 +56,12 @@ def monthly_share(annual: Decimal, month_number: int) -> Decimal:
 def city_month_lines(city: CityMonth, period: AnnualPeriod, month_number: int,
                      tables: TableSet) -> list[Line]:
     """The city's priced lines for the period's month `month_number`."""
+    return city_month(city, period, month_number, tables)[1]
+
+
+def city_month(city: CityMonth, period: AnnualPeriod, month_number: int,
+               tables: TableSet) -> tuple[str, list[Line]]:
+    """(the level billed, the city's priced lines) for the period's month `month_number`."""
     as_of = dt.date(*period.month(month_number), 1)
     level, _ = billed_level(city.counts, city.level, period, tables, as_of)
     label = period.label(month_number)
@@ -70,4 +76,4 @@ def city_month_lines(city: CityMonth, period: AnnualPeriod, month_number: int,
         lines.append(Line(integration.kind, f"{integration.description}, cut over {label}",
                           integration.quantity, integration.unit_price, integration.amount,
                           integration.unrounded, integration.source))
-    return lines
+    return level.level, lines

@@ -12,11 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from invoices.drafts import draft_month
+from invoices.drafts import draft_month, parse_month
 from invoices.faults import fault_point
 from invoices.ledger import Ledger
 from invoices.records import Invoice
 from invoices.workbook import write_invoice
+from pricing.errors import PricingError
+from pricing.periods import period_containing
 from pricing.tables.loader import TableSet
 
 
@@ -40,11 +42,23 @@ def complete_unwritten(ledger: Ledger) -> list[Invoice]:
     return done
 
 
+def earlier_months_of_period(month: str, tables: TableSet) -> list[str]:
+    """The months of the annual period before `month` ("YYYY-MM" labels); none when the month
+    is outside every period (drafting then reports why)."""
+    year, number = parse_month(month)
+    try:
+        period = period_containing(tables, dt.date(year, number, 1))
+    except PricingError:
+        return []
+    return [period.label(m) for m in range(1, period.month_number(year, number))]
+
+
 def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,
               hours: Path | None = None, events: Path | None = None,
               invoice_date: dt.date | None = None) -> RunResult:
     repaired = complete_unwritten(ledger)
-    drafts = draft_month(month, cities, tables, hours, events, invoice_date)
+    drafts = draft_month(month, cities, tables, hours, events, invoice_date,
+                         ledger.levels_billed(earlier_months_of_period(month, tables)))
     issued, existing = ledger.issue(drafts, out_dir)
     fault_point("after-commit")
     for invoice in issued:

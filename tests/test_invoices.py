@@ -319,3 +319,17 @@ def test_cli_list_show_and_explain(tmp_path):
     assert explained.exit_code == 0 and "all 3 lines match" in explained.output
     missing = runner.invoke(app, ["invoice", "show", "99"], env=env)
     assert missing.exit_code == 1 and "no invoice number 99" in missing.output
+
+
+def test_level_holds_for_the_period_when_counts_grow(tmp_path, tables):
+    # April 2001 bills Small (20 gateway, 10 SLC). By May the counts are Medium's (30, 18), but
+    # the level is set for the annual period: May still bills Small's $16,500. The next period
+    # (October) starts from the counts again: Medium, $245,000 / 12 = $20,416.67.
+    small = one_city(tmp_path)
+    (april,) = run(tmp_path, tables, "2001-04", small).issued
+    medium = one_city(tmp_path, counts="30,1,18,2,1,1")
+    (may,) = run(tmp_path, tables, "2001-05", medium).issued
+    (october,) = run(tmp_path, tables, "2001-10", medium).issued
+    assert (april.total, may.total, october.total) == (D("16500.00"), D("16500.00"), D("20416.67"))
+    assert may.lines[0].description.startswith("Service level Small")
+    assert explain(may, tables).matches
