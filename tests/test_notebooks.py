@@ -3,7 +3,6 @@ each is stored without outputs."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat

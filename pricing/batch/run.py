@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
 from pricing.batch.chunk import assemble, output_schema, prepare, price_chunk
 from pricing.batch.dedupe import SeenNames

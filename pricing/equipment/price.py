@@ -7,7 +7,6 @@ lines are still priced.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
