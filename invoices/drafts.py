@@ -19,16 +19,17 @@ from invoices.records import Invoice, InvoiceLine
 from invoices.terms import terms_on
 from pricing.agreements import check_in_term, customer_name
 from pricing.errors import PricingError, Problem, ProblemsError
-from pricing.periods import period_containing
+from pricing.lines import total_of
+from pricing.periods import parse_month, period_containing
 from pricing.tables.loader import TableSet
 
 
-def parse_month(text: str) -> tuple[int, int]:
+def month_option(text: str) -> tuple[int, int]:
+    """The --month option as (year, month)."""
     try:
-        day = dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise PricingError(f"--month: expected YYYY-MM, got {text!r}") from None
-    return day.year, day.month
+        return parse_month(text)
+    except ValueError as error:
+        raise PricingError(f"--month: {error}") from None
 
 
 def last_day(year: int, month: int) -> dt.date:
@@ -43,7 +44,7 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
     billed_levels: {city: level} already billed earlier in the same annual period (from the
     ledger). A level holds for the whole period, so a city without a `level` in the cities file
     keeps the one it was billed at, whatever its counts do in between."""
-    year, number = parse_month(month)
+    year, number = month_option(month)
     first = dt.date(year, number, 1)
     invoice_date = invoice_date or last_day(year, number)
     problems: list[Problem] = []
@@ -64,7 +65,7 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
     events = read_events(events_path, names, problems) if events_path else []
     hours_by_city: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for row in hours:
-        y, m = int(row.month[:4]), int(row.month[5:])
+        y, m = parse_month(row.month)
         if period.start <= dt.date(y, m, 1) <= first:
             hours_by_city[row.city][period.month_number(y, m)] = row.hours
     sites: dict[str, int] = defaultdict(int)
@@ -98,9 +99,7 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
                                     message if known else str(error)))
             continue
         for line in lines:
-            by_bill_to[bill_to].append(InvoiceLine(city.city, line.kind, line.description,
-                                                   line.quantity, line.unit_price, line.amount,
-                                                   str(line.source)))
+            by_bill_to[bill_to].append(InvoiceLine.of(city.city, line))
             citations[bill_to].add(str(line.source))
         inputs[bill_to].append({
             "city": city.city, "counts": city.counts.as_dict(), "level": level,
@@ -118,7 +117,7 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
             None, bill_to, month, invoice_date, terms.due, terms.text, terms.net_days,
             f"{agreement.agreement} {agreement.contract_number}", parties["seller"].name,
             parties["seller"].address, parties["customer"].address, lines,
-            sum((line.amount for line in lines), Decimal("0.00")), tables.manifest_sha256,
+            total_of(lines), tables.manifest_sha256,
             {"period": period.year, "month_number": month_number, "cities": inputs[bill_to]},
             tuple(sorted(citations[bill_to] | citations_common))))
     return invoices

@@ -43,9 +43,8 @@ def explain(invoice: Invoice, tables: TableSet) -> Explanation:
         hours = {int(month): Decimal(value) for month, value in city["hours"].items()}
         month = CityMonth(city["city"], invoice.bill_to, Counts(**city["counts"]), city["level"],
                           hours, city["integration_sites"])
-        for line in city_month_lines(month, period, month_number, tables):
-            repriced.append(InvoiceLine(city["city"], line.kind, line.description, line.quantity,
-                                        line.unit_price, line.amount, str(line.source)))
+        repriced.extend(InvoiceLine.of(city["city"], line)
+                        for line in city_month_lines(month, period, month_number, tables))
     differences = []
     for position in range(max(len(repriced), len(invoice.lines))):
         old = invoice.lines[position] if position < len(invoice.lines) else None

@@ -7,19 +7,20 @@ EVENTS: city, date (YYYY-MM-DD), kind (integration), quantity
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from pricing.components import COMPONENTS, Counts
+from pricing.csvfile import read_records
 from pricing.errors import Problem
 from pricing.money import to_decimal
+from pricing.periods import parse_month
+from pricing.tables.columns import count
 
 CITY_COLUMNS = ("city", "bill_to") + COMPONENTS
 EVENT_KINDS = ("integration",)
-MONTHS = {f"{m:02d}" for m in range(1, 13)}
 
 
 @dataclass(frozen=True)
@@ -50,51 +51,15 @@ class EventRow:
 
 def _records(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
              problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
-    label = str(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as error:
-        problems.append(Problem(label, None, None, f"cannot read ({error.strerror})"))
-        return []
-    with handle:
-        try:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if not header:
-                problems.append(Problem(label, None, None, f"empty file: expected a header with "
-                                                           f"{', '.join(required)}"))
-                return []
-            names = [h.strip().lower() for h in header]
-            missing = [c for c in required if c not in names]
-            for column in missing:
-                problems.append(Problem(label, 1, column, "missing column"))
-            for column in names:
-                if column not in required + optional:
-                    problems.append(Problem(label, 1, column, f"unknown column (expected "
-                                                              f"{', '.join(required + optional)})"))
-            if missing:
-                return []
-            records = []
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(names):
-                    problems.append(Problem(label, reader.line_num, None,
-                                            f"expected {len(names)} cells, got {len(cells)}"))
-                    continue
-                records.append((reader.line_num, {n: c.strip() for n, c in zip(names, cells)}))
-            return records
-        except (csv.Error, UnicodeDecodeError) as error:
-            problems.append(Problem(label, None, None, f"unreadable CSV: {error}"))
-            return []
+    return read_records(path, required, optional, problems)
 
 
 def _count(path, row, column, text, problems) -> int | None:
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        problems.append(Problem(str(path), row, column,
-                                f"expected a whole number of zero or more, got {text!r}"))
+    try:
+        return count(text)
+    except ValueError as error:
+        problems.append(Problem(str(path), row, column, str(error)))
         return None
-    return int(text)
 
 
 def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
@@ -122,11 +87,10 @@ def read_hours(path: Path, cities: set[str], problems: list[Problem]) -> list[Ho
         if cells["city"] not in cities:
             problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
                                                              f"(not in the cities file)"))
-        month = cells["month"]
-        if not (len(month) == 7 and month[4] == "-" and month[:4].isdigit()
-                and month[5:] in MONTHS):
-            problems.append(Problem(str(path), line, "month",
-                                    f"expected a month YYYY-MM, got {cells['month']!r}"))
+        try:
+            parse_month(cells["month"])
+        except ValueError as error:
+            problems.append(Problem(str(path), line, "month", str(error)))
         try:
             hours = Decimal(cells["hours"]) if cells["hours"].replace(".", "", 1).isdigit() \
                 else to_decimal(cells["hours"])

@@ -19,7 +19,7 @@ from pricing.integration import integration_line
 from pricing.lines import Line
 from pricing.money import round_cents
 from pricing.periods import AnnualPeriod
-from pricing.quote import billed_level
+from pricing.service_level import billed_level
 from pricing.tables.loader import TableSet
 
 MONTHS_IN_PERIOD = 12

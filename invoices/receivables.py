@@ -98,6 +98,14 @@ def _invoice_date(ledger: Ledger, number: int) -> dt.date:
     return dt.date.fromisoformat(row[0])
 
 
+def _not_before_invoice(ledger: Ledger, number: int, date: dt.date, what: str) -> None:
+    """A payment, dispute or credit cannot predate the invoice it concerns."""
+    issued = _invoice_date(ledger, number)
+    if date < issued:
+        raise PricingError(f"a {what} dated {date} is before invoice {number:06d} was issued "
+                           f"({issued})")
+
+
 def _latest(ledger: Ledger, number: int) -> Balance:
     """The balance after everything recorded so far (any date)."""
     return balance(ledger, number, dt.date.max)
@@ -106,9 +114,7 @@ def _latest(ledger: Ledger, number: int) -> Balance:
 def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date) -> Balance:
     value = _amount(amount, "amount")
     with ledger.write() as db:
-        if date < _invoice_date(ledger, number):
-            raise PricingError(f"a payment dated {date} is before invoice {number:06d} was issued "
-                               f"({_invoice_date(ledger, number)})")
+        _not_before_invoice(ledger, number, date, "payment")
         current = _latest(ledger, number)
         if value > current.open:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
@@ -136,8 +142,7 @@ def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
     if not reason.strip():
         raise PricingError("--reason: say what is disputed")
     with ledger.write() as db:
-        if date < _invoice_date(ledger, number):
-            raise PricingError(f"a dispute dated {date} is before invoice {number:06d} was issued")
+        _not_before_invoice(ledger, number, date, "dispute")
         current = balance(ledger, number, date)
         room = current.open - current.disputed
         if value > room:
@@ -188,8 +193,7 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
     if not reason.strip():
         raise PricingError("--reason: say why the credit is given")
     with ledger.write() as db:
-        if date < _invoice_date(ledger, number):
-            raise PricingError(f"a credit dated {date} is before invoice {number:06d} was issued")
+        _not_before_invoice(ledger, number, date, "credit")
         current = _latest(ledger, number)
         if value > current.open:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "

@@ -19,6 +19,12 @@ class InvoiceLine:
     amount: Decimal
     source: str
 
+    @classmethod
+    def of(cls, city: str, line) -> InvoiceLine:
+        """A priced line (pricing.lines.Line) as it stands on an invoice for this city."""
+        return cls(city, line.kind, line.description, line.quantity, line.unit_price,
+                   line.amount, str(line.source))
+
     def as_dict(self) -> dict:
         return {"city": self.city, "kind": self.kind, "description": self.description,
                 "quantity": str(self.quantity), "unit_price": str(self.unit_price),

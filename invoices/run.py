@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from invoices.drafts import draft_month, parse_month
+from invoices.drafts import draft_month, month_option
 from invoices.faults import fault_point
 from invoices.ledger import Ledger
 from invoices.records import Invoice
@@ -45,7 +45,7 @@ def complete_unwritten(ledger: Ledger) -> list[Invoice]:
 def earlier_months_of_period(month: str, tables: TableSet) -> list[str]:
     """The months of the annual period before `month` ("YYYY-MM" labels); none when the month
     is outside every period (drafting then reports why)."""
-    year, number = parse_month(month)
+    year, number = month_option(month)
     try:
         period = period_containing(tables, dt.date(year, number, 1))
     except PricingError:

@@ -13,11 +13,11 @@ Reductions are (new - old) / old in percent, two places, as the exhibit prints t
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from pricing.csvfile import read_records
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.money import round_cents, to_decimal
 
@@ -194,30 +194,19 @@ def compare_quotes(old: list[QuoteLine], new: list[QuoteLine], *,
 
 def read_quote(path: str | Path) -> list[QuoteLine]:
     """A quote CSV: element, amount, kind; every bad row reported."""
-    path = Path(path)
     problems, lines = [], []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-            missing = [c for c in ("element", "amount", "kind") if c not in header]
-            if missing:
-                raise ProblemsError([Problem(str(path), 1, c, "missing column") for c in missing])
-            for record in reader:
-                row = {k.strip().lower(): (v or "").strip() for k, v in record.items() if k}
-                kind = row["kind"].lower()
-                if kind not in KINDS:
-                    problems.append(Problem(str(path), reader.line_num, "kind",
-                                            f"expected one of {', '.join(KINDS)}, got {row['kind']!r}"))
-                    continue
-                try:
-                    amount = to_decimal(row["amount"])
-                except ValueError as error:
-                    problems.append(Problem(str(path), reader.line_num, "amount", str(error)))
-                    continue
-                lines.append(QuoteLine(row["element"], amount, kind))
-    except OSError as error:
-        raise PricingError(f"{path}: cannot read ({error.strerror})") from None
+    for row, cells in read_records(path, ("element", "amount", "kind")):
+        kind = cells["kind"].lower()
+        if kind not in KINDS:
+            problems.append(Problem(str(path), row, "kind",
+                                    f"expected one of {', '.join(KINDS)}, got {cells['kind']!r}"))
+            continue
+        try:
+            amount = to_decimal(cells["amount"])
+        except ValueError as error:
+            problems.append(Problem(str(path), row, "amount", str(error)))
+            continue
+        lines.append(QuoteLine(cells["element"], amount, kind))
     if problems:
         raise ProblemsError(problems, f"{path}: {len(problems)} problem(s)")
     return lines

@@ -47,6 +47,15 @@ class AnnualPeriod:
         return f"{year:04d}-{month:02d}"
 
 
+def parse_month(text: str) -> tuple[int, int]:
+    """(year, month) of a month written YYYY-MM; ValueError naming the text otherwise."""
+    text = text.strip()
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() \
+            and 1 <= int(text[5:]) <= 12:
+        return int(text[:4]), int(text[5:])
+    raise ValueError(f"expected a month YYYY-MM, got {text!r}")
+
+
 def annual_period(tables: TableSet, year: int) -> AnnualPeriod:
     """The annual period starting in `year`, with the rules in force on its first day."""
     first = tables.versions("annual_periods")[0].rows[0]

@@ -11,7 +11,6 @@ The input is a plain mapping (the CITY.json the CLI reads, documented in the REA
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,13 +25,12 @@ from pricing.hours import price_hours
 from pricing.integration import integration_line
 from pricing.lines import Line, total_of
 from pricing.money import to_decimal
-from pricing.periods import AnnualPeriod, annual_period
-from pricing.service_level import LevelChoice, check_one_switch, level_by_name, pick_level
+from pricing.periods import AnnualPeriod, annual_period, parse_month
+from pricing.service_level import LevelChoice, billed_level
 from pricing.tables.loader import TableSet
 
 FIELDS = ("city", "bill_to", "period", "counts", "hours", "integration_sites", "level",
           "equipment")
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,9 @@ def parse_city_request(data: object, source: str = "input") -> CityRequest:
         problem("hours", f"expected an object of month: hours, got {raw_hours!r}")
     else:
         for month, value in raw_hours.items():
-            if not MONTH.match(str(month)) or not 1 <= int(str(month)[5:]) <= 12:
+            try:
+                parse_month(str(month))
+            except ValueError:
                 problem(f"hours.{month}", "expected a month written YYYY-MM")
                 continue
             try:
@@ -170,25 +170,6 @@ class Quote:
                 "tables_sha256": self.tables_sha256}
 
 
-def billed_level(counts: Counts, level: str | None, period: AnnualPeriod, tables: TableSet,
-                 as_of: dt.date) -> tuple[LevelChoice, str]:
-    """The level billed in the period: Very Small in the first period, else the carried-over
-    level if given, else the level the counts give."""
-    check_one_switch(counts, tables.rows("service_levels", as_of))
-    rules = tables.rows("annual_periods", period.start)[0]
-    if period.is_first:
-        first = level_by_name(rules.first_period_level, tables, as_of)
-        if level and level_by_name(level, tables, as_of).level != first.level:
-            raise PricingError(f"level: the first annual period bills every city at {first.level} "
-                               f"(PSA Amendment 1 Appendix A, note 3), not {level}")
-        return first, f"the first annual period bills every city at {first.level}"
-    if level:
-        chosen = level_by_name(level, tables, as_of)
-        return chosen, f"{chosen.level} as given (carried over from an earlier period)"
-    chosen = pick_level(counts, tables, as_of)
-    return chosen, f"from the counts: {chosen.reason}"
-
-
 def price_city(request: CityRequest | Mapping, tables: TableSet,
                as_of: dt.date | None = None) -> Quote:
     """Price one city's services for one annual period, line by line."""
@@ -206,7 +187,7 @@ def price_city(request: CityRequest | Mapping, tables: TableSet,
     monthly: dict[int, Decimal] = {}
     for month, hours in request.hours.items():
         try:
-            number = period.month_number(int(month[:4]), int(month[5:]))
+            number = period.month_number(*parse_month(month))
         except PricingError as error:
             raise PricingError(f"hours.{month}: {error}") from None
         monthly[number] = monthly.get(number, Decimal(0)) + hours

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pricing.components import BOUND_COLUMNS, Counts
 from pricing.errors import MissingPriceError, PricingError
 from pricing.lines import Source
+from pricing.periods import AnnualPeriod
 from pricing.tables.loader import TableSet
 
 
@@ -117,3 +118,24 @@ def level_by_name(name: str, tables: TableSet, as_of: dt.date) -> LevelChoice:
             return LevelChoice(row.level, row.rank, row.annual_price, (), Source.of(version))
     known = ", ".join(row.level for row in sorted(version.rows, key=lambda r: r.rank))
     raise PricingError(f"level: unknown service level {name!r} (levels: {known})")
+
+
+def billed_level(counts: Counts, level: str | None, period: AnnualPeriod, tables: TableSet,
+                 as_of: dt.date) -> tuple[LevelChoice, str]:
+    """The level billed in an annual period, and why: the contract's first-period level in the
+    first period (PSA Amendment 1 Appendix A, note 3), else the level given (carried over),
+    else the level the counts give."""
+    rules = tables.rows("annual_periods", period.start)[0]
+    if period.is_first or level:
+        check_one_switch(counts, tables.rows("service_levels", as_of))
+    if period.is_first:
+        first = level_by_name(rules.first_period_level, tables, as_of)
+        if level and level_by_name(level, tables, as_of).level != first.level:
+            raise PricingError(f"level: the first annual period bills every city at {first.level} "
+                               f"(PSA Amendment 1 Appendix A, note 3), not {level}")
+        return first, f"the first annual period bills every city at {first.level}"
+    if level:
+        chosen = level_by_name(level, tables, as_of)
+        return chosen, f"{chosen.level} as given (carried over from an earlier period)"
+    chosen = pick_level(counts, tables, as_of)
+    return chosen, f"from the counts: {chosen.reason}"

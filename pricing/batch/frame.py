@@ -11,7 +11,8 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from pricing.batch.chunk import MONEY, assemble, output_schema, prepare, price_chunk
+from pricing.batch.arrow import decimal, int64, strings
+from pricing.batch.chunk import MONEY, prepare, price_chunk
 from pricing.batch.dedupe import SeenNames
 from pricing.batch.parse import ADDED, REQUIRED
 from pricing.batch.readers import RawChunk
@@ -52,10 +53,10 @@ def price_cities(df, as_of: dt.date, tables: TableSet | None = None):
         raise ProblemsError([Problem("DataFrame", None, None, f"index {labels[row - 1]!r}: {reason}")
                              for row, _, reason in result.rejects],
                             f"{len(result.rejects)} row(s) cannot be priced")
-    priced = assemble(result, output_schema(known), rules.level_names)
     out = df.copy()
-    out["level"] = pd.Series(priced.column("level").to_pylist(), index=df.index, dtype="string")
+    levels = strings(list(rules.level_names)).take(int64(result.level))
+    out["level"] = pd.Series(levels.to_pandas().to_numpy(), index=df.index, dtype="string")
     for name in ADDED[1:]:
-        out[name] = pd.Series(priced.column(name).to_pandas(types_mapper=pd.ArrowDtype).array,
-                              index=df.index, dtype=pd.ArrowDtype(MONEY))
+        money = decimal(result.cents[name], MONEY)
+        out[name] = pd.Series(pd.arrays.ArrowExtensionArray(money), index=df.index)
     return out

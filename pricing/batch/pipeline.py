@@ -78,7 +78,9 @@ class BackgroundWriter:
         self._queue.put(item)
 
     def close(self) -> None:
-        self._queue.put(_DONE)
-        self._thread.join()
+        """Wait for everything put to be consumed; safe to call again."""
+        if self._thread.is_alive():
+            self._queue.put(_DONE)
+            self._thread.join()
         if self._error:
             raise self._error

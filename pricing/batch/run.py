@@ -8,7 +8,6 @@ and a writer thread assembles and writes the previous one. Memory stays flat as 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,8 +22,9 @@ from pricing.batch.pipeline import BackgroundWriter, prefetch
 from pricing.batch.readers import (RawChunk, csv_header, file_format, read_csv_chunks,
                                    read_parquet_chunks, read_xlsx_chunks)
 from pricing.batch.rules import batch_rules
-from pricing.batch.writers import WRITERS, RejectsOut, temporary_beside
+from pricing.batch.writers import WRITERS, RejectsOut
 from pricing.errors import PricingError
+from pricing.files import replaced_atomically
 from pricing.money import from_cents
 from pricing.tables.loader import TableSet
 
@@ -75,8 +75,8 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
               progress: Callable[[int, int | None], None] | None = None) -> BatchSummary:
     """Price a city list file into `output` (and rejected rows into `rejects`).
 
-    Formats by extension (CSV, XLSX, Parquet). Files are written under temporary names and
-    renamed at the end; on any error nothing is left under the real names.
+    Formats by extension (CSV, XLSX, Parquet). Both files are written under temporary names and
+    renamed when the run is complete; on any error nothing is left under the real names.
     """
     kind_in = file_format(source, "input")
     kind_out = file_format(output, "output")
@@ -84,70 +84,57 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
         raise PricingError(f"{source}: no such file")
     rejects = rejects or output.with_name(output.stem + ".rejects.csv")
     rules = batch_rules(tables, as_of)
-    return _run(source, kind_in, output, kind_out, rejects, rules, tables, chunk_rows, progress)
-
-
-def _run(source, kind_in, output, kind_out, rejects_path, rules, tables, chunk_rows, progress
-         ) -> BatchSummary:
     columns, total_rows, chunks = _chunks(source, kind_in, chunk_rows)
     schema = output_schema(columns)
     summary = BatchSummary(as_of=rules.as_of, period_start=rules.period.start,
-                           period_end=rules.period.end, output=output, rejects=rejects_path,
+                           period_end=rules.period.end, output=output, rejects=rejects,
                            tables_sha256=tables.manifest_sha256)
     level_count = np.zeros(len(rules.level_names), dtype=np.int64)
     level_cents = np.zeros(len(rules.level_names), dtype=np.int64)
     totals = {name: 0 for name in ADDED[1:]}
-    temp_out, temp_rejects = temporary_beside(output), temporary_beside(rejects_path)
-    writer = rejects_writer = background = None
-    try:
+    with replaced_atomically(output) as temp_out, replaced_atomically(rejects) as temp_rejects:
         writer = WRITERS[kind_out](temp_out, schema)
         rejects_writer = RejectsOut(temp_rejects)
-        names = rules.level_names
-        background = BackgroundWriter(lambda result: writer.write(assemble(result, schema, names)))
-        seen = SeenNames()
-        for chunk in prefetch(prepare(raw) for raw in chunks):
-            result = price_chunk(chunk, rules, seen)
-            summary.rows += chunk.table.num_rows + len(chunk.read_rejects)
-            summary.priced += len(result.level)
-            summary.rejected += len(result.rejects)
-            if len(result.level):
-                background.put(result)
-            rejects_writer.write(result.rejects)
-            level_count += np.bincount(result.level, minlength=len(level_count))
-            level_cents += _sum_by(result.level, result.cents["total"], len(level_cents))
-            for name in totals:
-                totals[name] += int(result.cents[name].sum())
-            if progress:
-                progress(summary.rows, total_rows)
-        background.close()
-        background = None
-        if summary.rows == 0:
-            raise PricingError(f"{source}: no cities to price (the file has a header but no rows)")
-        summary.totals = {name: from_cents(cents) for name, cents in totals.items()}
-        summary.by_level = {name: (int(level_count[k]), from_cents(int(level_cents[k])))
-                            for k, name in enumerate(rules.level_names) if level_count[k]}
-        writer.close(summary)
-        writer = None
-        rejects_writer.close()
-        rejects_writer = None
-        os.replace(temp_out, output)
-        os.replace(temp_rejects, rejects_path)
-        return summary
-    finally:
-        if background is not None:
-            try:
-                background.close()
-            except BaseException:
-                pass
-        for handle, args in ((writer, (summary,)), (rejects_writer, ())):
-            if handle is not None:
-                try:
-                    handle.close(*args)
-                except BaseException:
-                    pass
-        for temp in (temp_out, temp_rejects):
-            if temp.exists():
-                temp.unlink()
+        background = BackgroundWriter(
+            lambda result: writer.write(assemble(result, schema, rules.level_names)))
+        try:
+            seen = SeenNames()
+            for chunk in prefetch(prepare(raw) for raw in chunks):
+                result = price_chunk(chunk, rules, seen)
+                summary.rows += chunk.table.num_rows + len(chunk.read_rejects)
+                summary.priced += len(result.level)
+                summary.rejected += len(result.rejects)
+                if len(result.level):
+                    background.put(result)
+                rejects_writer.write(result.rejects)
+                level_count += np.bincount(result.level, minlength=len(level_count))
+                level_cents += _sum_by(result.level, result.cents["total"], len(level_cents))
+                for name in totals:
+                    totals[name] += int(result.cents[name].sum())
+                if progress:
+                    progress(summary.rows, total_rows)
+            background.close()
+            if summary.rows == 0:
+                raise PricingError(f"{source}: no cities to price (the file has a header but no rows)")
+            summary.totals = {name: from_cents(cents) for name, cents in totals.items()}
+            summary.by_level = {name: (int(level_count[k]), from_cents(int(level_cents[k])))
+                                for k, name in enumerate(rules.level_names) if level_count[k]}
+            writer.close(summary)
+            rejects_writer.close()
+        except BaseException:
+            _close_quietly(background.close)
+            _close_quietly(lambda: writer.close(summary))
+            _close_quietly(rejects_writer.close)
+            raise
+    return summary
+
+
+def _close_quietly(close: Callable[[], None]) -> None:
+    """Close on the way out; an error here must not hide the one that stopped the run."""
+    try:
+        close()
+    except BaseException:
+        pass
 
 
 def _sum_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:

@@ -31,7 +31,11 @@ class PricedArrays:
 
 
 def pick_levels(rules: BatchRules, counts: dict[str, np.ndarray]) -> np.ndarray:
-    """Index of the smallest level whose every bound holds, -1 where none does."""
+    """Index of the smallest level whose every bound holds, -1 where none does (in the first
+    period, the level every city is billed at, -1 where the switch count fits no level)."""
+    if rules.fixed_level is not None:
+        switch_ok = np.isin(counts["five_ess"], rules.level_five_ess)
+        return np.where(switch_ok, rules.fixed_level, -1).astype(np.int64)
     n = len(counts["five_ess"])
     fits = np.empty((len(rules.level_names), n), dtype=bool)
     for k in range(len(rules.level_names)):
@@ -41,9 +45,6 @@ def pick_levels(rules: BatchRules, counts: dict[str, np.ndarray]) -> np.ndarray:
         fits[k] = row
     level = fits.argmax(axis=0).astype(np.int64)
     level[~fits.any(axis=0)] = -1
-    if rules.fixed_level is not None:
-        switch_ok = np.isin(counts["five_ess"], rules.level_five_ess)
-        level = np.where(switch_ok, rules.fixed_level, -1)
     return level
 
 

@@ -1,13 +1,12 @@
 """Write priced cities in chunks, by extension: CSV, XLSX or Parquet; and the rejects file.
 
-Every writer writes to a temporary file beside the target and renames it into place only when
-the run finishes, so an interrupted run never leaves a half-written file under the real name.
+The run gives each writer a temporary path (pricing.files.replaced_atomically) and renames it
+into place only when the run finishes, so an interrupted run never leaves a half-written file.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,10 +17,6 @@ from pricing.batch.arrow import mask, strings
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576
 MONEY_COLUMNS = ("annual_price", "hours_charge", "integration_charge", "total")
-
-
-def temporary_beside(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def defuse_formulas(column: pa.Array) -> pa.Array:

@@ -79,31 +79,9 @@ def training(
 
     Example: pricing training examples/purchases.csv --format json
     """
-    import datetime as dt
+    from pricing.equipment.training import read_purchases, training_seats
 
-    from pricing.equipment.training import Purchase, training_seats
-    from pricing.money import to_decimal
-
-    items, bad = [], []
-    try:
-        with purchases.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-            missing = [c for c in ("product", "amount", "ship_date") if c not in header]
-            if missing:
-                raise PricingError(f"{purchases}, row 1: missing column(s) {', '.join(missing)}")
-            for record in reader:
-                values = {k.strip().lower(): (v or "").strip() for k, v in record.items() if k}
-                try:
-                    amount = to_decimal(values["amount"])
-                    if amount < 0:
-                        raise ValueError("expected zero or more")
-                    ship = dt.date.fromisoformat(values["ship_date"])
-                    items.append(Purchase(reader.line_num, values["product"], amount, ship))
-                except ValueError as error:
-                    bad.append((reader.line_num, str(error)))
-    except OSError as error:
-        raise PricingError(f"{purchases}: cannot read ({error.strerror})") from None
+    items, bad = read_purchases(purchases)
     pools, not_counted = training_seats(items, load(tables))
     not_counted = sorted(not_counted + bad)
     if format is Format.json:

@@ -10,7 +10,6 @@ import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
                                 handles_errors, load, parse_date)
-from pricing.errors import PricingError
 
 Reports = Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly reports: .csv, .xlsx or .parquet.")]
 FormatOption = Annotated[Format, typer.Option("--format")]
@@ -18,17 +17,11 @@ LevelsOption = Annotated[Path | None, typer.Option("--levels", help="CSV city, l
 
 
 def _levels(path: Path | None) -> dict[str, str] | None:
+    from pricing.csvfile import read_records
+
     if path is None:
         return None
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not {"city", "level"} <= {h.strip().lower() for h in reader.fieldnames or []}:
-                raise PricingError(f"{path}, row 1: expected columns city, level")
-            return {r["city"].strip(): r["level"].strip() for r in
-                    ({k.strip().lower(): v for k, v in row.items()} for row in reader)}
-    except OSError as error:
-        raise PricingError(f"{path}: cannot read ({error.strerror})") from None
+    return {values["city"]: values["level"] for _, values in read_records(path, ("city", "level"))}
 
 
 def _emit(rows: list[dict], columns: list[str], format: Format, output: Path | None, title: str) -> None:

@@ -103,41 +103,23 @@ def price_equipment(lines: list[OrderLine], tables: TableSet,
 
 
 def read_order_csv(path, tables: TableSet) -> EquipmentResult:
-    """Read and price ORDER.csv; bad rows are rejected with their row number."""
-    import csv
+    """Read and price ORDER.csv; bad rows are rejected with their row number, the others are
+    priced. A file that cannot be read, or a wrong header, is an error."""
+    from pricing.csvfile import read_records
+    from pricing.equipment.order import COLUMNS, REQUIRED, parse_order_line
+    from pricing.errors import ProblemsError
 
-    from pricing.equipment.order import COLUMNS, parse_order_line
-    from pricing.errors import Problem, ProblemsError
-
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip().lower() for h in (reader.fieldnames or [])]
-            if not header:
-                raise PricingError(f"{path}: empty file, expected a header row with "
-                                   f"{', '.join(COLUMNS)}")
-            missing = [c for c in ("product", "kind", "quantity", "list_price", "order_date")
-                       if c not in header]
-            if missing:
-                raise ProblemsError([Problem(str(path), 1, c, "missing column") for c in missing])
-            unknown = [h for h in header if h not in COLUMNS]
-            if unknown:
-                raise ProblemsError([Problem(str(path), 1, c, f"unknown column (expected "
-                                             f"{', '.join(COLUMNS)})") for c in unknown])
-            lines, rejects = [], []
-            for record in reader:
-                row = reader.line_num
-                values = {k.strip().lower(): v for k, v in record.items() if k is not None}
-                if None in record:
-                    rejects.append((row, "more cells than columns"))
-                    continue
-                line, reasons = parse_order_line(row, values)
-                if line is None:
-                    rejects.append((row, "; ".join(reasons)))
-                else:
-                    lines.append(line)
-    except OSError as error:
-        raise PricingError(f"{path}: cannot read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise PricingError(f"{path}: not UTF-8 text") from None
+    problems: list = []
+    records = read_records(path, REQUIRED, tuple(c for c in COLUMNS if c not in REQUIRED),
+                           problems)
+    whole_file = [p for p in problems if p.row in (None, 1)]
+    if whole_file:
+        raise ProblemsError(whole_file, f"{path}: not an equipment order")
+    lines, rejects = [], [(p.row, p.message) for p in problems]
+    for row, values in records:
+        line, reasons = parse_order_line(row, values)
+        if line is None:
+            rejects.append((row, "; ".join(reasons)))
+        else:
+            lines.append(line)
     return price_equipment(lines, tables, rejects)

@@ -99,3 +99,23 @@ def training_seats(purchases: list[Purchase], tables: TableSet
             use_by = add_months(purchase.ship_date, rule.use_within_months) - dt.timedelta(days=1)
             pool.awards.append(Award(seats, purchase.ship_date, use_by, purchase.row))
     return sorted(pools.values(), key=lambda p: p.pool), not_counted
+
+
+def read_purchases(path) -> tuple[list[Purchase], list[tuple[int, str]]]:
+    """PURCHASES.csv (product, amount, ship_date): the purchases, and the rows that are not
+    purchases (row, reason). A wrong header is an error."""
+    from pricing.csvfile import read_records
+    from pricing.money import to_decimal
+
+    purchases, bad = [], []
+    for row, values in read_records(path, ("product", "amount", "ship_date")):
+        try:
+            amount = to_decimal(values["amount"])
+            if amount < 0:
+                raise ValueError("expected zero or more")
+            ship = dt.date.fromisoformat(values["ship_date"])
+        except ValueError as error:
+            bad.append((row, str(error)))
+            continue
+        purchases.append(Purchase(row, values["product"], amount, ship))
+    return purchases, bad

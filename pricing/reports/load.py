@@ -7,13 +7,14 @@ between a city's first and last report, which would hide a change from the re-le
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from pricing.components import COMPONENTS, Counts
 from pricing.errors import PricingError, Problem, ProblemsError
+from pricing.periods import parse_month
+from pricing.tables.columns import count
 
 COLUMNS = ("city", "month") + COMPONENTS
 
@@ -77,11 +78,11 @@ def _rows(path: Path) -> list[dict[str, object]]:
 
 
 def _month(text: str) -> Month | None:
+    """A report month; a spreadsheet date ("2000-01-01 00:00:00") counts by its month."""
     try:
-        day = dt.date.fromisoformat(text.strip()[:7] + "-01")
+        return parse_month(text.strip()[:7])
     except ValueError:
         return None
-    return day.year, day.month
 
 
 def load_reports(path: str | Path) -> Reports:
@@ -101,12 +102,10 @@ def load_reports(path: str | Path) -> Reports:
             continue
         counts = {}
         for name in COMPONENTS:
-            text = str(row[name]).strip()
-            if not (text.isascii() and text.isdigit()):
-                problems.append(Problem(str(path), number, name,
-                                        f"expected a whole number of zero or more, got {text!r}"))
-            else:
-                counts[name] = int(text)
+            try:
+                counts[name] = count(str(row[name]).strip())
+            except ValueError as error:
+                problems.append(Problem(str(path), number, name, str(error)))
         if len(counts) < len(COMPONENTS):
             continue
         if month in by_city[city]:

@@ -54,14 +54,12 @@ def date(value: str) -> dt.date:
 
 
 def count(value: str) -> int:
-    """A whole number, zero or more (component counts, bounds, days, months)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"expected a whole number, got {value!r}") from None
-    if number < 0:
+    """A whole number, zero or more, written with digits only (component counts, bounds, days,
+    months): the one parser of counts in CSV cells, for tables and input files alike."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(f"expected a whole number of zero or more, got {value!r}")
-    return number
+    return int(text)
 
 
 def money(value: str) -> Decimal:
