@@ -7,6 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from invoices import schema as s
 from invoices.ledger import Ledger
 from invoices.receivables import Balance, balances, payments, termination_date
 from pricing.equipment.warranty import add_months
@@ -152,19 +155,20 @@ def statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date
               ) -> tuple[Decimal, list[StatementLine], Decimal]:
     """(opening balance, lines from start to end, closing balance) for one bill-to."""
     entries: list[tuple[dt.date, int, str, Decimal]] = []
-    for number, date, cents in ledger.db.execute(
-            "SELECT number, invoice_date, total_cents FROM invoices WHERE bill_to = ?", (bill_to,)):
-        entries.append((dt.date.fromisoformat(date), 0, f"Invoice {number:06d}", from_cents(cents)))
-    for credit, invoice, date, cents in ledger.db.execute(
-            "SELECT c.number, c.invoice, c.date, c.amount_cents FROM credits c JOIN invoices i "
-            "ON i.number = c.invoice WHERE i.bill_to = ?", (bill_to,)):
-        entries.append((dt.date.fromisoformat(date), 1, f"Credit note {credit:06d} (invoice "
-                        f"{invoice:06d})", -from_cents(cents)))
-    for pid, invoice, date, cents in ledger.db.execute(
-            "SELECT p.id, p.invoice, p.date, p.amount_cents FROM payments p JOIN invoices i "
-            "ON i.number = p.invoice WHERE i.bill_to = ?", (bill_to,)):
-        entries.append((dt.date.fromisoformat(date), 2, f"Payment {pid} (invoice {invoice:06d})",
-                        -from_cents(cents)))
+    i, c, p = s.invoices.c, s.credits.c, s.payments.c
+    with ledger.read() as conn:
+        for number, date, cents in conn.execute(
+                select(i.number, i.invoice_date, i.total_cents).where(i.bill_to == bill_to)):
+            entries.append((date, 0, f"Invoice {number:06d}", from_cents(cents)))
+        for credit, invoice, date, cents in conn.execute(
+                select(c.number, c.invoice, c.date, c.amount_cents)
+                .join_from(s.credits, s.invoices, i.number == c.invoice).where(i.bill_to == bill_to)):
+            entries.append((date, 1, f"Credit note {credit:06d} (invoice {invoice:06d})",
+                            -from_cents(cents)))
+        for pid, invoice, date, cents in conn.execute(
+                select(p.id, p.invoice, p.date, p.amount_cents)
+                .join_from(s.payments, s.invoices, i.number == p.invoice).where(i.bill_to == bill_to)):
+            entries.append((date, 2, f"Payment {pid} (invoice {invoice:06d})", -from_cents(cents)))
     entries.sort()
     opening = sum((e[3] for e in entries if e[0] < start), ZERO)
     running, lines = opening, []
@@ -176,7 +180,9 @@ def statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date
 
 
 def bill_tos(ledger: Ledger) -> list[str]:
-    return [r[0] for r in ledger.db.execute("SELECT DISTINCT bill_to FROM invoices ORDER BY bill_to")]
+    with ledger.read() as conn:
+        return list(conn.execute(select(s.invoices.c.bill_to).distinct()
+                                 .order_by(s.invoices.c.bill_to)).scalars())
 
 
 __all__ = ["BUCKETS", "aging", "assurance", "bill_tos", "bucket_of", "statement", "status"]

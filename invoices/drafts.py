@@ -1,8 +1,13 @@
-"""A month's invoices, drafted and checked before anything is issued.
+"""A month's invoices: the input files read and checked first, then priced against what the
+ledger already billed.
 
-One invoice per bill-to entity, its lines city by city. Every problem in the inputs (unknown
-city, a bill-to that is not a PSA customer on the invoice date, a month outside the PSA's term,
-a malformed row) is collected first; with any, nothing is drafted.
+`read_month` reads every input file and collects every problem (unknown city, a bill-to that
+is not a PSA customer on the invoice date, a month outside the PSA's term, a malformed row)
+before anything touches the ledger. `draft_month` then takes the ledger's billing state and
+decides, city by city, what is new: a city-month already billed is not billed again, one that
+contradicts the ledger (another bill-to, another level in the period, other hours) is refused,
+and an earlier month after a later one is refused. What it drafts is one invoice per bill-to
+for the cities not billed yet.
 """
 
 from __future__ import annotations
@@ -10,18 +15,21 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from invoices.inputs import read_cities, read_events, read_hours
+from invoices.billing_state import CityState
+from invoices.inputs import CityRow, read_cities, read_events, read_hours
 from invoices.monthly import CityMonth, city_month
 from invoices.records import Invoice, InvoiceLine
-from invoices.terms import terms_on
+from invoices.terms import Terms, terms_on
 from pricing.agreements import check_in_term, customer_name
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.lines import total_of
-from pricing.periods import parse_month, period_containing
+from pricing.periods import AnnualPeriod, period_containing
 from pricing.tables.loader import TableSet
+from pricing.values import canonical_month, month_label, parse_month
 
 
 def month_option(text: str) -> tuple[int, int]:
@@ -36,15 +44,42 @@ def last_day(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path | None = None,
-                events_path: Path | None = None, invoice_date: dt.date | None = None,
-                billed_levels: dict[str, str] | None = None) -> list[Invoice]:
-    """The month's invoices (unnumbered), sorted by bill-to; ProblemsError lists every problem.
+@dataclass(frozen=True)
+class MonthInputs:
+    """A month's inputs, read and checked: nothing here depends on the ledger.
 
-    billed_levels: {city: level} already billed earlier in the same annual period (from the
-    ledger). A level holds for the whole period, so a city without a `level` in the cities file
-    keeps the one it was billed at, whatever its counts do in between."""
+    Attributes:
+      month: "YYYY-MM"; period, month_number: its annual period and number in it (October = 1).
+      invoice_date, terms: the date the invoices carry and the payment terms in force on it.
+      cities: the cities file's rows; bill_tos: {city: the customer's name as the tables give it}.
+      hours: {city: {month label: hours}} from the hours file, for the period's months up to
+        this one. sites: {city: switch sites cut over this month}.
+      files: the input files, so no output may overwrite one.
+    """
+
+    month: str
+    period: AnnualPeriod
+    month_number: int
+    invoice_date: dt.date
+    terms: Terms
+    cities: tuple[CityRow, ...]
+    bill_tos: dict[str, str]
+    hours: dict[str, dict[str, Decimal]]
+    sites: dict[str, int]
+    contract: str
+    seller: str
+    seller_address: str
+    customer_address: str
+    citations: frozenset[str]
+    files: tuple[Path, ...] = field(default=())
+
+
+def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path | None = None,
+               events_path: Path | None = None,
+               invoice_date: dt.date | None = None) -> MonthInputs:
+    """Read and check the month's input files; ProblemsError lists every problem."""
     year, number = month_option(month)
+    month = month_label(year, number)
     first = dt.date(year, number, 1)
     invoice_date = invoice_date or last_day(year, number)
     problems: list[Problem] = []
@@ -58,66 +93,184 @@ def draft_month(month: str, cities_path: Path, tables: TableSet, hours_path: Pat
     if invoice_date < first:
         problems.append(Problem("--invoice-date", None, None,
                                 f"{invoice_date} is before the month billed ({month})"))
-    month_number = period.month_number(year, number)
     cities = read_cities(cities_path, problems)
     names = {c.city for c in cities}
-    hours = read_hours(hours_path, names, problems) if hours_path else []
+    hours_rows = read_hours(hours_path, names, problems) if hours_path else []
     events = read_events(events_path, names, problems) if events_path else []
-    hours_by_city: dict[str, dict[int, Decimal]] = defaultdict(dict)
-    for row in hours:
+    hours: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for row in hours_rows:
         y, m = parse_month(row.month)
         if period.start <= dt.date(y, m, 1) <= first:
-            hours_by_city[row.city][period.month_number(y, m)] = row.hours
+            hours[row.city][canonical_month(row.month)] = row.hours
     sites: dict[str, int] = defaultdict(int)
     for event in events:
         if (event.date.year, event.date.month) == (year, number) and event.kind == "integration":
             sites[event.city] += event.quantity
+    bill_tos: dict[str, str] = {}
+    known: dict[str, str] = {}
+    for city in cities:
+        try:
+            if city.bill_to not in known:
+                known[city.bill_to] = customer_name(tables, "PSA", city.bill_to, invoice_date)
+            bill_tos[city.city] = known[city.bill_to]
+        except PricingError as error:
+            problems.append(Problem(str(cities_path), city.row, "bill_to",
+                                    str(error).partition(": ")[2]))
+    month_number = period.month_number(year, number)
+    for city in cities:                 # a dry run finds what pricing refuses (two switches)
+        hours_of_city = {period.month_number(*parse_month(k)): v
+                         for k, v in hours.get(city.city, {}).items()}
+        trial = CityMonth(city.city, city.bill_to, city.counts, city.level, hours_of_city,
+                          sites.get(city.city, 0))
+        try:
+            city_month(trial, period, month_number, tables)
+        except PricingError as error:
+            problems.append(_pricing_problem(str(cities_path), city, error))
+    if problems:
+        raise ProblemsError(problems, f"nothing issued for {month}: {len(problems)} problem(s)")
     terms = terms_on(invoice_date, tables)
     agreement = next(r for r in tables.rows("agreements", invoice_date) if r.agreement == "PSA")
     parties = {r.role: r for r in tables.rows("parties", invoice_date) if r.agreement == "PSA"}
+    citations = frozenset({terms.citation, tables.version("agreements", invoice_date).citation,
+                           tables.version("parties", invoice_date).citation})
+    files = tuple(p for p in (cities_path, hours_path, events_path) if p is not None)
+    return MonthInputs(month, period, month_number, invoice_date, terms,
+                       tuple(cities), bill_tos, dict(hours), dict(sites),
+                       f"{agreement.agreement} {agreement.contract_number}",
+                       parties["seller"].name, parties["seller"].address,
+                       parties["customer"].address, citations, files)
+
+
+def _pricing_problem(path: str, city: CityRow, error: PricingError) -> Problem:
+    """A pricing error of one city, placed in its column when the message names one."""
+    column, _, message = str(error).partition(": ")
+    known = column in ("five_ess", "level") or column in city.counts.as_dict()
+    return Problem(path, city.row, column if known else None, message if known else str(error))
+
+
+@dataclass(frozen=True)
+class CityCharge:
+    """One city's new month, ready to record: the level it is billed at for the period, the
+    hours of every month of the period up to this one that priced it, the sites cut over."""
+
+    city: str
+    bill_to: str
+    level: str
+    hours: dict[str, Decimal]
+    sites: int
+
+
+@dataclass(frozen=True)
+class MonthDraft:
+    """What a run would issue: invoices (unnumbered, by bill-to), the cities each bills, the
+    invoices already holding cities of this run, and notes for the user (skipped months)."""
+
+    invoices: tuple[Invoice, ...]
+    charges: dict[str, tuple[CityCharge, ...]]
+    already: tuple[int, ...]
+    notes: tuple[str, ...]
+
+
+def _state_problems(inputs: MonthInputs, city: CityRow, state: CityState, path: str,
+                    problems: list[Problem]) -> bool:
+    """Check a city against what the ledger billed; True when its month is already billed
+    (consistently: nothing to do)."""
+    month, bill_to = inputs.month, inputs.bill_tos[city.city]
+    before = len(problems)
+    billed = state.months.get(month)
+    if billed is not None and billed.bill_to != bill_to:
+        problems.append(Problem(path, city.row, "bill_to", f"{city.city} {month} was billed to "
+                                f"{billed.bill_to} on invoice {billed.invoice:06d}; it cannot be "
+                                f"billed to {bill_to} too"))
+    if billed is not None and billed.integration_sites != inputs.sites.get(city.city, 0):
+        problems.append(Problem(path, city.row, None, f"{city.city} {month}: the events give "
+                                f"{inputs.sites.get(city.city, 0)} integration site(s), invoice "
+                                f"{billed.invoice:06d} billed {billed.integration_sites}"))
+    later = sorted(m for m in state.months if m > month)
+    if billed is None and later:
+        first = state.months[later[0]]
+        problems.append(Problem(path, city.row, None, f"{city.city}: {later[0]} is already billed "
+                                f"(invoice {first.invoice:06d}); {month} cannot be billed after "
+                                f"it (a city's months are billed forward)"))
+    if city.level and state.level and city.level != state.level:
+        problems.append(Problem(path, city.row, "level", f"{city.city} is billed at "
+                                f"{state.level} for the annual period starting "
+                                f"{inputs.period.start} (months billed: "
+                                f"{', '.join(sorted(state.months))}); it cannot change to "
+                                f"{city.level} within the period"))
+    file_hours = inputs.hours.get(city.city, {})
+    for label, recorded in sorted(state.hours.items()):
+        given = file_hours.get(label)
+        if label <= month and given is not None and given != recorded.hours:
+            problems.append(Problem(path, city.row, None, f"{city.city} {label}: the hours file "
+                                    f"gives {given} hours, the ledger priced invoice "
+                                    f"{recorded.invoice:06d} with {recorded.hours}"))
+    return billed is not None and len(problems) == before
+
+
+def draft_month(inputs: MonthInputs, states: dict[str, CityState],
+                tables: TableSet) -> MonthDraft:
+    """The invoices for the cities of `inputs` not billed yet for the month, priced with the
+    ledger's level and hours; ProblemsError when an input contradicts the ledger."""
+    period, number = inputs.period, inputs.month_number
+    path = str(inputs.files[0]) if inputs.files else "--cities"
+    problems: list[Problem] = []
+    notes: list[str] = []
+    already: set[int] = set()
     by_bill_to: dict[str, list[InvoiceLine]] = defaultdict(list)
-    inputs: dict[str, list[dict]] = defaultdict(list)
+    cities_of: dict[str, list[dict]] = defaultdict(list)
+    charges: dict[str, list[CityCharge]] = defaultdict(list)
     citations: dict[str, set[str]] = defaultdict(set)
-    customers: dict[str, str] = {}
-    for city in cities:
-        try:
-            if city.bill_to not in customers:
-                customers[city.bill_to] = customer_name(tables, "PSA", city.bill_to, invoice_date)
-            bill_to = customers[city.bill_to]
-        except PricingError as error:
-            problems.append(Problem(str(cities_path), city.row, "bill_to", str(error).partition(": ")[2]))
+    for city in inputs.cities:
+        state = states.get(city.city, CityState())
+        before = len(problems)
+        if _state_problems(inputs, city, state, path, problems):
+            already.add(state.months[inputs.month].invoice)
             continue
-        level = city.level or (billed_levels or {}).get(city.city)
+        if len(problems) > before:
+            continue
+        bill_to = inputs.bill_tos[city.city]
+        hours = {period.label(m): Decimal(0) for m in range(1, number + 1)}
+        hours.update({k: v for k, v in inputs.hours.get(city.city, {}).items() if k in hours})
+        hours.update({k: v.hours for k, v in state.hours.items() if k in hours})
+        level = city.level or state.level
         month_of_city = CityMonth(city.city, bill_to, city.counts, level,
-                                  hours_by_city.get(city.city, {}), sites.get(city.city, 0))
+                                  {m: hours[period.label(m)] for m in range(1, number + 1)
+                                   if hours[period.label(m)]},
+                                  inputs.sites.get(city.city, 0))
         try:
-            billed, lines = city_month(month_of_city, period, month_number, tables)
+            billed, lines = city_month(month_of_city, period, number, tables)
         except PricingError as error:
-            column, _, message = str(error).partition(": ")
-            known = column in ("five_ess", "level") or column in city.counts.as_dict()
-            problems.append(Problem(str(cities_path), city.row, column if known else None,
-                                    message if known else str(error)))
+            problems.append(_pricing_problem(path, city, error))
             continue
+        earlier = [m for m in state.months if m < inputs.month]
+        if earlier:
+            last = period.month_number(*parse_month(max(earlier)))
+            skipped = [period.label(m) for m in range(last + 1, number)]
+            if skipped:
+                notes.append(f"{city.city}: {', '.join(skipped)} not billed (skipped); "
+                             f"billing {inputs.month}")
         for line in lines:
             by_bill_to[bill_to].append(InvoiceLine.of(city.city, line))
             citations[bill_to].add(str(line.source))
-        inputs[bill_to].append({
+        charges[bill_to].append(CityCharge(city.city, bill_to, billed, hours,
+                                           month_of_city.integration_sites))
+        cities_of[bill_to].append({
             "city": city.city, "counts": city.counts.as_dict(), "level": level,
             "billed_level": billed,
             "hours": {str(m): str(h) for m, h in sorted(month_of_city.hours.items())},
             "integration_sites": month_of_city.integration_sites})
     if problems:
-        raise ProblemsError(problems, f"nothing issued for {month}: {len(problems)} problem(s)")
-    citations_common = {terms.citation, tables.version("agreements", invoice_date).citation,
-                        tables.version("parties", invoice_date).citation}
+        raise ProblemsError(problems, f"nothing issued for {inputs.month}: {len(problems)} "
+                            f"problem(s)")
     invoices = []
     for bill_to in sorted(by_bill_to):
         lines = tuple(by_bill_to[bill_to])
         invoices.append(Invoice(
-            None, bill_to, month, invoice_date, terms.due, terms.text, terms.net_days,
-            f"{agreement.agreement} {agreement.contract_number}", parties["seller"].name,
-            parties["seller"].address, parties["customer"].address, lines,
-            total_of(lines), tables.manifest_sha256,
-            {"period": period.year, "month_number": month_number, "cities": inputs[bill_to]},
-            tuple(sorted(citations[bill_to] | citations_common))))
-    return invoices
+            None, bill_to, inputs.month, inputs.invoice_date, inputs.terms.due, inputs.terms.text,
+            inputs.terms.net_days, inputs.contract, inputs.seller, inputs.seller_address,
+            inputs.customer_address, lines, total_of(lines), tables.manifest_sha256,
+            {"period": period.year, "month_number": number, "cities": cities_of[bill_to]},
+            tuple(sorted(citations[bill_to] | inputs.citations))))
+    return MonthDraft(tuple(invoices), {k: tuple(v) for k, v in charges.items()},
+                      tuple(sorted(already)), tuple(notes))

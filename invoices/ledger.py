@@ -1,10 +1,15 @@
-"""The ledger: every invoice and line, in SQLite, so nothing is billed twice and numbers never
-skip.
+"""The ledger: the system of record of every invoice, charge, payment and credit note.
 
-Invoice numbers come from one sequence row updated inside the same write transaction
-(BEGIN IMMEDIATE) that inserts the invoices, so a run that fails or is killed before COMMIT
-uses no number, and two runs at once queue on SQLite's write lock instead of racing. A unique
-key on (bill_to, month) makes running a month again harmless. Money is stored as integer cents.
+It is a file that knows itself: `ledger_meta` names it a pricing ledger and holds its schema
+version and a random identity (written into every document, so two ledgers sharing an output
+folder never overwrite each other's files). A file that is not a ledger is refused before
+anything touches it, so is a ledger newer than this code, and reports open the ledger
+read-only and never create one.
+
+Writes are single transactions taken at once (SQLite `BEGIN IMMEDIATE`): two runs queue on the
+write lock instead of racing, and a run that fails or is killed before COMMIT records nothing.
+Numbers come from the `sequences` row updated inside that transaction, so they never skip.
+The schema is `invoices.schema` (SQLAlchemy Core), the same on every backend.
 """
 
 from __future__ import annotations
@@ -13,127 +18,174 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
-from invoices.faults import fault_point
+from invoices import schema as s
 from invoices.records import Invoice, InvoiceLine
 from pricing.errors import PricingError
-from pricing.money import from_cents, to_cents
+from pricing.money import from_cents
 
 LEDGER_ENV = "PRICING_LEDGER"
 DEFAULT_LEDGER = "ledger.sqlite3"
-SCHEMA_VERSION = 2
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, last INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS invoices (
-    number INTEGER PRIMARY KEY,
-    bill_to TEXT NOT NULL,
-    month TEXT NOT NULL,
-    invoice_date TEXT NOT NULL,
-    due_date TEXT NOT NULL,
-    terms TEXT NOT NULL,
-    net_days INTEGER NOT NULL,
-    contract TEXT NOT NULL,
-    seller TEXT NOT NULL,
-    seller_address TEXT NOT NULL,
-    customer_address TEXT NOT NULL,
-    total_cents INTEGER NOT NULL,
-    tables_sha256 TEXT NOT NULL,
-    inputs TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    file TEXT NOT NULL,
-    written INTEGER NOT NULL DEFAULT 0,
-    issued_at TEXT NOT NULL,
-    UNIQUE (bill_to, month)
-);
-CREATE TABLE IF NOT EXISTS payments (
-    id INTEGER PRIMARY KEY,
-    invoice INTEGER NOT NULL REFERENCES invoices(number),
-    date TEXT NOT NULL,
-    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS disputes (
-    id INTEGER PRIMARY KEY,
-    invoice INTEGER NOT NULL REFERENCES invoices(number),
-    date TEXT NOT NULL,
-    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
-    reason TEXT NOT NULL,
-    resolved_date TEXT,
-    resolution TEXT
-);
-CREATE TABLE IF NOT EXISTS credits (
-    number INTEGER PRIMARY KEY,
-    invoice INTEGER NOT NULL REFERENCES invoices(number),
-    date TEXT NOT NULL,
-    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
-    reason TEXT NOT NULL,
-    file TEXT NOT NULL,
-    written INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS terminations (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    date TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lines (
-    invoice INTEGER NOT NULL REFERENCES invoices(number),
-    position INTEGER NOT NULL,
-    city TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    description TEXT NOT NULL,
-    quantity TEXT NOT NULL,
-    unit_price TEXT NOT NULL,
-    amount_cents INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    PRIMARY KEY (invoice, position)
-);
-"""
+SCHEMA_VERSION = s.SCHEMA_VERSION
+# Schema 2 (before the billing-state tables): recognised so its owner is told how to upgrade.
+OLD_LAYOUT = {"sequence", "invoices", "lines", "payments", "disputes", "credits", "terminations"}
 
 
 def resolve_ledger(path: str | os.PathLike | None) -> Path:
     return Path(path or os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER)
 
 
-class Ledger:
-    """An open ledger file (created on first use)."""
+def ledger_files(path: Path) -> dict[Path, str]:
+    """The ledger and the files SQLite keeps beside it: none may be overwritten by an output."""
+    resolved = path.resolve()
+    files = {resolved: f"the ledger {path}"}
+    for suffix in ("-wal", "-shm", "-journal"):
+        files[resolved.with_name(resolved.name + suffix)] = f"the ledger's file {path}{suffix}"
+    return files
 
-    def __init__(self, path: str | os.PathLike | None = None) -> None:
+
+def _read_only_uri(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()))}?mode=ro"
+
+
+def inspect_file(path: Path) -> tuple[str, int | None]:
+    """What the file at `path` is, read without changing it: ("missing" | "empty" | "ledger" |
+    "old-ledger", schema version). Raises PricingError for anything else."""
+    if not path.exists():
+        return "missing", None
+    if not path.is_file():
+        raise PricingError(f"{path}: not a ledger (it is a directory or a special file)")
+    if path.stat().st_size == 0:
+        return "empty", None
+    try:
+        db = sqlite3.connect(_read_only_uri(path), uri=True, timeout=60)
+    except sqlite3.Error as error:
+        raise PricingError(f"{path}: cannot open the ledger ({error})") from None
+    try:
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not names:
+            return "empty", None
+        if "ledger_meta" in names:
+            meta = dict(db.execute("SELECT key, value FROM ledger_meta"))
+            if meta.get("application") == s.APPLICATION:
+                version = meta.get("schema_version", "")
+                if not version.isdigit():
+                    raise PricingError(f"{path}: a pricing ledger with an unreadable schema "
+                                       f"version {version!r}")
+                return "ledger", int(version)
+        if OLD_LAYOUT <= names and db.execute("PRAGMA user_version").fetchone()[0] == 2:
+            return "old-ledger", 2
+        listed = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+        raise PricingError(f"{path}: an SQLite database but not a pricing ledger (its tables: "
+                           f"{listed}); left untouched")
+    except sqlite3.DatabaseError as error:
+        raise PricingError(f"{path}: not a pricing ledger ({error}); left untouched") from None
+    finally:
+        db.close()
+
+
+class Ledger:
+    """An open ledger.
+
+    mode: "create" (a writing command that may start a new ledger: the invoice run), "write"
+    (an existing ledger only) or "read" (read-only: reports, lists, checks).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, mode: str = "create") -> None:
+        from sqlalchemy import create_engine, event
+
         self.path = resolve_ledger(path)
+        self.mode = mode
+        kind, version = inspect_file(self.path)
+        if kind == "missing" and mode != "create":
+            raise PricingError(f"no ledger at {self.path}")
+        if kind == "empty" and mode != "create":
+            raise PricingError(f"{self.path}: an empty file, not a ledger yet")
+        if kind == "old-ledger":
+            raise PricingError(f"{self.path}: a ledger of schema {version}, older than this "
+                               f"tool's {SCHEMA_VERSION}: run `pricing ledger upgrade --ledger "
+                               f"{self.path}` once")
+        if kind == "ledger" and version > SCHEMA_VERSION:
+            raise PricingError(f"{self.path}: a ledger of schema {version}, newer than this "
+                               f"tool's {SCHEMA_VERSION}: use a newer kmc-pricing")
+        if kind == "missing" and not self.path.parent.is_dir():
+            raise PricingError(f"cannot create a ledger at {self.path}: no directory "
+                               f"{self.path.parent}")
+        readonly = mode == "read"
+
+        def connect() -> sqlite3.Connection:
+            target = _read_only_uri(self.path) if readonly else str(self.path)
+            db = sqlite3.connect(target, uri=readonly, timeout=60, isolation_level=None,
+                                 check_same_thread=False)
+            db.execute("PRAGMA foreign_keys = ON")
+            return db
+
+        self._begin = "BEGIN"
+        self.engine = create_engine("sqlite://", creator=connect)
+
+        @event.listens_for(self.engine, "begin")
+        def _begin(conn) -> None:             # our own BEGIN: IMMEDIATE for writes
+            conn.exec_driver_sql(self._begin)
+
         try:
-            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self._use_wal()
-            # Created inside a write transaction: BEGIN IMMEDIATE waits for another run's
-            # lock, where a bare executescript would fail at once with "database is locked".
-            with self.write() as db:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as error:
+            self.conn = self.engine.connect()
+            if not readonly:
+                self._use_wal()
+                if kind in ("missing", "empty"):
+                    self._create()
+            self.id = self._meta()["ledger_id"]
+        except PricingError:
+            self.close()
+            raise
+        except Exception as error:          # sqlite3 / SQLAlchemy: an unusable file
+            self.close()
             raise PricingError(f"{self.path}: not a usable ledger ({error})") from None
 
+    def _create(self) -> None:
+        """Make a new ledger; a run that created it at the same moment wins, and this one
+        finds it made when the write lock comes."""
+        from sqlalchemy import inspect
+
+        with self.write() as conn:
+            if "ledger_meta" in inspect(conn).get_table_names():
+                return
+            s.metadata.create_all(conn)
+            conn.execute(s.ledger_meta.insert(), [
+                {"key": "application", "value": s.APPLICATION},
+                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                {"key": "ledger_id", "value": uuid.uuid4().hex},
+                {"key": "created_at", "value": _now()}])
+
+    def _meta(self) -> dict[str, str]:
+        with self.read() as conn:
+            return dict(conn.execute(s.ledger_meta.select()).all())
+
     def _use_wal(self, wait_seconds: float = 60) -> None:
-        """Switch the file to WAL once. The switch does not wait on the busy timeout, so a
-        second run opening the ledger at the same moment retries for a while."""
+        """Switch the file to WAL once (readers never wait on a writer). The switch does not
+        wait on the busy timeout, so a run opening the ledger at the same moment retries."""
         import time
 
+        raw = self.conn.connection.dbapi_connection
         deadline = time.monotonic() + wait_seconds
-        while self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        while raw.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             try:
-                self.db.execute("PRAGMA journal_mode = WAL")
+                raw.execute("PRAGMA journal_mode = WAL")
             except sqlite3.OperationalError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
 
     def close(self) -> None:
-        self.db.close()
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+        self.engine.dispose()
 
     def __enter__(self) -> Ledger:
         return self
@@ -142,105 +194,91 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: taken at once (no upgrade deadlock), committed or rolled back."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def read(self):
+        """A consistent snapshot for reading (a deferred transaction, rolled back)."""
+        self._begin = "BEGIN"
+        transaction = self.conn.begin()
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            yield self.conn
+        finally:
+            transaction.rollback()
 
-    def next_number(self, name: str = "invoice") -> int:
+    @contextmanager
+    def write(self):
+        """One write transaction, taken at once (no upgrade deadlock), committed or rolled back."""
+        if self.mode == "read":
+            raise PricingError(f"{self.path} is open read-only")
+        self._begin = "BEGIN IMMEDIATE"
+        try:
+            with self.conn.begin():
+                yield self.conn
+        finally:
+            self._begin = "BEGIN"
+
+    @staticmethod
+    def next_number(conn, name: str = "invoice") -> int:
         """Take the next number of a sequence; call only inside write()."""
-        row = self.db.execute("SELECT last FROM sequence WHERE name = ?", (name,)).fetchone()
-        number = (row[0] if row else 0) + 1
-        self.db.execute("INSERT INTO sequence (name, last) VALUES (?, ?) ON CONFLICT(name) "
-                        "DO UPDATE SET last = excluded.last", (name, number))
+        last = conn.execute(s.sequences.select().with_only_columns(s.sequences.c.last)
+                            .where(s.sequences.c.name == name)).scalar()
+        number = (last or 0) + 1
+        if last is None:
+            conn.execute(s.sequences.insert().values(name=name, last=number))
+        else:
+            conn.execute(s.sequences.update().where(s.sequences.c.name == name)
+                         .values(last=number))
         return number
 
-    def issue(self, drafts: list[Invoice], out_dir: Path) -> tuple[list[Invoice], list[Invoice]]:
-        """Number and record the drafts not issued yet, in one transaction.
-        Returns (issued now, already issued for the same bill-to and month)."""
-        issued, existing = [], []
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with self.write() as db:
-            for draft in drafts:
-                found = db.execute("SELECT number FROM invoices WHERE bill_to = ? AND month = ?",
-                                   (draft.bill_to, draft.month)).fetchone()
-                if found:
-                    existing.append(self.get(found[0]))
-                    continue
-                number = self.next_number()
-                invoice = draft.numbered(number, str(out_dir.resolve() / f"invoice-{number:06d}.xlsx"))
-                db.execute(
-                    "INSERT INTO invoices (number, bill_to, month, invoice_date, due_date, terms,"
-                    " net_days, contract, seller, seller_address, customer_address, total_cents,"
-                    " tables_sha256, inputs, citations, file, written, issued_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                    (number, invoice.bill_to, invoice.month, invoice.invoice_date.isoformat(),
-                     invoice.due_date.isoformat(), invoice.terms, invoice.net_days,
-                     invoice.contract, invoice.seller, invoice.seller_address,
-                     invoice.customer_address, to_cents(invoice.total), invoice.tables_sha256,
-                     json.dumps(invoice.inputs, sort_keys=True), json.dumps(invoice.citations),
-                     invoice.file, now))
-                db.executemany(
-                    "INSERT INTO lines (invoice, position, city, kind, description, quantity,"
-                    " unit_price, amount_cents, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(number, i, l.city, l.kind, l.description, str(l.quantity),
-                      str(l.unit_price), to_cents(l.amount), l.source)
-                     for i, l in enumerate(invoice.lines, start=1)])
-                issued.append(invoice)
-            fault_point("before-commit")
-        return issued, existing
-
-    def unwritten(self) -> list[Invoice]:
-        """Issued invoices whose workbook was not confirmed written (a run was stopped)."""
-        numbers = [r[0] for r in self.db.execute(
-            "SELECT number FROM invoices WHERE written = 0 ORDER BY number")]
-        return [self.get(n) for n in numbers]
-
-    def mark_written(self, *numbers: int) -> None:
-        """Record that these invoices' workbooks are on disk (one transaction for all)."""
-        with self.write() as db:
-            db.executemany("UPDATE invoices SET written = 1 WHERE number = ?",
-                           [(n,) for n in numbers])
-
-    def get(self, number: int) -> Invoice:
-        row = self.db.execute(
-            "SELECT number, bill_to, month, invoice_date, due_date, terms, net_days, contract,"
-            " seller, seller_address, customer_address, total_cents, tables_sha256, inputs,"
-            " citations, file FROM invoices WHERE number = ?", (number,)).fetchone()
+    def get(self, number: int, conn=None) -> Invoice:
+        if conn is None:
+            with self.read() as conn:
+                return self.get(number, conn)
+        row = conn.execute(s.invoices.select().where(s.invoices.c.number == number)).first()
         if row is None:
             raise PricingError(f"no invoice number {number} in {self.path}")
-        lines = tuple(InvoiceLine(city, kind, description, Decimal(quantity), Decimal(unit),
-                                  from_cents(cents), source)
-                      for city, kind, description, quantity, unit, cents, source in self.db.execute(
-                          "SELECT city, kind, description, quantity, unit_price, amount_cents,"
-                          " source FROM lines WHERE invoice = ? ORDER BY position", (number,)))
-        return Invoice(row[0], row[1], row[2], dt.date.fromisoformat(row[3]),
-                       dt.date.fromisoformat(row[4]), row[5], row[6], row[7], row[8], row[9],
-                       row[10], lines, from_cents(row[11]), row[12], json.loads(row[13]),
-                       tuple(json.loads(row[14])), row[15])
+        found = conn.execute(s.lines.select().where(s.lines.c.invoice == number)
+                             .order_by(s.lines.c.position)).all()
+        return invoice_of(row, found)
 
-    def levels_billed(self, months: list[str]) -> dict[str, str]:
-        """{city: level} billed in any of these months (the latest wins)."""
-        levels: dict[str, str] = {}
-        if not months:
-            return levels
-        marks = ", ".join("?" * len(months))
-        for (inputs,) in self.db.execute(f"SELECT inputs FROM invoices WHERE month IN ({marks}) "
-                                         f"ORDER BY month, number", months):
-            for city in json.loads(inputs).get("cities", []):
-                if city.get("billed_level"):
-                    levels[city["city"]] = city["billed_level"]
-        return levels
+    def unwritten(self) -> list[Invoice]:
+        """Issued invoices whose workbook was not confirmed written (a run was stopped, or the
+        output could not be written)."""
+        with self.read() as conn:
+            numbers = conn.execute(s.invoices.select().with_only_columns(s.invoices.c.number)
+                                   .where(s.invoices.c.written.is_(False))
+                                   .order_by(s.invoices.c.number)).scalars().all()
+            return [self.get(n, conn) for n in numbers]
+
+    def mark_written(self, files: dict[int, str], table=s.invoices) -> None:
+        """Record that these documents are on disk, at these paths (one transaction)."""
+        key = table.c.number
+        with self.write() as conn:
+            for number, file in files.items():
+                conn.execute(table.update().where(key == number).values(written=True, file=file))
 
     def numbers(self, month: str | None = None, bill_to: str | None = None) -> list[int]:
-        query, args = "SELECT number FROM invoices WHERE 1 = 1", []
+        query = s.invoices.select().with_only_columns(s.invoices.c.number)
         if month:
-            query, args = query + " AND month = ?", args + [month]
+            query = query.where(s.invoices.c.month == month)
         if bill_to:
-            query, args = query + " AND bill_to = ?", args + [bill_to]
-        return [r[0] for r in self.db.execute(query + " ORDER BY number", args)]
+            query = query.where(s.invoices.c.bill_to == bill_to)
+        with self.read() as conn:
+            return list(conn.execute(query.order_by(s.invoices.c.number)).scalars())
+
+
+def invoice_of(row, line_rows) -> Invoice:
+    """An invoice from its ledger row and its line rows."""
+    found = tuple(InvoiceLine(r.city, r.kind, r.description, Decimal(r.quantity),
+                              Decimal(r.unit_price), from_cents(r.amount_cents), r.source)
+                  for r in line_rows)
+    return Invoice(row.number, row.bill_to, row.month, row.invoice_date, row.due_date, row.terms,
+                   row.net_days, row.contract, row.seller, row.seller_address,
+                   row.customer_address, found, from_cents(row.total_cents), row.tables_sha256,
+                   json.loads(row.inputs), tuple(json.loads(row.citations)), row.file,
+                   row.supplement)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+now = _now

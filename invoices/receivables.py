@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from invoices.ledger import Ledger
+from sqlalchemy import func, select
+
+from invoices import schema as s
+from invoices.ledger import Ledger, now
 from pricing.errors import PricingError
 from pricing.money import from_cents, to_cents
+from pricing.values import parse_amount
 
 
 @dataclass(frozen=True)
@@ -46,82 +50,91 @@ class Balance:
 
 
 def _amount(text: str | Decimal, what: str) -> Decimal:
+    """An amount as a user typed it (`1,250.00`, `$1,250.00`), or an exact Decimal."""
     try:
-        amount = Decimal(str(text))
-    except Exception:
-        raise PricingError(f"{what}: expected an amount, got {text!r}") from None
-    if not amount.is_finite() or amount <= 0:
-        raise PricingError(f"{what}: expected an amount above zero, got {text}")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise PricingError(f"{what}: expected whole cents, got {text}")
-    return amount.quantize(Decimal("0.01"))
+        if isinstance(text, Decimal):
+            return parse_amount(f"{text:f}")
+        return parse_amount(text)
+    except ValueError as error:
+        raise PricingError(f"{what}: {error}") from None
 
 
-def termination_date(ledger: Ledger) -> dt.date | None:
-    row = ledger.db.execute("SELECT date FROM terminations").fetchone()
-    return dt.date.fromisoformat(row[0]) if row else None
+def termination_date(ledger: Ledger, conn=None) -> dt.date | None:
+    if conn is None:
+        with ledger.read() as conn:
+            return termination_date(ledger, conn)
+    return conn.execute(select(s.terminations.c.date)).scalar()
 
 
-def balance(ledger: Ledger, number: int, as_of: dt.date) -> Balance:
-    row = ledger.db.execute("SELECT bill_to, invoice_date, due_date, total_cents FROM invoices "
-                            "WHERE number = ?", (number,)).fetchone()
+def _sum(conn, table, number: int, day: dt.date, *extra) -> int:
+    return conn.execute(select(func.coalesce(func.sum(table.c.amount_cents), 0))
+                        .where(table.c.invoice == number, table.c.date <= day, *extra)).scalar()
+
+
+def balance(ledger: Ledger, number: int, as_of: dt.date, conn=None) -> Balance:
+    if conn is None:
+        with ledger.read() as conn:
+            return balance(ledger, number, as_of, conn)
+    i = s.invoices.c
+    row = conn.execute(select(i.bill_to, i.invoice_date, i.due_date, i.total_cents)
+                       .where(i.number == number)).first()
     if row is None:
         raise PricingError(f"no invoice number {number} in {ledger.path}")
-    day = as_of.isoformat()
-    paid = ledger.db.execute("SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE invoice = ? "
-                             "AND date <= ?", (number, day)).fetchone()[0]
-    credited = ledger.db.execute("SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE "
-                                 "invoice = ? AND date <= ?", (number, day)).fetchone()[0]
-    disputed = ledger.db.execute(
-        "SELECT COALESCE(SUM(amount_cents), 0) FROM disputes WHERE invoice = ? AND date <= ? "
-        "AND (resolved_date IS NULL OR resolved_date > ?)", (number, day, day)).fetchone()[0]
-    open_cents = row[3] - paid - credited
-    due = dt.date.fromisoformat(row[2])
-    terminated = termination_date(ledger)
+    paid = _sum(conn, s.payments, number, as_of)
+    credited = _sum(conn, s.credits, number, as_of)
+    d = s.disputes.c
+    disputed = _sum(conn, s.disputes, number, as_of,
+                    (d.resolved_date.is_(None)) | (d.resolved_date > as_of))
+    open_cents = row.total_cents - paid - credited
+    due = row.due_date
+    terminated = termination_date(ledger, conn)
     if terminated and terminated <= as_of and terminated < due and open_cents > 0:
         due = terminated                                   # PSA Section 20(b)
-    return Balance(number, row[0], dt.date.fromisoformat(row[1]), due, from_cents(row[3]),
+    return Balance(number, row.bill_to, row.invoice_date, due, from_cents(row.total_cents),
                    from_cents(paid), from_cents(credited), from_cents(open_cents),
                    from_cents(min(disputed, max(open_cents, 0))))
 
 
 def balances(ledger: Ledger, as_of: dt.date) -> list[Balance]:
-    numbers = [r[0] for r in ledger.db.execute(
-        "SELECT number FROM invoices WHERE invoice_date <= ? ORDER BY number", (as_of.isoformat(),))]
-    return [balance(ledger, n, as_of) for n in numbers]
+    with ledger.read() as conn:
+        numbers = conn.execute(select(s.invoices.c.number)
+                               .where(s.invoices.c.invoice_date <= as_of)
+                               .order_by(s.invoices.c.number)).scalars().all()
+        return [balance(ledger, n, as_of, conn) for n in numbers]
 
 
-def _invoice_date(ledger: Ledger, number: int) -> dt.date:
-    row = ledger.db.execute("SELECT invoice_date FROM invoices WHERE number = ?", (number,)).fetchone()
-    if row is None:
+def _invoice_date(ledger: Ledger, conn, number: int) -> dt.date:
+    date = conn.execute(select(s.invoices.c.invoice_date)
+                        .where(s.invoices.c.number == number)).scalar()
+    if date is None:
         raise PricingError(f"no invoice number {number} in {ledger.path}")
-    return dt.date.fromisoformat(row[0])
+    return date
 
 
-def _not_before_invoice(ledger: Ledger, number: int, date: dt.date, what: str) -> None:
+def _not_before_invoice(ledger: Ledger, conn, number: int, date: dt.date, what: str) -> None:
     """A payment, dispute or credit cannot predate the invoice it concerns."""
-    issued = _invoice_date(ledger, number)
+    issued = _invoice_date(ledger, conn, number)
     if date < issued:
         raise PricingError(f"a {what} dated {date} is before invoice {number:06d} was issued "
                            f"({issued})")
 
 
-def _latest(ledger: Ledger, number: int) -> Balance:
+def _latest(ledger: Ledger, number: int, conn) -> Balance:
     """The balance after everything recorded so far (any date)."""
-    return balance(ledger, number, dt.date.max)
+    return balance(ledger, number, dt.date.max, conn)
 
 
 def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date) -> Balance:
     value = _amount(amount, "amount")
-    with ledger.write() as db:
-        _not_before_invoice(ledger, number, date, "payment")
-        current = _latest(ledger, number)
+    with ledger.write() as conn:
+        _not_before_invoice(ledger, conn, number, date, "payment")
+        current = _latest(ledger, number, conn)
         if value > current.open:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
                                f"{current.open:,}")
-        db.execute("INSERT INTO payments (invoice, date, amount_cents, recorded_at) VALUES (?, ?, ?, ?)",
-                   (number, date.isoformat(), to_cents(value), dt.datetime.now().isoformat()))
-    return _latest(ledger, number)
+        conn.execute(s.payments.insert().values(invoice=number, date=date,
+                                                amount_cents=to_cents(value), recorded_at=now()))
+        return _latest(ledger, number, conn)
 
 
 @dataclass(frozen=True)
@@ -141,38 +154,42 @@ def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
     value = _amount(amount, "amount")
     if not reason.strip():
         raise PricingError("--reason: say what is disputed")
-    with ledger.write() as db:
-        _not_before_invoice(ledger, number, date, "dispute")
-        current = balance(ledger, number, date)
+    with ledger.write() as conn:
+        _not_before_invoice(ledger, conn, number, date, "dispute")
+        current = balance(ledger, number, date, conn)
         room = current.open - current.disputed
         if value > room:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance not "
                                f"already disputed ({room:,} on {date})")
-        cursor = db.execute("INSERT INTO disputes (invoice, date, amount_cents, reason) VALUES "
-                            "(?, ?, ?, ?)", (number, date.isoformat(), to_cents(value), reason))
-    return Dispute(cursor.lastrowid, number, date, value, reason,
+        found = conn.execute(s.disputes.insert().values(
+            invoice=number, date=date, amount_cents=to_cents(value), reason=reason))
+        dispute_id = found.inserted_primary_key[0]
+    return Dispute(dispute_id, number, date, value, reason,
                    date + dt.timedelta(days=discussion_days))
 
 
 def resolve_dispute(ledger: Ledger, dispute_id: int, date: dt.date, resolution: str) -> None:
-    with ledger.write() as db:
-        row = db.execute("SELECT date, resolved_date FROM disputes WHERE id = ?", (dispute_id,)).fetchone()
+    if not resolution.strip():
+        raise PricingError("--resolution: say how the dispute was settled")
+    d = s.disputes.c
+    with ledger.write() as conn:
+        row = conn.execute(select(d.date, d.resolved_date).where(d.id == dispute_id)).first()
         if row is None:
             raise PricingError(f"no dispute {dispute_id} in {ledger.path}")
-        if row[1]:
-            raise PricingError(f"dispute {dispute_id} was resolved on {row[1]}")
-        if date < dt.date.fromisoformat(row[0]):
-            raise PricingError(f"dispute {dispute_id} was raised on {row[0]}, after {date}")
-        db.execute("UPDATE disputes SET resolved_date = ?, resolution = ? WHERE id = ?",
-                   (date.isoformat(), resolution, dispute_id))
+        if row.resolved_date:
+            raise PricingError(f"dispute {dispute_id} was resolved on {row.resolved_date}")
+        if date < row.date:
+            raise PricingError(f"dispute {dispute_id} was raised on {row.date}, after {date}")
+        conn.execute(s.disputes.update().where(d.id == dispute_id)
+                     .values(resolved_date=date, resolution=resolution))
 
 
 def disputes(ledger: Ledger, discussion_days: int) -> list[Dispute]:
-    return [Dispute(r[0], r[1], dt.date.fromisoformat(r[2]), from_cents(r[3]), r[4],
-                    dt.date.fromisoformat(r[2]) + dt.timedelta(days=discussion_days),
-                    dt.date.fromisoformat(r[5]) if r[5] else None, r[6])
-            for r in ledger.db.execute("SELECT id, invoice, date, amount_cents, reason, "
-                                       "resolved_date, resolution FROM disputes ORDER BY id")]
+    with ledger.read() as conn:
+        rows = conn.execute(s.disputes.select().order_by(s.disputes.c.id)).all()
+    return [Dispute(r.id, r.invoice, r.date, from_cents(r.amount_cents), r.reason,
+                    r.date + dt.timedelta(days=discussion_days), r.resolved_date, r.resolution)
+            for r in rows]
 
 
 @dataclass(frozen=True)
@@ -188,45 +205,57 @@ class CreditNote:
 
 def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date, reason: str,
                  out_dir: Path) -> CreditNote:
-    """A numbered credit note against an invoice (never more than its open balance)."""
+    """A numbered credit note against an invoice (never more than its open balance), recorded
+    as unwritten: the caller writes its document and marks it written. `out_dir` must already
+    be checked writable (invoices.documents.output_dir), and the credit's path must be free."""
+    from invoices.documents import may_write
+    from invoices.pending import credit_document
+
     value = _amount(amount, "amount")
     if not reason.strip():
         raise PricingError("--reason: say why the credit is given")
-    with ledger.write() as db:
-        _not_before_invoice(ledger, number, date, "credit")
-        current = _latest(ledger, number)
+    with ledger.write() as conn:
+        _not_before_invoice(ledger, conn, number, date, "credit")
+        current = _latest(ledger, number, conn)
         if value > current.open:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
                                f"{current.open:,}")
-        credit = ledger.next_number("credit")
-        file = str(out_dir.resolve() / f"credit-{credit:06d}.xlsx")
-        db.execute("INSERT INTO credits (number, invoice, date, amount_cents, reason, file) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   (credit, number, date.isoformat(), to_cents(value), reason, file))
-    return CreditNote(credit, number, current.bill_to, date, value, reason, file)
+        credit = ledger.next_number(conn, "credit")
+        file = out_dir.resolve() / f"credit-{credit:06d}.xlsx"
+        if not may_write(file, ledger.id, credit_document(credit)):
+            raise PricingError(f"{file} already exists and is not this ledger's credit note "
+                               f"{credit:06d}: nothing recorded; choose another --out")
+        conn.execute(s.credits.insert().values(number=credit, invoice=number, date=date,
+                                               amount_cents=to_cents(value), reason=reason,
+                                               file=str(file), written=False))
+    return CreditNote(credit, number, current.bill_to, date, value, reason, str(file))
 
 
 def credit_note(ledger: Ledger, credit: int) -> CreditNote:
-    row = ledger.db.execute("SELECT c.number, c.invoice, i.bill_to, c.date, c.amount_cents, "
-                            "c.reason, c.file FROM credits c JOIN invoices i ON i.number = c.invoice "
-                            "WHERE c.number = ?", (credit,)).fetchone()
+    c, i = s.credits.c, s.invoices.c
+    with ledger.read() as conn:
+        row = conn.execute(select(c.number, c.invoice, i.bill_to, c.date, c.amount_cents,
+                                  c.reason, c.file).join_from(s.credits, s.invoices,
+                                                              i.number == c.invoice)
+                           .where(c.number == credit)).first()
     if row is None:
-        raise PricingError(f"no credit note {credit}")
-    return CreditNote(row[0], row[1], row[2], dt.date.fromisoformat(row[3]), from_cents(row[4]),
-                      row[5], row[6])
+        raise PricingError(f"no credit note {credit} in {ledger.path}")
+    return CreditNote(row.number, row.invoice, row.bill_to, row.date,
+                      from_cents(row.amount_cents), row.reason, row.file)
 
 
 def terminate(ledger: Ledger, date: dt.date) -> None:
-    with ledger.write() as db:
-        existing = termination_date(ledger)
+    with ledger.write() as conn:
+        existing = termination_date(ledger, conn)
         if existing:
             raise PricingError(f"the agreement was already terminated on {existing}")
-        db.execute("INSERT INTO terminations (id, date, recorded_at) VALUES (1, ?, ?)",
-                   (date.isoformat(), dt.datetime.now().isoformat()))
+        conn.execute(s.terminations.insert().values(id=1, date=date, recorded_at=now()))
 
 
 def payments(ledger: Ledger, start: dt.date, end: dt.date) -> list[tuple[int, int, dt.date, Decimal]]:
     """(payment id, invoice, date, amount) with start <= date < end."""
-    return [(r[0], r[1], dt.date.fromisoformat(r[2]), from_cents(r[3])) for r in ledger.db.execute(
-        "SELECT id, invoice, date, amount_cents FROM payments WHERE date >= ? AND date < ? "
-        "ORDER BY date, id", (start.isoformat(), end.isoformat()))]
+    p = s.payments.c
+    with ledger.read() as conn:
+        rows = conn.execute(select(p.id, p.invoice, p.date, p.amount_cents)
+                            .where(p.date >= start, p.date < end).order_by(p.date, p.id)).all()
+    return [(r.id, r.invoice, r.date, from_cents(r.amount_cents)) for r in rows]

@@ -46,6 +46,8 @@ class Invoice:
       inputs: what it was priced from (counts, level, hours, events), for `invoice explain`.
       citations: the sources of every number used.
       file: the workbook's path, once known.
+      supplement: 0 for the month's invoice to the bill-to; 1, 2, ... for supplementary
+        invoices billing cities added after it.
     """
 
     number: int | None
@@ -65,9 +67,10 @@ class Invoice:
     inputs: dict = field(default_factory=dict, compare=False)
     citations: tuple[str, ...] = ()
     file: str | None = None
+    supplement: int = 0
 
-    def numbered(self, number: int, file: str) -> Invoice:
-        return replace(self, number=number, file=file)
+    def numbered(self, number: int, file: str, supplement: int = 0) -> Invoice:
+        return replace(self, number=number, file=file, supplement=supplement)
 
     @property
     def label(self) -> str:
@@ -77,7 +80,7 @@ class Invoice:
         return {"number": self.number, "bill_to": self.bill_to, "month": self.month,
                 "invoice_date": self.invoice_date.isoformat(),
                 "due_date": self.due_date.isoformat(), "terms": self.terms,
-                "total": str(self.total), "file": self.file}
+                "total": str(self.total), "supplement": self.supplement, "file": self.file}
 
     def as_dict(self) -> dict:
         return {**self.summary(), "contract": self.contract, "tables_sha256": self.tables_sha256,

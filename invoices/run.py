@@ -1,73 +1,115 @@
-"""The monthly invoice run: draft, issue in the ledger, write the workbooks.
+"""The monthly invoice run: check everything, issue in the ledger, write the workbooks.
 
-Order matters for crash safety: the ledger commits the numbered invoices first (all of the
-month's, in one transaction), then each workbook is written (temporary name, rename) and marked
-written. A run stopped before the commit issued nothing; a run stopped after it left invoices
-marked unwritten, and the next run writes them first, from the ledger alone.
+Order matters. Every check that can fail runs before the ledger is written: the input files,
+the output directory, and (inside the write transaction, so two runs cannot race) what the
+ledger already billed and whether each new workbook's path is free. The month's new invoices are
+committed together; then each workbook is written (temporary name, rename) and marked written.
+A run stopped before the commit issued nothing; one stopped after it left invoices marked
+unwritten, and the next run writes them first, from the ledger alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from invoices.drafts import draft_month, month_option
+from invoices import schema as s
+from invoices.billing_state import invoices_of_month, load_states, record_month
+from invoices.documents import marker, may_write, output_dir
+from invoices.drafts import draft_month, read_month
 from invoices.faults import fault_point
-from invoices.ledger import Ledger
+from invoices.ledger import Ledger, now
+from invoices.pending import Pending, complete_pending, invoice_document
 from invoices.records import Invoice
 from invoices.workbook import write_invoice
 from pricing.errors import PricingError
-from pricing.periods import period_containing
+from pricing.money import to_cents
 from pricing.tables.loader import TableSet
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """Attributes: issued (new this run), existing (issued before for this month, not again),
-    repaired (earlier invoices whose workbook this run had to write)."""
+    """Attributes: issued (new this run; supplement > 0 for cities added after the month was
+    invoiced), existing (invoices already holding this run's cities for the month), pending
+    (earlier documents written now, and any still not written), notes (skipped months),
+    unwritten (issued now but the workbook could not be written: the next run writes it)."""
 
     issued: tuple[Invoice, ...]
     existing: tuple[Invoice, ...]
-    repaired: tuple[Invoice, ...]
+    pending: Pending
+    notes: tuple[str, ...]
+    unwritten: tuple[tuple[Invoice, str], ...] = ()
+    restored: tuple[str, ...] = ()
+
+    @property
+    def repaired(self) -> tuple[str, ...]:
+        return tuple(document for document, _ in self.pending.written) + self.restored
 
 
-def complete_unwritten(ledger: Ledger) -> list[Invoice]:
-    """Write every issued invoice whose workbook a stopped run did not confirm."""
-    done = []
-    for invoice in ledger.unwritten():
-        write_invoice(invoice)
-        ledger.mark_written(invoice.number)
-        done.append(invoice)
-    return done
-
-
-def earlier_months_of_period(month: str, tables: TableSet) -> list[str]:
-    """The months of the annual period before `month` ("YYYY-MM" labels); none when the month
-    is outside every period (drafting then reports why)."""
-    year, number = month_option(month)
-    try:
-        period = period_containing(tables, dt.date(year, number, 1))
-    except PricingError:
-        return []
-    return [period.label(m) for m in range(1, period.month_number(year, number))]
+def _insert(conn, invoice: Invoice) -> None:
+    conn.execute(s.invoices.insert().values(
+        number=invoice.number, bill_to=invoice.bill_to, month=invoice.month,
+        supplement=invoice.supplement, invoice_date=invoice.invoice_date,
+        due_date=invoice.due_date, terms=invoice.terms, net_days=invoice.net_days,
+        contract=invoice.contract, seller=invoice.seller, seller_address=invoice.seller_address,
+        customer_address=invoice.customer_address, total_cents=to_cents(invoice.total),
+        tables_sha256=invoice.tables_sha256, inputs=json.dumps(invoice.inputs, sort_keys=True),
+        citations=json.dumps(invoice.citations), file=invoice.file, written=False,
+        issued_at=now()))
+    conn.execute(s.lines.insert(), [
+        {"invoice": invoice.number, "position": i, "city": line.city, "month": invoice.month,
+         "kind": line.kind, "description": line.description, "quantity": str(line.quantity),
+         "unit_price": str(line.unit_price), "amount_cents": to_cents(line.amount),
+         "source": line.source}
+        for i, line in enumerate(invoice.lines, start=1)])
 
 
 def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,
               hours: Path | None = None, events: Path | None = None,
               invoice_date: dt.date | None = None) -> RunResult:
-    repaired = complete_unwritten(ledger)
-    drafts = draft_month(month, cities, tables, hours, events, invoice_date,
-                         ledger.levels_billed(earlier_months_of_period(month, tables)))
-    issued, existing = ledger.issue(drafts, out_dir)
+    inputs = read_month(month, cities, tables, hours, events, invoice_date)
+    out = output_dir(out_dir)
+    pending = complete_pending(ledger, out)
+    issued: list[Invoice] = []
+    with ledger.write() as conn:
+        states = load_states(conn, inputs.period.year)
+        draft = draft_month(inputs, states, tables)
+        supplements = invoices_of_month(conn, inputs.month)
+        for invoice in draft.invoices:
+            number = ledger.next_number(conn)
+            file = out / f"invoice-{number:06d}.xlsx"
+            if not may_write(file, ledger.id, invoice_document(number)):
+                raise PricingError(f"{file} already exists and is not this ledger's invoice "
+                                   f"{number:06d} (does another ledger write into {out}?): "
+                                   f"nothing issued; choose another --out")
+            supplement = supplements[invoice.bill_to] + 1 if invoice.bill_to in supplements else 0
+            numbered = invoice.numbered(number, str(file), supplement)
+            _insert(conn, numbered)
+            record_month(conn, inputs.period.year, inputs.month, number,
+                         draft.charges[invoice.bill_to], states)
+            issued.append(numbered)
+        existing = [ledger.get(n, conn) for n in draft.already]
+        fault_point("before-commit")
     fault_point("after-commit")
+    written, unwritten = {}, []
     for invoice in issued:
-        write_invoice(invoice)
+        try:
+            write_invoice(invoice, None, marker(ledger.id, invoice_document(invoice.number)))
+            written[invoice.number] = invoice.file
+        except OSError as error:
+            unwritten.append((invoice, f"cannot write {invoice.file} ({error.strerror or error})"))
         fault_point("after-write")
-    if issued:
-        ledger.mark_written(*(invoice.number for invoice in issued))
-    for invoice in existing:
+    if written:
+        ledger.mark_written(written)
+    restored = []
+    for invoice in existing:                 # a workbook deleted since: write it again
         if not Path(invoice.file).exists():
-            write_invoice(invoice)
-            repaired.append(invoice)
-    return RunResult(tuple(issued), tuple(existing), tuple(repaired))
+            try:
+                write_invoice(invoice, None, marker(ledger.id, invoice_document(invoice.number)))
+                restored.append(invoice_document(invoice.number))
+            except OSError:
+                pass
+    return RunResult(tuple(issued), tuple(existing), pending, draft.notes, tuple(unwritten),
+                     tuple(restored))

@@ -18,7 +18,14 @@ COLUMNS = ("City", "Description", "Quantity", "Unit price", "Amount", "Source")
 WIDTHS = (18, 60, 10, 14, 16, 70)
 
 
-def write_invoice(invoice: Invoice, path: Path | None = None) -> Path:
+def _mark(book, marker: dict[str, str] | None) -> None:
+    """Say whose document this is (invoices.documents reads it before overwriting a file)."""
+    for name, value in (marker or {}).items():
+        book.set_custom_property(name, value)
+
+
+def write_invoice(invoice: Invoice, path: Path | None = None,
+                  marker: dict[str, str] | None = None) -> Path:
     """Write the workbook to `path` (default: the invoice's recorded file)."""
     import xlsxwriter
     from xlsxwriter.utility import xl_rowcol_to_cell
@@ -29,6 +36,7 @@ def write_invoice(invoice: Invoice, path: Path | None = None) -> Path:
         created = dt.datetime.combine(invoice.invoice_date, dt.time())
         book.set_properties({"title": f"Invoice {invoice.label}", "author": invoice.seller,
                              "created": created})
+        _mark(book, marker)
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 16})
         money = book.add_format({"num_format": "#,##0.00", "valign": "top"})
@@ -98,13 +106,15 @@ def write_invoice(invoice: Invoice, path: Path | None = None) -> Path:
     return target
 
 
-def write_credit_note(credit, invoice: Invoice, path: Path | None = None) -> Path:
+def write_credit_note(credit, invoice: Invoice, path: Path | None = None,
+                      marker: dict[str, str] | None = None) -> Path:
     """A credit note: its own number, the invoice it credits, the amount and the reason."""
     import xlsxwriter
 
     target = Path(path or credit.file)
     with replaced_atomically(target) as temp:
         book = xlsxwriter.Workbook(str(temp))
+        _mark(book, marker)
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 16})
         money = book.add_format({"num_format": "#,##0.00", "bold": True})

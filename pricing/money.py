@@ -7,7 +7,7 @@ billing tool that is off by a cent is wrong.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 
@@ -26,13 +26,9 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
-        if text.startswith("$"):
-            text = text[1:]
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"expected a number, got {value!r}") from None
+        from pricing.values import parse_decimal
+
+        result = parse_decimal(value)
     else:
         raise ValueError(f"expected a number, got {value!r}")
     if not result.is_finite():

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pricing.errors import PricingError
 from pricing.tables.loader import TableSet
+from pricing.values import parse_month  # noqa: F401  (re-exported: one month parser)
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,6 @@ class AnnualPeriod:
     def label(self, number: int) -> str:
         year, month = self.month(number)
         return f"{year:04d}-{month:02d}"
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    """(year, month) of a month written YYYY-MM; ValueError naming the text otherwise."""
-    text = text.strip()
-    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() \
-            and 1 <= int(text[5:]) <= 12:
-        return int(text[:4]), int(text[5:])
-    raise ValueError(f"expected a month YYYY-MM, got {text!r}")
 
 
 def annual_period(tables: TableSet, year: int) -> AnnualPeriod:

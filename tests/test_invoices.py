@@ -309,11 +309,11 @@ def test_cli_list_show_and_explain(tmp_path):
     env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
     listed = runner.invoke(app, ["invoice", "list", "--format", "json"], env=env)
     assert listed.exit_code == 0
-    data = json.loads(listed.output)
+    data = json.loads(listed.stdout)
     assert [set(d) for d in data][0] == {"number", "bill_to", "month", "invoice_date", "due_date",
-                                         "terms", "total", "file"}
+                                         "terms", "total", "supplement", "file"}
     assert [d["total"] for d in data] == ["155500.00", "30083.33", "241916.67"]
-    shown = json.loads(runner.invoke(app, ["invoice", "show", "3", "--format", "json"], env=env).output)
+    shown = json.loads(runner.invoke(app, ["invoice", "show", "3", "--format", "json"], env=env).stdout)
     assert [l["amount"] for l in shown["lines"]] == ["20416.67", "121500.00", "100000.00"]
     explained = runner.invoke(app, ["invoice", "explain", "3"], env=env)
     assert explained.exit_code == 0 and "all 3 lines match" in explained.output

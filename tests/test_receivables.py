@@ -38,8 +38,12 @@ def ledger(tmp_path, tables):
 
 
 def snapshot(book: Ledger) -> list:
-    return [book.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-            for t in ("payments", "disputes", "credits", "terminations", "sequence")]
+    from invoices import schema
+
+    with book.read() as conn:
+        return [conn.execute(table.select().order_by(*table.primary_key.columns)).all()
+                for table in (schema.payments, schema.disputes, schema.credits,
+                              schema.terminations, schema.sequences)]
 
 
 def test_partial_and_whole_payments(ledger):
@@ -50,10 +54,10 @@ def test_partial_and_whole_payments(ledger):
 
 @pytest.mark.parametrize("number, amount, date, message", [
     (1, "16500.01", dt.date(2001, 5, 1), "16,500.01 is more than invoice 000001's open balance of 16,500.00"),
-    (1, "-5", dt.date(2001, 5, 1), "expected an amount above zero"),
+    (1, "-5", dt.date(2001, 5, 1), "expected an amount more than zero"),
     (1, "100", dt.date(2001, 4, 29), "before invoice 000001 was issued \\(2001-04-30\\)"),
     (99, "100", dt.date(2001, 5, 1), "no invoice number 99"),
-    (1, "1.005", dt.date(2001, 5, 1), "expected whole cents"),
+    (1, "1.005", dt.date(2001, 5, 1), "expected an amount in whole cents"),
 ])
 def test_refused_payments_leave_the_ledger_unchanged(ledger, number, amount, date, message):
     before = snapshot(ledger)
@@ -184,10 +188,10 @@ def test_cli_receivables(ledger, tmp_path):
     over = runner.invoke(app, ["ar", "pay", "2", "20000", "--date", "2001-06-01"], env=env)
     assert over.exit_code == 1 and "open balance of 16,500.00" in over.output
     aged = json.loads(runner.invoke(app, ["ar", "aging", "--as-of", "2001-07-01", "--format", "json"],
-                                    env=env).output)
+                                    env=env).stdout)
     assert aged["bill_to"][0]["31-60"] == "0.00" and aged["bill_to"][0]["1-30"] == "16500.00"
     sure = json.loads(runner.invoke(app, ["ar", "assurance", "--as-of", "2001-07-01", "--format", "json"],
-                                    env=env).output)
+                                    env=env).stdout)
     assert set(sure) >= {"as_of", "payments_total", "average_monthly", "amount", "payments"}
     assert sure["amount"] == "5500.00"                  # 16,500 x 2 / 6
     out = tmp_path / "statement.xlsx"

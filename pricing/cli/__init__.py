@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from pricing.cli import (ar_cmd, batch_cmd, compare_cmd, equipment_cmd, invoice_cmd,
-                         reports_cmd, service_cmd, tables_cmd)
+                         ledger_cmd, reports_cmd, service_cmd, tables_cmd)
 
 app = typer.Typer(
     name="pricing",
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.add_typer(tables_cmd.app, name="tables")
 app.add_typer(invoice_cmd.app, name="invoice")
 app.add_typer(ar_cmd.app, name="ar")
+app.add_typer(ledger_cmd.app, name="ledger")
 app.command("level")(service_cmd.level)
 app.command("quote")(service_cmd.quote)
 app.command("batch")(batch_cmd.batch)

@@ -3,21 +3,28 @@ termination and statements (PSA Amendment 3)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (TablesOption, emit_csv, emit_json, emit_table, handles_errors,
-                                load, parse_date)
+                                load)
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
 app = typer.Typer(help="Receivables: what is owed, paid, disputed and past due.", no_args_is_help=True)
 
-DateOption = Annotated[str, typer.Option("--date", help="Date YYYY-MM-DD.")]
-AsOfOption = Annotated[str, typer.Option("--as-of", help="Date YYYY-MM-DD.")]
-Number = Annotated[int, typer.Argument(help="Invoice number.")]
-Amount = Annotated[str, typer.Argument(help="Amount, e.g. 1250.00.")]
+DateOption = Annotated[dt.date, typer.Option("--date", parser=params.date, metavar="YYYY-MM-DD",
+                                             help="The date it happened.")]
+AsOfOption = Annotated[dt.date, typer.Option("--as-of", parser=params.date, metavar="YYYY-MM-DD",
+                                             help="The day the report is for.")]
+Number = Annotated[int, typer.Argument(parser=params.number, metavar="NUMBER",
+                                       help="Invoice number (3 or 000003).")]
+Amount = Annotated[Decimal, typer.Argument(parser=params.amount, metavar="AMOUNT",
+                                           help="Amount, e.g. 1250.00, 1,250.00 or $1,250.00.")]
 
 
 def _format(value: str, allowed: tuple[str, ...]) -> str:
@@ -35,8 +42,8 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
     """
     from invoices.receivables import record_payment
 
-    with _ledger(ledger) as book:
-        after = record_payment(book, number, amount, parse_date(date, "--date"))
+    with _ledger(ledger, "write") as book:
+        after = record_payment(book, number, amount, date)
     typer.echo(f"invoice {number:06d}: paid {after.paid:,} of {after.total:,}; open {after.open:,}")
 
 
@@ -51,10 +58,9 @@ def dispute(number: Number, amount: Amount, date: DateOption,
     """
     from invoices.receivables import record_dispute
 
-    day = parse_date(date, "--date")
-    days = _remedies(tables, day).dispute_discussion_days
-    with _ledger(ledger) as book:
-        found = record_dispute(book, number, amount, day, reason, days)
+    days = _remedies(tables, date).dispute_discussion_days
+    with _ledger(ledger, "write") as book:
+        found = record_dispute(book, number, amount, date, reason, days)
     typer.echo(f"dispute {found.id} on invoice {number:06d}: {found.amount:,} from {found.date}; "
                f"the good-faith discussion runs to {found.discussion_until} (PSA Section 24: "
                f"{days} days)")
@@ -73,14 +79,15 @@ def _remedies(tables, day):
 
 @app.command("resolve")
 @handles_errors
-def resolve(dispute_id: Annotated[int, typer.Argument(help="Dispute id.")], date: DateOption,
+def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, metavar="ID",
+                                                     help="Dispute id.")], date: DateOption,
             resolution: Annotated[str, typer.Option("--resolution", help="How it was settled.")],
             ledger: LedgerOption = None) -> None:
     """Record a dispute's resolution (issue a credit note separately if the customer was right)."""
     from invoices.receivables import resolve_dispute
 
-    with _ledger(ledger) as book:
-        resolve_dispute(book, dispute_id, parse_date(date, "--date"), resolution)
+    with _ledger(ledger, "write") as book:
+        resolve_dispute(book, dispute_id, date, resolution)
     typer.echo(f"dispute {dispute_id} resolved")
 
 
@@ -109,20 +116,38 @@ def list_disputes(format: Annotated[str, typer.Option("--format")] = "table",
 @handles_errors
 def credit(number: Number, amount: Amount,
            reason: Annotated[str, typer.Option("--reason", help="Why the credit is given.")],
-           date: Annotated[str | None, typer.Option("--date", help="Default: today.")] = None,
+           date: Annotated[dt.date | None, typer.Option(
+               "--date", parser=params.date, metavar="YYYY-MM-DD", help="Default: today.")] = None,
            out: Annotated[Path, typer.Option("--out", help="Directory for the credit note.")] = Path("."),
            ledger: LedgerOption = None) -> None:
     """Issue a numbered credit note against an invoice, in the ledger and as a workbook.
 
+    The output directory is checked first: a credit whose document cannot be written is not
+    recorded. Credit notes and invoices left unwritten by an earlier command are written first.
+
     Example: pricing ar credit 3 20000.00 --date 2001-06-01 --reason "dispute 1 settled"
     """
+    from invoices import schema
+    from invoices.documents import marker, output_dir
+    from invoices.pending import complete_pending, credit_document
     from invoices.receivables import issue_credit
     from invoices.workbook import write_credit_note
 
-    with _ledger(ledger) as book:
-        note = issue_credit(book, number, amount, parse_date(date, "--date"), reason, out)
-        write_credit_note(note, book.get(number))
-        book.db.execute("UPDATE credits SET written = 1 WHERE number = ?", (note.number,))
+    folder = output_dir(out)
+    with _ledger(ledger, "write") as book:
+        pending = complete_pending(book, folder)
+        for document, path in pending.written:
+            typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
+        note = issue_credit(book, number, amount, date or dt.date.today(), reason, folder)
+        try:
+            write_credit_note(note, book.get(number), None,
+                              marker(book.id, credit_document(note.number)))
+        except OSError as error:
+            typer.echo(f"error: credit note {note.number:06d} is recorded but its workbook was "
+                       f"not written ({error.strerror or error}); the next command that writes "
+                       f"documents writes it", err=True)
+            raise typer.Exit(1) from None
+        book.mark_written({note.number: note.file}, schema.credits)
     typer.echo(f"credit note {note.number:06d}: {note.amount:,} against invoice {number:06d} "
                f"-> {note.file}")
 
@@ -136,8 +161,11 @@ def aging(as_of: AsOfOption, format: Annotated[str, typer.Option("--format", hel
     from invoices.ar_reports import BUCKETS, aging as find
 
     format = _format(format, ("table", "csv", "json", "xlsx"))
-    day = parse_date(as_of)
+    day = as_of
+    if format == "xlsx" and output is None:
+        raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
     with _ledger(ledger) as book:
+        target = _output(output, book) if output is not None else None
         rows = find(book, day)
     if format == "json":
         emit_json({"as_of": day, "bill_to": [r.as_dict() for r in rows]})
@@ -145,9 +173,7 @@ def aging(as_of: AsOfOption, format: Annotated[str, typer.Option("--format", hel
     columns = ["bill_to"] + [b[0] for b in BUCKETS] + ["disputed", "total"]
     values = [[r.bill_to] + [r.buckets[b[0]] for b in BUCKETS] + [r.disputed, r.total] for r in rows]
     if format == "xlsx":
-        if output is None:
-            raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
-        _aging_xlsx(output, columns, values, day)
+        _aging_xlsx(target, columns, values, day)
         typer.echo(f"wrote {output}", err=True)
     elif format == "csv":
         emit_csv(columns, values)
@@ -188,7 +214,7 @@ def status(as_of: AsOfOption, format: Annotated[str, typer.Option("--format")] =
     format = _format(format, ("table", "json"))
     table_set = load(tables)
     with _ledger(ledger) as book:
-        result = find(book, parse_date(as_of), table_set)
+        result = find(book, as_of, table_set)
     if format == "json":
         emit_json(result.as_dict())
         return
@@ -209,7 +235,7 @@ def assurance(as_of: AsOfOption, format: Annotated[str, typer.Option("--format")
 
     format = _format(format, ("table", "json"))
     with _ledger(ledger) as book:
-        result = find(book, parse_date(as_of), load(tables))
+        result = find(book, as_of, load(tables))
     if format == "json":
         emit_json(result.as_dict())
         return
@@ -227,8 +253,8 @@ def terminate(date: DateOption, ledger: LedgerOption = None) -> None:
     """Record the agreement's termination: every outstanding invoice becomes due that day."""
     from invoices.receivables import terminate as record
 
-    day = parse_date(date, "--date")
-    with _ledger(ledger) as book:
+    day = date
+    with _ledger(ledger, "write") as book:
         record(book, day)
     typer.echo(f"terminated on {day}: every outstanding invoice is due on {day} (PSA Section 20(b))")
 
@@ -236,8 +262,10 @@ def terminate(date: DateOption, ledger: LedgerOption = None) -> None:
 @app.command("statement")
 @handles_errors
 def statement(bill_to: Annotated[str, typer.Argument(help="The customer entity.")],
-              start: Annotated[str, typer.Option("--from", help="First date YYYY-MM-DD.")],
-              end: Annotated[str, typer.Option("--to", help="Last date YYYY-MM-DD.")],
+              start: Annotated[dt.date, typer.Option("--from", parser=params.date,
+                                                     metavar="YYYY-MM-DD", help="First date.")],
+              end: Annotated[dt.date, typer.Option("--to", parser=params.date,
+                                                   metavar="YYYY-MM-DD", help="Last date.")],
               output: Annotated[Path, typer.Option("-o", "--output", help="The statement .xlsx.")],
               ledger: LedgerOption = None) -> None:
     """A statement for one bill-to: invoices, credits, payments and the running balance."""
@@ -245,10 +273,22 @@ def statement(bill_to: Annotated[str, typer.Argument(help="The customer entity."
     from invoices.workbook import write_statement
     from pricing.errors import PricingError
 
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    first, last = start, end
+    if last < first:
+        raise typer.BadParameter(f"{last} is before --from {first}", param_hint="--to")
     with _ledger(ledger) as book:
+        target = _output(output, book)
         if bill_to not in bill_tos(book):
             raise PricingError(f"no invoices to {bill_to!r} in {book.path}")
         opening, lines, closing = build(book, bill_to, first, last)
-    write_statement(output, bill_to, first, last, opening, lines, closing)
+    write_statement(target, bill_to, first, last, opening, lines, closing)
     typer.echo(f"{bill_to}: opening {opening:,}, {len(lines)} entries, closing {closing:,} -> {output}")
+
+
+def _output(path: Path, book) -> Path:
+    """A report's output file: never the ledger (or SQLite's files beside it), a directory, or
+    a file in a folder that cannot be written."""
+    from invoices.documents import output_file
+    from invoices.ledger import ledger_files
+
+    return output_file(path, ledger_files(book.path))

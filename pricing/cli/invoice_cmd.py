@@ -5,13 +5,15 @@ The CLI is the one place in `pricing` that imports `invoices` (the application e
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
-                                handles_errors, load, parse_date)
+                                handles_errors, load)
 
 app = typer.Typer(help="Monthly invoices, the ledger, and re-pricing an issued invoice.",
                   no_args_is_help=True)
@@ -22,53 +24,80 @@ LedgerOption = Annotated[
                  help="Ledger file (default: ledger.sqlite3 in the working directory)."),
 ]
 FormatOption = Annotated[Format, typer.Option("--format")]
+NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NUMBER",
+                                               help="Invoice number (3 or 000003).")]
 
 
-def _ledger(path: Path | None):
+def _ledger(path: Path | None, mode: str = "read"):
+    """Open the ledger: "read" for reports (read-only, never created; says which ledger it
+    reads on stderr), "write" for commands that change an existing ledger, "create" for the
+    invoice run."""
     from invoices.ledger import Ledger
 
-    return Ledger(path)
+    book = Ledger(path, mode)
+    if mode == "read":
+        typer.echo(f"ledger {book.path.resolve()}", err=True)
+    return book
 
 
 @app.command("run")
 @handles_errors
 def run(
-    month: Annotated[str, typer.Option("--month", help="The month billed, YYYY-MM.")],
+    month: Annotated[str, typer.Option("--month", parser=params.month, metavar="YYYY-MM",
+                                       help="The month billed.")],
     cities: Annotated[Path, typer.Option("--cities", help="CSV: city, bill_to, the six counts [, level].")],
     out: Annotated[Path, typer.Option("--out", help="Directory for the invoice workbooks.")],
     hours: Annotated[Path | None, typer.Option("--hours", help="CSV: city, month, hours.")] = None,
     events: Annotated[Path | None, typer.Option("--events", help="CSV: city, date, kind, quantity.")] = None,
-    invoice_date: Annotated[str | None, typer.Option("--invoice-date", help="Default: the month's last day.")] = None,
+    invoice_date: Annotated[dt.date | None, typer.Option(
+        "--invoice-date", parser=params.date, metavar="YYYY-MM-DD",
+        help="Default: the month's last day.")] = None,
     ledger: LedgerOption = None,
     tables: TablesOption = None,
 ) -> None:
     """Issue one invoice per bill-to entity for the month, write each as a workbook, and record
-    them in the ledger. Running a month again issues nothing new.
+    them in the ledger. Running a month again issues nothing new; cities added after the month
+    was invoiced go on a supplementary invoice.
 
     Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --out invoices/
     """
     from invoices.run import run_month
 
-    date = parse_date(invoice_date, "--invoice-date") if invoice_date else None
-    with _ledger(ledger) as book:
-        result = run_month(month, cities, out, load(tables), book, hours, events, date)
-    for invoice in result.repaired:
-        typer.echo(f"wrote the missing workbook of invoice {invoice.label} ({invoice.file})", err=True)
+    table_set = load(tables)
+    with _ledger(ledger, "create") as book:
+        result = run_month(month, cities, out, table_set, book, hours, events, invoice_date)
+    for document, path in result.pending.written:
+        typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
+    for document in result.restored:
+        typer.echo(f"wrote the missing workbook of {document} again", err=True)
+    for document, reason in result.pending.left:
+        typer.echo(f"warning: {document} is still not written: {reason}", err=True)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     for invoice in result.issued:
+        extra = (f"  supplementary invoice {invoice.supplement} for {invoice.month} "
+                 f"({', '.join(c['city'] for c in invoice.inputs['cities'])} added)"
+                 if invoice.supplement else "")
         typer.echo(f"issued {invoice.label}  {invoice.bill_to}  {invoice.total:>16,}  "
-                   f"due {invoice.due_date} ({invoice.terms})  {invoice.file}")
+                   f"due {invoice.due_date} ({invoice.terms})  {invoice.file}{extra}")
     for invoice in result.existing:
         typer.echo(f"already issued {invoice.label}  {invoice.bill_to}  {invoice.month}  "
                    f"{invoice.total:,}  (nothing new)")
     typer.echo(f"{len(result.issued)} invoice(s) issued for {month}, "
                f"{len(result.existing)} already issued", err=True)
+    if result.unwritten:
+        for invoice, reason in result.unwritten:
+            typer.echo(f"error: invoice {invoice.label} is issued but its workbook was not "
+                       f"written: {reason}; the next run writes it", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("list")
 @handles_errors
 def list_invoices(
-    month: Annotated[str | None, typer.Option("--month")] = None,
-    bill_to: Annotated[str | None, typer.Option("--bill-to")] = None,
+    month: Annotated[str | None, typer.Option("--month", parser=params.month, metavar="YYYY-MM",
+                                              help="Only this month's invoices.")] = None,
+    bill_to: Annotated[str | None, typer.Option("--bill-to", help="Only this customer's invoices.")] = None,
     format: FormatOption = Format.table,
     ledger: LedgerOption = None,
 ) -> None:
@@ -85,7 +114,7 @@ def list_invoices(
 
 @app.command("show")
 @handles_errors
-def show(number: Annotated[int, typer.Argument(help="Invoice number.")],
+def show(number: NumberArgument,
          format: FormatOption = Format.table, ledger: LedgerOption = None) -> None:
     """One invoice with its lines."""
     with _ledger(ledger) as book:
@@ -106,7 +135,7 @@ def show(number: Annotated[int, typer.Argument(help="Invoice number.")],
 
 @app.command("explain")
 @handles_errors
-def explain_invoice(number: Annotated[int, typer.Argument(help="Invoice number.")],
+def explain_invoice(number: NumberArgument,
                     ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Re-price an invoice from the inputs it records and confirm every line, or show the
     differences (exit 1)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.money import to_decimal
+from pricing.values import parse_date
 
 KINDS = ("hardware", "software", "cable")
 ORDER_KINDS = ("initial", "growth", "pri")
@@ -80,9 +81,9 @@ def parse_order_line(row: int, values: Mapping[str, object]) -> tuple[OrderLine 
         text = _text(values.get(name))
         if text:
             try:
-                dates[name] = dt.date.fromisoformat(text)
-            except ValueError:
-                reasons.append(f"{name}: expected a date YYYY-MM-DD, got {text!r}")
+                dates[name] = parse_date(text)
+            except ValueError as error:
+                reasons.append(f"{name}: {error}")
     order_kind = _text(values.get("order_kind")).lower() or None
     if order_kind and order_kind not in ORDER_KINDS:
         reasons.append(f"order_kind: expected one of {', '.join(ORDER_KINDS)}, got {order_kind!r}")

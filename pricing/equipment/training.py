@@ -106,6 +106,7 @@ def read_purchases(path) -> tuple[list[Purchase], list[tuple[int, str]]]:
     purchases (row, reason). A wrong header is an error."""
     from pricing.csvfile import read_records
     from pricing.money import to_decimal
+    from pricing.values import parse_date
 
     purchases, bad = [], []
     for row, values in read_records(path, ("product", "amount", "ship_date")):
@@ -113,7 +114,7 @@ def read_purchases(path) -> tuple[list[Purchase], list[tuple[int, str]]]:
             amount = to_decimal(values["amount"])
             if amount < 0:
                 raise ValueError("expected zero or more")
-            ship = dt.date.fromisoformat(values["ship_date"])
+            ship = parse_date(values["ship_date"])
         except ValueError as error:
             bad.append((row, str(error)))
             continue

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.money import to_decimal
+from pricing.values import parse_count, parse_date
 
 Parser = Callable[[str], object]
 
@@ -47,19 +48,13 @@ def text(value: str) -> str:
 
 
 def date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return parse_date(value)
 
 
 def count(value: str) -> int:
     """A whole number, zero or more, written with digits only (component counts, bounds, days,
     months): the one parser of counts in CSV cells, for tables and input files alike."""
-    text = value.strip()
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError(f"expected a whole number of zero or more, got {value!r}")
-    return int(text)
+    return parse_count(value)
 
 
 def money(value: str) -> Decimal:

@@ -1,0 +1,86 @@
+"""What the ledger says each city was billed in an annual period, and recording a new month.
+
+A run reads this inside its write transaction, so what it checks is what it commits against:
+a second run waiting on the lock sees the first one's months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from invoices import schema as s
+
+
+@dataclass(frozen=True)
+class BilledMonth:
+    """A city-month billed: to whom, on which invoice, with how many integration sites."""
+
+    bill_to: str
+    invoice: int
+    integration_sites: int
+
+
+@dataclass(frozen=True)
+class RecordedHours:
+    """A month's hours as they priced an invoice (the ledger's, from then on)."""
+
+    hours: Decimal
+    invoice: int
+
+
+@dataclass(frozen=True)
+class CityState:
+    """One city in one annual period.
+
+    Attributes: level (fixed the first month billed, None before), months ({"YYYY-MM":
+    BilledMonth}), hours ({"YYYY-MM": RecordedHours})."""
+
+    level: str | None = None
+    months: dict[str, BilledMonth] = field(default_factory=dict)
+    hours: dict[str, RecordedHours] = field(default_factory=dict)
+
+
+def load_states(conn, period: int) -> dict[str, CityState]:
+    """Every city's state in the annual period starting in `period`."""
+    levels = dict(conn.execute(select(s.city_periods.c.city, s.city_periods.c.level)
+                               .where(s.city_periods.c.period == period)).all())
+    months: dict[str, dict[str, BilledMonth]] = {}
+    for r in conn.execute(select(s.city_months).where(s.city_months.c.period == period)):
+        months.setdefault(r.city, {})[r.month] = BilledMonth(r.bill_to, r.invoice,
+                                                             r.integration_sites)
+    hours: dict[str, dict[str, RecordedHours]] = {}
+    for r in conn.execute(select(s.city_hours).where(s.city_hours.c.period == period)):
+        hours.setdefault(r.city, {})[r.month] = RecordedHours(Decimal(r.hours), r.invoice)
+    return {city: CityState(levels.get(city), months.get(city, {}), hours.get(city, {}))
+            for city in set(levels) | set(months) | set(hours)}
+
+
+def record_month(conn, period: int, month: str, invoice: int, charges, states) -> None:
+    """Record the cities an invoice bills for the month: the period's level the first time,
+    the city-month, and the hours of the months that priced it not recorded before."""
+    for charge in charges:
+        state = states.get(charge.city, CityState())
+        if state.level is None:
+            conn.execute(s.city_periods.insert().values(
+                city=charge.city, period=period, level=charge.level, first_month=month,
+                invoice=invoice))
+        conn.execute(s.city_months.insert().values(
+            city=charge.city, month=month, period=period, bill_to=charge.bill_to,
+            invoice=invoice, integration_sites=charge.sites))
+        new_hours = [{"city": charge.city, "month": label, "period": period, "hours": str(h),
+                      "invoice": invoice}
+                     for label, h in sorted(charge.hours.items()) if label not in state.hours]
+        if new_hours:
+            conn.execute(s.city_hours.insert(), new_hours)
+
+
+def invoices_of_month(conn, month: str) -> dict[str, int]:
+    """{bill_to: the highest supplement issued} for the month."""
+    from sqlalchemy import func
+
+    return dict(conn.execute(select(s.invoices.c.bill_to, func.max(s.invoices.c.supplement))
+                             .where(s.invoices.c.month == month)
+                             .group_by(s.invoices.c.bill_to)).all())

@@ -1,0 +1,87 @@
+"""Where documents go, and whose they are, so no output clobbers anything.
+
+Checked before a command records anything: an output directory must be a directory we can
+write in; an output file must not be an input, the ledger (or SQLite's files beside it), or a
+directory. Every invoice and credit note workbook carries its ledger's identity and its own
+name as document properties, so a file already at a document's path is overwritten only when it
+is that same document of that same ledger: two ledgers writing into one folder refuse instead
+of overwriting each other's invoices.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from pricing.errors import PricingError
+
+LEDGER_PROPERTY = "kmc_ledger_id"
+DOCUMENT_PROPERTY = "kmc_document"
+_PROPERTY = re.compile(r'name="(kmc_ledger_id|kmc_document)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+
+
+def marker(ledger_id: str, document: str) -> dict[str, str]:
+    """The document properties that say whose a workbook is."""
+    return {LEDGER_PROPERTY: ledger_id, DOCUMENT_PROPERTY: document}
+
+
+def owner_of(path: Path) -> dict[str, str]:
+    """The marker properties found in a workbook ({} for any other file)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            text = book.read("docProps/custom.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return {}
+    return dict(_PROPERTY.findall(text))
+
+
+def may_write(path: Path, ledger_id: str, document: str) -> bool:
+    """Whether `path` is free for this document: absent, or this very document of this ledger."""
+    if not path.exists():
+        return True
+    return path.is_file() and owner_of(path) == marker(ledger_id, document)
+
+
+def _probe(directory: Path) -> None:
+    probe = directory / f".kmc-pricing-probe-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise PricingError(f"cannot write in {directory} ({error.strerror or error})") from None
+
+
+def output_dir(directory: Path, option: str = "--out") -> Path:
+    """The resolved output directory, created if missing and proven writable."""
+    try:
+        resolved = directory.resolve()
+        if resolved.exists() and not resolved.is_dir():
+            raise PricingError(f"{option} {directory}: not a directory")
+        resolved.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PricingError(f"{option} {directory}: cannot create the directory "
+                           f"({error.strerror or error})") from None
+    _probe(resolved)
+    return resolved
+
+
+def output_file(path: Path, forbidden: Mapping[Path, str], option: str = "-o") -> Path:
+    """The resolved output file, refused when it is a directory, one of `forbidden` ({path:
+    what it is, e.g. "the ledger"}), or when its directory cannot be written."""
+    resolved = path.resolve()
+    if resolved.is_dir():
+        raise PricingError(f"{option} {path}: a directory; give a file name")
+    for other, what in forbidden.items():
+        if resolved == Path(other).resolve():
+            raise PricingError(f"{option} {path}: that is {what}; writing there would destroy "
+                               f"it. Choose another file")
+    if resolved.exists() and not resolved.is_file():
+        raise PricingError(f"{option} {path}: not a regular file")
+    parent = resolved.parent
+    if not parent.is_dir():
+        raise PricingError(f"{option} {path}: no directory {parent}")
+    _probe(parent)
+    return resolved

@@ -1,0 +1,151 @@
+"""The ledger's invariants, one function each: what must hold however the ledger was used.
+
+`pricing ledger check` runs them all, and the tests run them after every scenario. Each
+returns the violations it finds, as sentences naming the documents concerned; none means it
+holds. They read the stored rows only, so they also catch a row changed behind the tool's back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+
+from invoices import schema as s
+from pricing.money import round_cents, to_cents
+
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def numbers_gap_free(conn) -> list[str]:
+    """Invoice and credit note numbers run 1, 2, ... N, N being the sequence's last number."""
+    found = []
+    for name, table in (("invoice", s.invoices), ("credit", s.credits)):
+        numbers = conn.execute(select(table.c.number).order_by(table.c.number)).scalars().all()
+        last = conn.execute(select(s.sequences.c.last).where(s.sequences.c.name == name)).scalar() or 0
+        expected = list(range(1, last + 1))
+        if numbers != expected:
+            missing = sorted(set(expected) - set(numbers))[:10]
+            extra = sorted(set(numbers) - set(expected))[:10]
+            found.append(f"{name} numbers are not 1..{last}: missing {missing or 'none'}, "
+                         f"unexpected {extra or 'none'}")
+    return found
+
+
+def one_charge_per_city_month_kind(conn) -> list[str]:
+    """A city is charged at most once per month for each kind of charge, whatever the bill-to."""
+    l = s.lines.c
+    rows = conn.execute(select(l.city, l.month, l.kind, func.count(), func.min(l.invoice),
+                               func.max(l.invoice)).group_by(l.city, l.month, l.kind)
+                        .having(func.count() > 1)).all()
+    return [f"{r[0]} {r[1]}: {r[3]} {r[2]} charges (invoices {r[4]:06d} to {r[5]:06d})"
+            for r in rows]
+
+
+def lines_belong_to_their_month(conn) -> list[str]:
+    """Every line's month is its invoice's month, and every month is written YYYY-MM."""
+    l, i = s.lines.c, s.invoices.c
+    found = [f"invoice {r.number:06d}: month {r.month!r} is not YYYY-MM"
+             for r in conn.execute(select(i.number, i.month)) if not MONTH.fullmatch(r.month)]
+    for r in conn.execute(select(l.invoice, l.position, l.month, i.month.label("billed"))
+                          .join_from(s.lines, s.invoices, i.number == l.invoice)
+                          .where(l.month != i.month)):
+        found.append(f"invoice {r.invoice:06d} line {r.position}: month {r.month}, but the "
+                     f"invoice bills {r.billed}")
+    return found
+
+
+def line_amounts_are_quantity_times_price(conn) -> list[str]:
+    """Each line's amount is its quantity times its unit price, rounded half-up to the cent."""
+    found = []
+    for r in conn.execute(select(s.lines)):
+        try:
+            expected = to_cents(round_cents(Decimal(r.quantity) * Decimal(r.unit_price)))
+        except (InvalidOperation, ValueError):
+            found.append(f"invoice {r.invoice:06d} line {r.position}: unreadable quantity "
+                         f"{r.quantity!r} or unit price {r.unit_price!r}")
+            continue
+        if expected != r.amount_cents:
+            found.append(f"invoice {r.invoice:06d} line {r.position} ({r.city}, {r.kind}): "
+                         f"amount {r.amount_cents / 100:,.2f} is not {r.quantity} x "
+                         f"{r.unit_price} = {expected / 100:,.2f}")
+    return found
+
+
+def totals_equal_their_lines(conn) -> list[str]:
+    """An invoice's total is the sum of its lines."""
+    l, i = s.lines.c, s.invoices.c
+    sums = dict(conn.execute(select(l.invoice, func.sum(l.amount_cents)).group_by(l.invoice)).all())
+    return [f"invoice {r.number:06d}: total {r.total_cents / 100:,.2f} but its lines sum to "
+            f"{sums.get(r.number, 0) / 100:,.2f}"
+            for r in conn.execute(select(i.number, i.total_cents))
+            if sums.get(r.number, 0) != r.total_cents]
+
+
+def payments_and_credits_within_totals(conn) -> list[str]:
+    """Payments and credit notes on an invoice never exceed its total; nor do open disputes."""
+    i = s.invoices.c
+    totals = dict(conn.execute(select(i.number, i.total_cents)).all())
+    applied: dict[int, int] = defaultdict(int)
+    for table in (s.payments, s.credits):
+        for number, cents in conn.execute(select(table.c.invoice, func.sum(table.c.amount_cents))
+                                          .group_by(table.c.invoice)):
+            applied[number] += cents
+    found = [f"invoice {n:06d}: paid and credited {c / 100:,.2f}, more than its total "
+             f"{totals.get(n, 0) / 100:,.2f}" for n, c in sorted(applied.items())
+             if c > totals.get(n, 0)]
+    d = s.disputes.c
+    for number, cents in conn.execute(select(d.invoice, func.sum(d.amount_cents))
+                                      .where(d.resolved_date.is_(None)).group_by(d.invoice)):
+        if cents > totals.get(number, 0):
+            found.append(f"invoice {number:06d}: open disputes {cents / 100:,.2f} exceed its "
+                         f"total {totals.get(number, 0) / 100:,.2f}")
+    return found
+
+
+def levels_constant_within_a_period(conn) -> list[str]:
+    """Every invoice bills a city at the level the ledger fixed for it in the annual period."""
+    fixed = {(r.city, r.period): r.level for r in conn.execute(select(s.city_periods))}
+    found = []
+    for number, inputs in conn.execute(select(s.invoices.c.number, s.invoices.c.inputs)):
+        data = json.loads(inputs)
+        for city in data.get("cities", []):
+            level = fixed.get((city.get("city"), data.get("period")))
+            if level != city.get("billed_level"):
+                found.append(f"invoice {number:06d}: {city.get('city')} billed at "
+                             f"{city.get('billed_level')}, the period's level is {level}")
+    return found
+
+
+def city_months_match_their_invoices(conn) -> list[str]:
+    """Every city-month recorded as billed is billed on its invoice, to the same bill-to."""
+    m, i, l = s.city_months.c, s.invoices.c, s.lines.c
+    charged = {(r.city, r.month, r.invoice) for r in conn.execute(
+        select(l.city, l.month, l.invoice).where(l.kind == "service_level"))}
+    found = []
+    for r in conn.execute(select(m.city, m.month, m.invoice, m.bill_to, i.bill_to.label("billed"))
+                          .join_from(s.city_months, s.invoices, i.number == m.invoice)):
+        if r.bill_to != r.billed:
+            found.append(f"{r.city} {r.month}: recorded for {r.bill_to}, invoice "
+                         f"{r.invoice:06d} is to {r.billed}")
+        if (r.city, r.month, r.invoice) not in charged:
+            found.append(f"{r.city} {r.month}: recorded as billed on invoice {r.invoice:06d}, "
+                         f"which has no service line for it")
+    return found
+
+
+INVARIANTS: tuple[Callable, ...] = (
+    numbers_gap_free, one_charge_per_city_month_kind, lines_belong_to_their_month,
+    line_amounts_are_quantity_times_price, totals_equal_their_lines,
+    payments_and_credits_within_totals, levels_constant_within_a_period,
+    city_months_match_their_invoices)
+
+
+def check(ledger) -> dict[str, list[str]]:
+    """{invariant name: its violations} for every invariant, in one read snapshot."""
+    with ledger.read() as conn:
+        return {rule.__name__: rule(conn) for rule in INVARIANTS}

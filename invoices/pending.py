@@ -1,0 +1,89 @@
+"""Documents recorded in the ledger but not yet on disk, written by the next command that can.
+
+A document is committed to the ledger before its file is written (a number must never be
+reused), so a run killed in between, or an output that failed after the commit, leaves a
+document marked unwritten. Every command that writes documents first writes these: at the path
+recorded, or, when that is no longer possible (the directory went away, or another ledger's file
+is there now), in the directory the command is given now. A document that still cannot be
+written stays pending and is reported; it never blocks the command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from invoices import schema as s
+from invoices.documents import marker, may_write
+from invoices.ledger import Ledger
+from invoices.workbook import write_credit_note, write_invoice
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Attributes: written ((document, path) written now), left ((document, reason) still
+    pending)."""
+
+    written: tuple[tuple[str, str], ...]
+    left: tuple[tuple[str, str], ...]
+
+
+def invoice_document(number: int) -> str:
+    return f"invoice {number:06d}"
+
+
+def credit_document(number: int) -> str:
+    return f"credit note {number:06d}"
+
+
+def _write_somewhere(candidates: list[Path], ledger_id: str, document: str, write) -> tuple[Path | None, str]:
+    reason = "no candidate path"
+    for path in candidates:
+        if not may_write(path, ledger_id, document):
+            reason = f"{path} holds another document"
+            continue
+        try:
+            write(path)
+            return path, ""
+        except OSError as error:
+            reason = f"cannot write {path} ({error.strerror or error})"
+    return None, reason
+
+
+def complete_pending(ledger: Ledger, out_dir: Path | None = None) -> Pending:
+    """Write every unwritten invoice and credit note; record where each went."""
+    from invoices.receivables import credit_note
+
+    written: list[tuple[str, str]] = []
+    left: list[tuple[str, str]] = []
+    for invoice in ledger.unwritten():
+        document = invoice_document(invoice.number)
+        recorded = Path(invoice.file)
+        candidates = [recorded] + ([out_dir / recorded.name] if out_dir else [])
+        path, reason = _write_somewhere(
+            candidates, ledger.id, document,
+            lambda p, inv=invoice, doc=document: write_invoice(inv, p, marker(ledger.id, doc)))
+        if path is None:
+            left.append((document, reason))
+            continue
+        ledger.mark_written({invoice.number: str(path)})
+        written.append((document, str(path)))
+    with ledger.read() as conn:
+        numbers = conn.execute(s.credits.select().with_only_columns(s.credits.c.number)
+                               .where(s.credits.c.written.is_(False))
+                               .order_by(s.credits.c.number)).scalars().all()
+    for number in numbers:
+        note = credit_note(ledger, number)
+        document = credit_document(number)
+        recorded = Path(note.file)
+        candidates = [recorded] + ([out_dir / recorded.name] if out_dir else [])
+        invoice = ledger.get(note.invoice)
+        path, reason = _write_somewhere(
+            candidates, ledger.id, document,
+            lambda p, n=note, doc=document: write_credit_note(n, invoice, p, marker(ledger.id, doc)))
+        if path is None:
+            left.append((document, reason))
+            continue
+        ledger.mark_written({number: str(path)}, s.credits)
+        written.append((document, str(path)))
+    return Pending(tuple(written), tuple(left))

@@ -1,0 +1,167 @@
+"""One strict parser per kind of value a user types: date, month, amount, decimal, count,
+hours and document number.
+
+Every edge (the CLI's options, the input CSV and JSON readers, the ledger) calls these, so a
+value has exactly one spelling once it is past the edge: `2001-04`, never ` 2001-04`, `2001-4`
+or the same digits in another script. A ledger keyed by what the user typed could otherwise bill
+one month twice.
+
+The rules, and why:
+- ASCII digits only. Python's `int()` and `date.fromisoformat()` accept full-width and
+  Arabic-Indic digits and ISO week dates (`2001-W20-1`, `20010515`); a billing record must not.
+- Surrounding ASCII white space is removed (a cell or option typed with a stray space means
+  the same value); anything else that is not the canonical form is refused.
+- Dates and months lie within the agreements' years (see DATE_RANGE), so a typo such as
+  9999-12-31 is caught at once, not carried into date arithmetic or the ledger.
+- Amounts are below 10^12 dollars with whole cents; counts and numbers have bounds too. A
+  value past a bound is refused with the bound in the message.
+
+Each parser raises ValueError with an "expected X, got Y" message (the offending text shown
+shortened, so a 50 MB cell does not become a 50 MB message); callers attach file, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+# The agreements run from the General Agreement's effective date (1997-03-06) to the PSA's last
+# stated expiry (2005-09-30); payments, disputes and reports on them come a few years later.
+# Dates outside these years are taken for typos.
+DATE_RANGE = (dt.date(1997, 1, 1), dt.date(2010, 12, 31))
+# Money: every amount the contract prices is far below a trillion dollars.
+AMOUNT_LIMIT = Decimal(10) ** 12
+# Component counts, quantities and document numbers.
+COUNT_LIMIT = 10 ** 9
+# Hours in a month: bounded so hours x the hourly rate stays a sane amount.
+HOURS_LIMIT = Decimal(10) ** 8
+
+_WHITE = " \t\r\n"
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DECIMAL = re.compile(r"(-?)(\$?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
+_DIGITS = re.compile(r"[0-9]+")
+_SHOWN = 40
+
+
+def shown(value: object) -> str:
+    """The offending value for a message: repr, shortened to a readable length."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 5] + "...'" + f" ({len(str(value)):,} characters)"
+
+
+def _clean(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected {what} written as text, got {shown(value)}")
+    return value.strip(_WHITE)
+
+
+def _in_range(day: dt.date, value: object) -> dt.date:
+    low, high = DATE_RANGE
+    if not low <= day <= high:
+        raise ValueError(f"expected a date from {low} to {high} (the agreements' years), "
+                         f"got {shown(value)}")
+    return day
+
+
+def parse_date(value: object) -> dt.date:
+    """A date written YYYY-MM-DD, within DATE_RANGE."""
+    text = _clean(value, "a date YYYY-MM-DD")
+    match = _DATE.fullmatch(text)
+    if not match:
+        raise ValueError(f"expected a date YYYY-MM-DD, got {shown(value)}")
+    try:
+        day = dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD that exists in the calendar, got "
+                         f"{shown(value)}") from None
+    return _in_range(day, value)
+
+
+def parse_month(value: object) -> tuple[int, int]:
+    """(year, month) of a month written YYYY-MM, within DATE_RANGE's years."""
+    text = _clean(value, "a month YYYY-MM")
+    match = _MONTH.fullmatch(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"expected a month YYYY-MM, got {shown(value)}")
+    year, month = int(match.group(1)), int(match.group(2))
+    low, high = DATE_RANGE
+    if not low.year <= year <= high.year:
+        raise ValueError(f"expected a month from {low:%Y-%m} to {high:%Y-%m} (the agreements' "
+                         f"years), got {shown(value)}")
+    return year, month
+
+
+def month_label(year: int, month: int) -> str:
+    """The canonical spelling of a month, as the ledger stores it."""
+    return f"{year:04d}-{month:02d}"
+
+
+def canonical_month(value: object) -> str:
+    """A month as the ledger stores it: parsed strictly, then written YYYY-MM."""
+    return month_label(*parse_month(value))
+
+
+def parse_decimal(value: object) -> Decimal:
+    """A decimal number as people write it: `1250`, `1,250.50`, `$1,250.50`, `-3.5`.
+
+    No exponent, no NaN or infinity, thousands separators only in groups of three."""
+    text = _clean(value, "a number")
+    match = _DECIMAL.fullmatch(text)
+    if not match:
+        raise ValueError(f"expected a number, got {shown(value)}")
+    sign, _, whole, fraction = match.groups()
+    if len(whole) + len(fraction or "") > 40:
+        raise ValueError(f"expected a number of at most 40 digits, got {shown(value)}")
+    try:
+        number = Decimal(sign + whole.replace(",", "") + ("." + fraction if fraction else ""))
+    except InvalidOperation:                              # pragma: no cover - the pattern allows none
+        raise ValueError(f"expected a number, got {shown(value)}") from None
+    return number
+
+
+def parse_amount(value: object, *, positive: bool = True) -> Decimal:
+    """Money: whole cents, below AMOUNT_LIMIT; more than zero unless positive=False (then zero
+    or more). Returned with two places."""
+    amount = parse_decimal(value)
+    if positive and amount <= 0:
+        raise ValueError(f"expected an amount more than zero, got {shown(value)}")
+    if amount < 0:
+        raise ValueError(f"expected an amount of zero or more, got {shown(value)}")
+    if amount >= AMOUNT_LIMIT:
+        raise ValueError(f"expected an amount below {AMOUNT_LIMIT:,}, got {shown(value)}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"expected an amount in whole cents, got {shown(value)}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_hours(value: object) -> Decimal:
+    """Hours in a month: zero or more, below HOURS_LIMIT, at most four decimal places."""
+    hours = parse_decimal(value)
+    if hours < 0:
+        raise ValueError(f"expected hours of zero or more, got {shown(value)}")
+    if hours >= HOURS_LIMIT:
+        raise ValueError(f"expected hours below {HOURS_LIMIT:,}, got {shown(value)}")
+    if hours != hours.quantize(Decimal("0.0001")):
+        raise ValueError(f"expected hours with at most four decimal places, got {shown(value)}")
+    return hours
+
+
+def parse_count(value: object) -> int:
+    """A whole number of zero or more, ASCII digits only, below COUNT_LIMIT."""
+    text = _clean(value, "a whole number")
+    if not _DIGITS.fullmatch(text):
+        raise ValueError(f"expected a whole number of zero or more, got {shown(value)}")
+    if len(text) > 12 or int(text) >= COUNT_LIMIT:
+        raise ValueError(f"expected a whole number below {COUNT_LIMIT:,}, got {shown(value)}")
+    return int(text)
+
+
+def parse_number(value: object) -> int:
+    """A document number (invoice, credit note, dispute, payment): 1 or more, below
+    COUNT_LIMIT. Leading zeros are allowed, since documents print as 000003."""
+    number = parse_count(value)
+    if number < 1:
+        raise ValueError(f"expected a number of 1 or more, got {shown(value)}")
+    return number

@@ -1,0 +1,369 @@
+"""The ledger as a system of record: nothing billed twice, nothing skipped, nothing clobbered.
+
+Each scenario is one a hostile or careless user can produce from the command line; after each,
+`pricing ledger check` must find every invariant holding. Amounts are worked by hand from the
+PSA: Huntsville AL is Small (20 gateway elements, 1 5ESS, 10 SLC, 1 SM, 1 DACS II, 1 DACS IV),
+$198,000 a year, $16,500 a month; a 1,500-hour block is $121,500 (PSA Amendment 1, Appendix A).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from invoices import schema
+from invoices.ledger import Ledger
+from pricing.cli import app
+
+D = Decimal
+HEADER = "city,bill_to,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv,level\n"
+III = '"KMC Telecom III, Inc."'
+II = '"KMC Telecom II, Inc."'
+runner = CliRunner()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def cities(tmp_path: Path, *rows: str, name: str = "cities.csv") -> Path:
+    return write(tmp_path / name, HEADER + "".join(r + "\n" for r in rows))
+
+
+def huntsville(bill_to: str = III, level: str = "") -> str:
+    return f"Huntsville AL,{bill_to},20,1,10,1,1,1,{level}"
+
+
+def pricing(tmp_path: Path, *args: str, ledger: Path | None = None):
+    result = runner.invoke(app, list(args), env={"PRICING_LEDGER": str(ledger or tmp_path / "ledger.sqlite3")})
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def run(tmp_path: Path, month: str, city_file: Path, *extra: str, ledger: Path | None = None,
+        out: Path | None = None):
+    return pricing(tmp_path, "invoice", "run", "--month", month, "--cities", str(city_file),
+                   "--out", str(out or tmp_path / "out"), *extra, ledger=ledger)
+
+
+def invoices(tmp_path: Path, ledger: Path | None = None) -> list[tuple]:
+    with Ledger(ledger or tmp_path / "ledger.sqlite3", "read") as book:
+        return [(i.number, i.bill_to, i.month, i.supplement, i.total,
+                 [(line.city, line.kind, line.amount) for line in i.lines])
+                for i in (book.get(n) for n in book.numbers())]
+
+
+def assert_ledger_holds(tmp_path: Path, ledger: Path | None = None) -> None:
+    checked = pricing(tmp_path, "ledger", "check", ledger=ledger)
+    assert checked.exit_code == 0, checked.output
+    assert "all 8 invariants hold" in checked.stdout
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_same_month_spelled_five_ways_is_billed_once(tmp_path):
+    city_file = cities(tmp_path, huntsville())
+    assert run(tmp_path, "2001-04", city_file).exit_code == 0
+    for spelling in (" 2001-04", "2001-04\t", "2001-04 "):       # normalised: nothing new
+        again = run(tmp_path, spelling, city_file)
+        assert again.exit_code == 0 and "already issued 000001" in again.stdout
+    for spelling in ("２００１-０４", "٢٠٠١-٠٤", "2001-4", "2001-W14"):   # refused as usage errors
+        refused = run(tmp_path, spelling, city_file)
+        assert refused.exit_code == 2 and "expected a month YYYY-MM" in refused.output
+    assert invoices(tmp_path) == [(1, "KMC Telecom III, Inc.", "2001-04", 0, D("16500.00"),
+                                   [("Huntsville AL", "service_level", D("16500.00"))])]
+    assert_ledger_holds(tmp_path)
+
+
+def test_hours_months_spelled_differently_are_one_month(tmp_path):
+    city_file = cities(tmp_path, huntsville())
+    hours = write(tmp_path / "hours.csv", "city,month,hours\nHuntsville AL, 2000-10 ,1600\n")
+    assert run(tmp_path, "2000-10", city_file, "--hours", str(hours)).exit_code == 0
+    dupe = write(tmp_path / "dupe.csv", "city,month,hours\nHuntsville AL,2000-10,1600\n"
+                                        "Huntsville AL, 2000-10,1600\n")
+    refused = run(tmp_path, "2000-11", city_file, "--hours", str(dupe))
+    assert refused.exit_code == 1 and "appears twice" in refused.output
+
+
+def test_prepaid_block_hours_are_never_bought_twice(tmp_path):
+    # October: 1,600 hours use up the first block and start a second: two blocks, $243,000.
+    # November's file lists only November's 100 hours; with October's 1,600 from the ledger the
+    # period has used 1,700 of 3,000 prepaid hours: no block, no hourly charge.
+    city_file = cities(tmp_path, huntsville())
+    october = write(tmp_path / "october.csv", "city,month,hours\nHuntsville AL,2000-10,1600\n")
+    november = write(tmp_path / "november.csv", "city,month,hours\nHuntsville AL,2000-11,100\n")
+    assert run(tmp_path, "2000-10", city_file, "--hours", str(october)).exit_code == 0
+    assert run(tmp_path, "2000-11", city_file, "--hours", str(november)).exit_code == 0
+    (_, _, _, _, oct_total, oct_lines), (_, _, _, _, nov_total, nov_lines) = invoices(tmp_path)
+    assert oct_lines == [("Huntsville AL", "service_level", D("16500.00")),
+                         ("Huntsville AL", "hour_block", D("243000.00"))]
+    assert oct_total == D("259500.00")
+    assert nov_lines == [("Huntsville AL", "service_level", D("16500.00"))]
+    assert_ledger_holds(tmp_path)
+
+
+def test_hours_that_disagree_with_the_ledger_are_refused(tmp_path):
+    city_file = cities(tmp_path, huntsville())
+    october = write(tmp_path / "october.csv", "city,month,hours\nHuntsville AL,2000-10,1600\n")
+    assert run(tmp_path, "2000-10", city_file, "--hours", str(october)).exit_code == 0
+    changed = write(tmp_path / "changed.csv", "city,month,hours\nHuntsville AL,2000-10,1400\n"
+                                              "Huntsville AL,2000-11,100\n")
+    refused = run(tmp_path, "2000-11", city_file, "--hours", str(changed))
+    assert refused.exit_code == 1
+    assert ("Huntsville AL 2000-10: the hours file gives 1400 hours, the ledger priced invoice "
+            "000001 with 1600") in refused.output
+    assert [i[0] for i in invoices(tmp_path)] == [1]
+    assert_ledger_holds(tmp_path)
+
+
+def test_a_city_moved_to_another_bill_to_for_a_billed_month_is_refused(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville(III))).exit_code == 0
+    moved = run(tmp_path, "2001-04", cities(tmp_path, huntsville(II), name="moved.csv"))
+    assert moved.exit_code == 1
+    assert ("Huntsville AL 2001-04 was billed to KMC Telecom III, Inc. on invoice 000001; it "
+            "cannot be billed to KMC Telecom II, Inc. too") in moved.output
+    # A later month may go to the new bill-to.
+    may = run(tmp_path, "2001-05", cities(tmp_path, huntsville(II), name="moved.csv"))
+    assert may.exit_code == 0
+    assert [(i[0], i[1], i[2]) for i in invoices(tmp_path)] == [
+        (1, "KMC Telecom III, Inc.", "2001-04"), (2, "KMC Telecom II, Inc.", "2001-05")]
+    assert_ledger_holds(tmp_path)
+
+
+def test_a_city_added_after_its_month_was_invoiced_gets_a_supplementary_invoice(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    both = cities(tmp_path, huntsville(), f"Mobile AL,{III},20,1,10,1,1,1,", name="both.csv")
+    added = run(tmp_path, "2001-04", both)
+    assert added.exit_code == 0
+    assert "issued 000002" in added.stdout and "supplementary invoice 1 for 2001-04" in added.stdout
+    assert "Mobile AL added" in added.stdout and "already issued 000001" in added.stdout
+    again = run(tmp_path, "2001-04", both)
+    assert again.exit_code == 0 and "0 invoice(s) issued" in again.output
+    assert invoices(tmp_path) == [
+        (1, "KMC Telecom III, Inc.", "2001-04", 0, D("16500.00"),
+         [("Huntsville AL", "service_level", D("16500.00"))]),
+        (2, "KMC Telecom III, Inc.", "2001-04", 1, D("16500.00"),
+         [("Mobile AL", "service_level", D("16500.00"))])]
+    assert (Path(tmp_path / "out" / "invoice-000002.xlsx")).exists()
+    assert_ledger_holds(tmp_path)
+
+
+def test_a_level_changed_within_the_period_is_refused(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville(level="Small"))).exit_code == 0
+    assert run(tmp_path, "2001-05", cities(tmp_path, huntsville(level="Small"))).exit_code == 0
+    medium = run(tmp_path, "2001-06", cities(tmp_path, huntsville(level="Medium")))
+    assert medium.exit_code == 1
+    assert ("Huntsville AL is billed at Small for the annual period starting 2000-10-01 (months "
+            "billed: 2001-04, 2001-05); it cannot change to Medium within the period") in medium.output
+    # Without a level column the ledger's level holds: June bills Small's $16,500.
+    assert run(tmp_path, "2001-06", cities(tmp_path, huntsville())).exit_code == 0
+    assert [i[4] for i in invoices(tmp_path)] == [D("16500.00")] * 3
+    assert_ledger_holds(tmp_path)
+
+
+def test_months_are_billed_forward_and_a_skipped_month_is_named(tmp_path):
+    city_file = cities(tmp_path, huntsville())
+    assert run(tmp_path, "2000-10", city_file).exit_code == 0
+    december = run(tmp_path, "2000-12", city_file)
+    assert december.exit_code == 0
+    assert "note: Huntsville AL: 2000-11 not billed (skipped); billing 2000-12" in december.output
+    november = run(tmp_path, "2000-11", city_file)
+    assert november.exit_code == 1
+    assert ("Huntsville AL: 2000-12 is already billed (invoice 000002); 2000-11 cannot be billed "
+            "after it (a city's months are billed forward)") in november.output
+    assert run(tmp_path, "2000-10", city_file).exit_code == 0          # a rerun stays harmless
+    assert [i[2] for i in invoices(tmp_path)] == ["2000-10", "2000-12"]
+    assert_ledger_holds(tmp_path)
+
+
+def test_two_ledgers_writing_into_one_folder_never_overwrite_each_other(tmp_path):
+    out = tmp_path / "shared"
+    first, second = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville()), ledger=first, out=out).exit_code == 0
+    before = digest(out / "invoice-000001.xlsx")
+    other = run(tmp_path, "2001-04", cities(tmp_path, huntsville(II), name="ii.csv"),
+                ledger=second, out=out)
+    assert other.exit_code == 1
+    assert "invoice-000001.xlsx already exists and is not this ledger's invoice 000001" in other.output
+    assert digest(out / "invoice-000001.xlsx") == before
+    assert invoices(tmp_path, second) == []
+    assert_ledger_holds(tmp_path, first)
+    assert_ledger_holds(tmp_path, second)
+
+
+def test_an_unwritable_out_records_nothing_and_blocks_nothing(tmp_path):
+    blocker = write(tmp_path / "a-file", "not a directory")
+    city_file = cities(tmp_path, huntsville())
+    failed = run(tmp_path, "2001-04", city_file, out=blocker / "sub")
+    assert failed.exit_code == 1 and "cannot create the directory" in failed.output
+    assert invoices(tmp_path) == []
+    assert run(tmp_path, "2001-04", city_file).exit_code == 0
+    assert [i[0] for i in invoices(tmp_path)] == [1]
+    assert (tmp_path / "out" / "invoice-000001.xlsx").exists()
+    assert_ledger_holds(tmp_path)
+
+
+def test_a_workbook_that_fails_after_commit_is_written_by_the_next_run(tmp_path):
+    city_file = cities(tmp_path, huntsville())
+    assert run(tmp_path, "2001-04", city_file).exit_code == 0
+    (tmp_path / "out" / "invoice-000001.xlsx").unlink()
+    with Ledger(tmp_path / "ledger.sqlite3", "write") as book, book.write() as conn:
+        conn.execute(schema.invoices.update().values(written=False,
+                                                     file=str(tmp_path / "gone" / "x" / "invoice-000001.xlsx")))
+    write(tmp_path / "gone", "a file where the folder was")
+    rerun = run(tmp_path, "2001-05", city_file, out=tmp_path / "new")
+    assert rerun.exit_code == 0
+    assert "wrote the pending workbook of invoice 000001" in rerun.output
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["invoice-000001.xlsx",
+                                                                   "invoice-000002.xlsx"]
+    with Ledger(tmp_path / "ledger.sqlite3", "read") as book:
+        assert book.unwritten() == []
+        assert book.get(1).file == str((tmp_path / "new" / "invoice-000001.xlsx").resolve())
+    assert_ledger_holds(tmp_path)
+
+
+@pytest.mark.parametrize("command", [
+    ["ar", "statement", "KMC Telecom III, Inc.", "--from", "2001-04-01", "--to", "2001-12-31", "-o"],
+    ["ar", "aging", "--as-of", "2001-06-30", "--format", "xlsx", "-o"],
+])
+def test_a_report_naming_the_ledger_as_output_is_refused(tmp_path, command):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    ledger = tmp_path / "ledger.sqlite3"
+    before = digest(ledger)
+    for target in (ledger, Path(str(ledger) + "-wal"), tmp_path / "." / "ledger.sqlite3"):
+        refused = pricing(tmp_path, *command, str(target))
+        assert refused.exit_code == 1 and "writing there would destroy it" in refused.output
+    assert digest(ledger) == before
+    assert_ledger_holds(tmp_path)
+
+
+def test_a_credit_whose_document_cannot_be_written_is_not_recorded(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    blocker = write(tmp_path / "a-file", "x")
+    failed = pricing(tmp_path, "ar", "credit", "1", "500.00", "--date", "2001-05-01",
+                     "--reason", "goodwill", "--out", str(blocker / "sub"))
+    assert failed.exit_code == 1 and "cannot create the directory" in failed.output
+    retried = pricing(tmp_path, "ar", "credit", "1", "500.00", "--date", "2001-05-01",
+                      "--reason", "goodwill", "--out", str(tmp_path / "credits"))
+    assert retried.exit_code == 0 and "credit note 000001: 500.00" in retried.stdout
+    with Ledger(tmp_path / "ledger.sqlite3", "read") as book, book.read() as conn:
+        rows = conn.execute(schema.credits.select()).all()
+    assert [(r.number, r.amount_cents, r.written) for r in rows] == [(1, 50000, True)]
+    assert (tmp_path / "credits" / "credit-000001.xlsx").exists()
+    assert_ledger_holds(tmp_path)
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "2001-02-30", "20010515",
+                                  "2001-W20-1", "２００１-05-15"])
+def test_a_dispute_with_an_impossible_date_is_refused(tmp_path, date):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    refused = pricing(tmp_path, "ar", "dispute", "1", "100.00", "--date", date, "--reason", "x")
+    assert refused.exit_code == 2 and "expected a" in refused.output
+    assert "Traceback" not in refused.output
+    with Ledger(tmp_path / "ledger.sqlite3", "read") as book, book.read() as conn:
+        assert conn.execute(schema.disputes.select()).all() == []
+    assert_ledger_holds(tmp_path)
+
+
+@pytest.mark.parametrize("amount, message", [
+    ("1,000.00", None), ("$1,000.00", None), ("-100", "more than zero"),
+    ("1e30", "expected a number"), ("NaN", "expected a number"), ("1000000000000", "below"),
+    ("100.001", "whole cents"), ("1,00.00", "expected a number"),
+])
+def test_payment_amounts_as_printed_and_hostile(tmp_path, amount, message):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    paid = pricing(tmp_path, "ar", "pay", "1", "--date", "2001-05-10", "--", amount)
+    if message is None:
+        assert paid.exit_code == 0 and "paid 1,000.00 of 16,500.00; open 15,500.00" in paid.stdout
+    else:
+        assert paid.exit_code == 2 and message in paid.output
+    assert_ledger_holds(tmp_path)
+
+
+def test_a_twenty_digit_invoice_number_is_a_clean_error(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    for command in (["invoice", "show"], ["invoice", "explain"]):
+        refused = pricing(tmp_path, *command, "12345678901234567890")
+        assert refused.exit_code == 2 and "below 1,000,000,000" in refused.output
+    shown = pricing(tmp_path, "invoice", "show", "000001", "--format", "json")
+    assert shown.exit_code == 0 and '"number": 1' in shown.stdout
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
+    foreign = tmp_path / "notes.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes (body TEXT)")
+        db.execute("INSERT INTO notes VALUES ('keep me')")
+    db.close()
+    before = digest(foreign)
+    for command in (["invoice", "list"], ["ar", "aging", "--as-of", "2001-06-30"], ["ledger", "check"]):
+        refused = pricing(tmp_path, *command, ledger=foreign)
+        assert refused.exit_code == 1 and "not a pricing ledger" in refused.output
+    refused = run(tmp_path, "2001-04", cities(tmp_path, huntsville()), ledger=foreign)
+    assert refused.exit_code == 1 and "an SQLite database but not a pricing ledger" in refused.output
+    assert digest(foreign) == before
+    assert not Path(str(foreign) + "-wal").exists()
+    text = write(tmp_path / "text.sqlite3", "hello, not a database at all " * 100)
+    refused = run(tmp_path, "2001-04", cities(tmp_path, huntsville()), ledger=text)
+    assert refused.exit_code == 1 and "not a pricing ledger" in refused.output
+    assert text.read_text().startswith("hello")
+
+
+def test_a_ledger_newer_than_the_code_is_refused(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+        db.execute("UPDATE ledger_meta SET value = '99' WHERE key = 'schema_version'")
+    db.close()
+    for command in (["invoice", "list"], ["ar", "pay", "1", "10.00", "--date", "2001-05-01"]):
+        refused = pricing(tmp_path, *command)
+        assert refused.exit_code == 1
+        assert f"a ledger of schema 99, newer than this tool's {schema.SCHEMA_VERSION}" in refused.output
+
+
+def test_reports_on_a_missing_ledger_never_create_one(tmp_path):
+    missing = tmp_path / "missing.sqlite3"
+    for command in (["invoice", "list"], ["invoice", "show", "1"], ["ledger", "check"],
+                    ["ar", "aging", "--as-of", "2001-06-30"], ["ar", "pay", "1", "10.00", "--date", "2001-05-01"],
+                    ["ar", "statement", "X", "--from", "2001-01-01", "--to", "2001-02-01", "-o",
+                     str(tmp_path / "s.xlsx")]):
+        refused = pricing(tmp_path, *command, ledger=missing)
+        assert refused.exit_code == 1 and f"no ledger at {missing}" in refused.output
+    assert not missing.exists()
+
+
+def test_reports_say_which_ledger_they_read(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    listed = pricing(tmp_path, "invoice", "list", "--format", "json")
+    assert listed.stderr.startswith(f"ledger {(tmp_path / 'ledger.sqlite3').resolve()}")
+
+
+def test_ledger_check_names_a_line_changed_behind_the_tools_back(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+        db.execute("UPDATE lines SET amount_cents = 1650001 WHERE invoice = 1")
+    db.close()
+    checked = pricing(tmp_path, "ledger", "check")
+    assert checked.exit_code == 1
+    assert ("line_amounts_are_quantity_times_price: invoice 000001 line 1 (Huntsville AL, "
+            "service_level): amount 16,500.01 is not 1 x 16500.00 = 16,500.00") in checked.stdout
+    assert ("totals_equal_their_lines: invoice 000001: total 16,500.00 but its lines sum to "
+            "16,500.01") in checked.stdout
+
+
+def test_the_database_itself_refuses_a_second_charge(tmp_path):
+    # Even a write that bypasses the tool cannot charge a city twice for a month and kind.
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            db.execute("INSERT INTO lines (invoice, position, city, month, kind, description, "
+                       "quantity, unit_price, amount_cents, source) VALUES (1, 2, 'Huntsville AL', "
+                       "'2001-04', 'service_level', 'again', '1', '16500.00', 1650000, 'x')")
+    db.close()
