@@ -60,21 +60,23 @@ def load_states(conn, period: int) -> dict[str, CityState]:
 
 def record_month(conn, period: int, month: str, invoice: int, charges, states) -> None:
     """Record the cities an invoice bills for the month: the period's level the first time,
-    the city-month, and the hours of the months that priced it not recorded before."""
+    the city-month, and the hours of the months that priced it not recorded before (one
+    statement per table: a run of a thousand cities stays a handful of statements)."""
+    levels, months, hours = [], [], []
     for charge in charges:
         state = states.get(charge.city, CityState())
         if state.level is None:
-            conn.execute(s.city_periods.insert().values(
-                city=charge.city, period=period, level=charge.level, first_month=month,
-                invoice=invoice))
-        conn.execute(s.city_months.insert().values(
-            city=charge.city, month=month, period=period, bill_to=charge.bill_to,
-            invoice=invoice, integration_sites=charge.sites))
-        new_hours = [{"city": charge.city, "month": label, "period": period, "hours": str(h),
+            levels.append({"city": charge.city, "period": period, "level": charge.level,
+                           "first_month": month, "invoice": invoice})
+        months.append({"city": charge.city, "month": month, "period": period,
+                       "bill_to": charge.bill_to, "invoice": invoice,
+                       "integration_sites": charge.sites})
+        hours.extend({"city": charge.city, "month": label, "period": period, "hours": str(h),
                       "invoice": invoice}
-                     for label, h in sorted(charge.hours.items()) if label not in state.hours]
-        if new_hours:
-            conn.execute(s.city_hours.insert(), new_hours)
+                     for label, h in sorted(charge.hours.items()) if label not in state.hours)
+    for table, rows in ((s.city_periods, levels), (s.city_months, months), (s.city_hours, hours)):
+        if rows:
+            conn.execute(table.insert(), rows)
 
 
 def invoices_of_month(conn, month: str) -> dict[str, int]:

@@ -29,7 +29,7 @@ from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.lines import total_of
 from pricing.periods import AnnualPeriod, period_containing
 from pricing.tables.loader import TableSet
-from pricing.values import canonical_month, month_label, parse_month
+from pricing.values import month_label, parse_month
 
 
 def month_option(text: str) -> tuple[int, int]:
@@ -55,6 +55,8 @@ class MonthInputs:
       hours: {city: {month label: hours}} from the hours file, for the period's months up to
         this one. sites: {city: switch sites cut over this month}.
       files: the input files, so no output may overwrite one.
+      priced: {city: (CityMonth, (level, lines))} of the dry run without the ledger; reused
+        when the ledger changes nothing for the city (its first month in a period).
     """
 
     month: str
@@ -72,6 +74,7 @@ class MonthInputs:
     customer_address: str
     citations: frozenset[str]
     files: tuple[Path, ...] = field(default=())
+    priced: dict = field(default_factory=dict, compare=False)
 
 
 def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path | None = None,
@@ -97,11 +100,12 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
     names = {c.city for c in cities}
     hours_rows = read_hours(hours_path, names, problems) if hours_path else []
     events = read_events(events_path, names, problems) if events_path else []
+    month_number = period.month_number(year, number)
+    labels = {period.label(m): m for m in range(1, month_number + 1)}
     hours: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for row in hours_rows:
-        y, m = parse_month(row.month)
-        if period.start <= dt.date(y, m, 1) <= first:
-            hours[row.city][canonical_month(row.month)] = row.hours
+    for row in hours_rows:                  # months of the period up to this one
+        if row.month in labels:
+            hours[row.city][row.month] = row.hours
     sites: dict[str, int] = defaultdict(int)
     for event in events:
         if (event.date.year, event.date.month) == (year, number) and event.kind == "integration":
@@ -116,14 +120,13 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
         except PricingError as error:
             problems.append(Problem(str(cities_path), city.row, "bill_to",
                                     str(error).partition(": ")[2]))
-    month_number = period.month_number(year, number)
+    priced: dict[str, tuple[CityMonth, tuple[str, list]]] = {}
     for city in cities:                 # a dry run finds what pricing refuses (two switches)
-        hours_of_city = {period.month_number(*parse_month(k)): v
-                         for k, v in hours.get(city.city, {}).items()}
+        hours_of_city = {labels[k]: v for k, v in hours.get(city.city, {}).items() if v}
         trial = CityMonth(city.city, city.bill_to, city.counts, city.level, hours_of_city,
                           sites.get(city.city, 0))
         try:
-            city_month(trial, period, month_number, tables)
+            priced[city.city] = (trial, city_month(trial, period, month_number, tables))
         except PricingError as error:
             problems.append(_pricing_problem(str(cities_path), city, error))
     if problems:
@@ -138,7 +141,12 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
                        tuple(cities), bill_tos, dict(hours), dict(sites),
                        f"{agreement.agreement} {agreement.contract_number}",
                        parties["seller"].name, parties["seller"].address,
-                       parties["customer"].address, citations, files)
+                       parties["customer"].address, citations, files, priced)
+
+
+def astuple_tail(month: CityMonth) -> tuple:
+    """A CityMonth's fields after city and bill-to (the dry run knows the bill-to as typed)."""
+    return month.counts, month.level, month.hours, month.integration_sites
 
 
 def _pricing_problem(path: str, city: CityRow, error: PricingError) -> Problem:
@@ -238,8 +246,11 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState],
                                   {m: hours[period.label(m)] for m in range(1, number + 1)
                                    if hours[period.label(m)]},
                                   inputs.sites.get(city.city, 0))
+        bill_to_free = CityMonth(month_of_city.city, city.bill_to, *astuple_tail(month_of_city))
+        trial = inputs.priced.get(city.city)
         try:
-            billed, lines = city_month(month_of_city, period, number, tables)
+            billed, lines = (trial[1] if trial and trial[0] == bill_to_free
+                             else city_month(month_of_city, period, number, tables))
         except PricingError as error:
             problems.append(_pricing_problem(path, city, error))
             continue

@@ -1,7 +1,7 @@
 """The monthly run's input files, checked cell by cell; every problem is collected.
 
 CITIES: city, bill_to, gateway_elements, five_ess, slc, sm, dacs_ii, dacs_iv [, level]
-HOURS:  city, month (YYYY-MM), hours
+HOURS:  city, month (YYYY-MM), hours (zero or more, up to four decimal places)
 EVENTS: city, date (YYYY-MM-DD), kind (integration), quantity
 """
 
@@ -15,9 +15,8 @@ from pathlib import Path
 from pricing.components import COMPONENTS, Counts
 from pricing.csvfile import read_records
 from pricing.errors import Problem
-from pricing.money import to_decimal
-from pricing.periods import parse_month
 from pricing.tables.columns import count
+from pricing.values import canonical_month, parse_date, parse_hours
 
 CITY_COLUMNS = ("city", "bill_to") + COMPONENTS
 EVENT_KINDS = ("integration",)
@@ -81,6 +80,8 @@ def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
 
 
 def read_hours(path: Path, cities: set[str], problems: list[Problem]) -> list[HoursRow]:
+    """The hours rows, each month in its canonical spelling (so ` 2001-04` and `2001-04` are
+    one month, and a month listed twice either way is a problem)."""
     rows, seen = [], {}
     for line, cells in _records(path, ("city", "month", "hours"), (), problems):
         before = len(problems)
@@ -88,24 +89,22 @@ def read_hours(path: Path, cities: set[str], problems: list[Problem]) -> list[Ho
             problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
                                                              f"(not in the cities file)"))
         try:
-            parse_month(cells["month"])
+            month = canonical_month(cells["month"])
         except ValueError as error:
             problems.append(Problem(str(path), line, "month", str(error)))
+            month = cells["month"]
         try:
-            hours = Decimal(cells["hours"]) if cells["hours"].replace(".", "", 1).isdigit() \
-                else to_decimal(cells["hours"])
-            if hours < 0:
-                raise ValueError(f"expected hours of zero or more, got {cells['hours']!r}")
+            hours = parse_hours(cells["hours"])
         except ValueError as error:
             problems.append(Problem(str(path), line, "hours", str(error)))
             hours = None
-        key = (cells["city"], cells["month"])
+        key = (cells["city"], month)
         if key in seen:
             problems.append(Problem(str(path), line, "month",
                                     f"{key[0]} {key[1]} appears twice (also row {seen[key]})"))
         seen.setdefault(key, line)
         if len(problems) == before:
-            rows.append(HoursRow(line, cells["city"], cells["month"], hours))
+            rows.append(HoursRow(line, cells["city"], month, hours))
     return rows
 
 
@@ -117,10 +116,9 @@ def read_events(path: Path, cities: set[str], problems: list[Problem]) -> list[E
             problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
                                                              f"(not in the cities file)"))
         try:
-            date = dt.date.fromisoformat(cells["date"])
-        except ValueError:
-            problems.append(Problem(str(path), line, "date",
-                                    f"expected a date YYYY-MM-DD, got {cells['date']!r}"))
+            date = parse_date(cells["date"])
+        except ValueError as error:
+            problems.append(Problem(str(path), line, "date", str(error)))
             date = None
         if cells["kind"] not in EVENT_KINDS:
             problems.append(Problem(str(path), line, "kind", f"expected one of "
