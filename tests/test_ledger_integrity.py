@@ -9,6 +9,7 @@ $198,000 a year, $16,500 a month; a 1,500-hour block is $121,500 (PSA Amendment 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -367,3 +368,128 @@ def test_the_database_itself_refuses_a_second_charge(tmp_path):
                        "quantity, unit_price, amount_cents, source) VALUES (1, 2, 'Huntsville AL', "
                        "'2001-04', 'service_level', 'again', '1', '16500.00', 1650000, 'x')")
     db.close()
+
+
+# What kmc-pricing 0.1 (schema 2) wrote: its DDL, word for word.
+OLD_DDL = """
+CREATE TABLE IF NOT EXISTS sequence (name TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS invoices (
+    number INTEGER PRIMARY KEY,
+    bill_to TEXT NOT NULL,
+    month TEXT NOT NULL,
+    invoice_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    net_days INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    seller TEXT NOT NULL,
+    seller_address TEXT NOT NULL,
+    customer_address TEXT NOT NULL,
+    total_cents INTEGER NOT NULL,
+    tables_sha256 TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    citations TEXT NOT NULL,
+    file TEXT NOT NULL,
+    written INTEGER NOT NULL DEFAULT 0,
+    issued_at TEXT NOT NULL,
+    UNIQUE (bill_to, month)
+);
+CREATE TABLE IF NOT EXISTS payments (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(number),
+    date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disputes (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(number),
+    date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    reason TEXT NOT NULL,
+    resolved_date TEXT,
+    resolution TEXT
+);
+CREATE TABLE IF NOT EXISTS credits (
+    number INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(number),
+    date TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+    reason TEXT NOT NULL,
+    file TEXT NOT NULL,
+    written INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS terminations (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    date TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lines (
+    invoice INTEGER NOT NULL REFERENCES invoices(number),
+    position INTEGER NOT NULL,
+    city TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    description TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (invoice, position)
+);
+"""
+
+
+def old_ledger(path: Path, invoices: list[tuple[int, str, str, str]]) -> Path:
+    """A schema-2 ledger with Small-level invoices (number, bill_to, month, city) and a payment."""
+    db = sqlite3.connect(path)
+    db.executescript(OLD_DDL)
+    db.execute("PRAGMA user_version = 2")
+    for number, bill_to, month, city in invoices:
+        number_in_period = (int(month[:4]) - 2000) * 12 + int(month[5:]) - 9   # October 2000 = 1
+        inputs = {"period": 2000, "month_number": number_in_period,
+                  "cities": [{"city": city, "counts": {}, "level": None, "billed_level": "Small",
+                              "hours": {}, "integration_sites": 0}]}
+        db.execute("INSERT INTO invoices VALUES (?, ?, ?, ?, ?, 'Net 20', 20, 'PSA LNS970602JC', "
+                   "'Lucent', 'NJ', 'VA', 1650000, 'abc', ?, '[]', ?, 1, '2001-05-01')",
+                   (number, bill_to, month, f"{month}-28", f"{month}-28", json.dumps(inputs),
+                    f"/x/invoice-{number:06d}.xlsx"))
+        db.execute("INSERT INTO lines VALUES (?, 1, ?, 'service_level', 'Service level Small', "
+                   "'1', '16500.00', 1650000, 'service_levels')", (number, city))
+    db.execute("INSERT INTO sequence VALUES ('invoice', ?)", (len(invoices),))
+    db.execute("INSERT INTO payments VALUES (1, 1, '2001-05-10', 650000, '2001-05-10T00:00:00')")
+    db.commit()
+    db.close()
+    return path
+
+
+def test_a_schema_2_ledger_is_upgraded_once_and_billing_goes_on(tmp_path):
+    ledger = old_ledger(tmp_path / "ledger.sqlite3", [(1, "KMC Telecom III, Inc.", "2001-04", "Huntsville AL")])
+    refused = pricing(tmp_path, "invoice", "list")
+    assert refused.exit_code == 1 and "run `pricing ledger upgrade" in refused.output
+    upgraded = pricing(tmp_path, "ledger", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert (tmp_path / "ledger.sqlite3.schema2.bak").exists()
+    with Ledger(ledger, "read") as book, book.read() as conn:
+        assert [(r.city, r.period, r.level) for r in conn.execute(schema.city_periods.select())] == [
+            ("Huntsville AL", 2000, "Small")]
+        assert [(r.month, r.bill_to, r.invoice) for r in conn.execute(schema.city_months.select())] == [
+            ("2001-04", "KMC Telecom III, Inc.", 1)]
+        assert len(conn.execute(schema.city_hours.select()).all()) == 7     # October to April
+        assert [r.amount_cents for r in conn.execute(schema.payments.select())] == [650000]
+    assert_ledger_holds(tmp_path)
+    # Billing goes on from the old ledger's state: number 2, and April is not billed again.
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville(II))).exit_code == 1
+    may = run(tmp_path, "2001-05", cities(tmp_path, huntsville()))
+    assert may.exit_code == 0 and "issued 000002" in may.stdout
+    again = pricing(tmp_path, "ledger", "upgrade")
+    assert again.exit_code == 1 and "nothing to upgrade" in again.output
+
+
+def test_a_schema_2_ledger_that_billed_twice_is_not_upgraded(tmp_path):
+    ledger = old_ledger(tmp_path / "ledger.sqlite3", [(1, "KMC Telecom III, Inc.", "2001-04", "Huntsville AL"),
+                                                      (2, "KMC Telecom II, Inc.", "2001-04", "Huntsville AL")])
+    before = digest(ledger)
+    refused = pricing(tmp_path, "ledger", "upgrade")
+    assert refused.exit_code == 1
+    assert "Huntsville AL 2001-04: billed on invoices 000001 and 000002" in refused.output
+    assert digest(ledger) == before and not (tmp_path / "ledger.sqlite3.schema2.bak").exists()

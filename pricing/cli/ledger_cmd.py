@@ -1,4 +1,5 @@
-"""`pricing ledger check`: verify the ledger's invariants and name every violation."""
+"""`pricing ledger check|upgrade`: verify the ledger's invariants and name every violation;
+upgrade a ledger an earlier version wrote."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import typer
 from pricing.cli.common import emit_json, handles_errors
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
-app = typer.Typer(help="The ledger itself: check its invariants.", no_args_is_help=True)
+app = typer.Typer(help="The ledger itself: check its invariants, upgrade an old one.",
+                  no_args_is_help=True)
 
 
 @app.command("check")
@@ -35,3 +37,34 @@ def check(ledger: LedgerOption = None,
             typer.echo(f"all {len(found)} invariants hold")
     if broken:
         raise typer.Exit(1)
+
+
+@app.command("upgrade")
+@handles_errors
+def upgrade(ledger: LedgerOption = None) -> None:
+    """Upgrade a ledger written by an earlier version (schema 2) to this version's schema, once.
+    The old file is kept beside it as LEDGER.schema2.bak; a ledger that billed a city twice is
+    refused, naming each conflict, and left as it was.
+
+    Example: pricing ledger upgrade --ledger ledger.sqlite3
+    """
+    from invoices.invariants import check as run_checks
+    from invoices.ledger import Ledger, resolve_ledger
+    from invoices.upgrade import upgrade as run_upgrade
+
+    path = resolve_ledger(ledger)
+    backup = run_upgrade(path)
+    with Ledger(path, "read") as book:
+        broken = {name: found for name, found in run_checks(book).items() if found}
+    typer.echo(f"upgraded {path} to schema {book_schema()}; the old ledger is kept as {backup}")
+    for name, problems in broken.items():
+        for problem in problems:
+            typer.echo(f"{name}: {problem}")
+    if broken:
+        raise typer.Exit(1)
+
+
+def book_schema() -> int:
+    from invoices.schema import SCHEMA_VERSION
+
+    return SCHEMA_VERSION
