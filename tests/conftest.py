@@ -32,3 +32,27 @@ def rehash(directory: Path) -> None:
     """Record new hashes, as a maintainer does after a reviewed table change."""
     subprocess.run([sys.executable, str(REPO / "tools" / "update_manifest.py"), str(directory)],
                    check=True, capture_output=True)
+
+
+@pytest.fixture(autouse=True)
+def ledgers_keep_their_invariants(request):
+    """After every test, every ledger it left in its tmp_path must pass `ledger check`: each
+    scenario, refused or not, leaves a consistent ledger. A test that breaks a ledger on
+    purpose says so with @pytest.mark.breaks_ledger."""
+    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if folder is None or request.node.get_closest_marker("breaks_ledger"):
+        return
+    from invoices.invariants import check
+    from invoices.ledger import Ledger, inspect_file
+    from pricing.errors import PricingError
+
+    for path in folder.rglob("*"):
+        try:
+            if not path.is_file() or inspect_file(path)[0] != "ledger":
+                continue
+        except PricingError:
+            continue
+        with Ledger(path, "read") as ledger:
+            broken = {name: found for name, found in check(ledger).items() if found}
+        assert not broken, f"{path}: {broken}"
