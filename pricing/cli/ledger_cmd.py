@@ -16,9 +16,9 @@ app = typer.Typer(help="The ledger itself: check its invariants, upgrade an old 
 @handles_errors
 def check(ledger: LedgerOption = None,
           json_output: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
-    """Verify the invariants: numbers gap-free, one charge per city, month and kind, totals
-    equal their lines, payments and credits within totals, levels constant within a period.
-    Exit 1 naming each violation.
+    """Verify the ledger's invariants; exit 1 naming each violation.
+
+    Numbers gap-free, one charge per city, month and kind, totals equal their lines, payments and credits within totals, levels constant within a period.
 
     Example: pricing ledger check --ledger ledger.sqlite3
     """
@@ -42,9 +42,9 @@ def check(ledger: LedgerOption = None,
 @app.command("upgrade")
 @handles_errors
 def upgrade(ledger: LedgerOption = None) -> None:
-    """Upgrade a ledger written by an earlier version (schema 2) to this version's schema, once.
-    The old file is kept beside it as LEDGER.schema2.bak; a ledger that billed a city twice is
-    refused, naming each conflict, and left as it was.
+    """Upgrade a ledger an earlier version wrote (schema 2), once.
+
+    The old file is kept beside it as LEDGER.schema2.bak; a ledger that billed a city twice is refused, naming each conflict, and left as it was.
 
     Example: pricing ledger upgrade --ledger ledger.sqlite3
     """
