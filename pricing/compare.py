@@ -19,7 +19,8 @@ from pathlib import Path
 
 from pricing.csvfile import read_records
 from pricing.errors import PricingError, Problem, ProblemsError
-from pricing.money import round_cents, to_decimal
+from pricing.money import round_cents
+from pricing.values import parse_amount, parse_decimal
 
 KINDS = ("element", "fee", "shipping", "subtotal", "machine", "total")
 HUNDRED = Decimal(100)
@@ -202,7 +203,8 @@ def read_quote(path: str | Path) -> list[QuoteLine]:
                                     f"expected one of {', '.join(KINDS)}, got {cells['kind']!r}"))
             continue
         try:
-            amount = to_decimal(cells["amount"])
+            parse_amount(cells["amount"], positive=False)    # zero or more, cents, bounded
+            amount = parse_decimal(cells["amount"])            # as written: 2816827, not .00
         except ValueError as error:
             problems.append(Problem(str(path), row, "amount", str(error)))
             continue

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from pricing.errors import PricingError
+from pricing.jsonfile import shown_value
+from pricing.values import COUNT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,9 @@ class Counts:
 
     def __post_init__(self) -> None:
         for name in COMPONENTS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise PricingError(f"{name}: expected a whole number of zero or more, got {value!r}")
+            problem = count_problem(getattr(self, name))
+            if problem:
+                raise PricingError(f"{name}: {problem}")
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COMPONENTS}
@@ -55,6 +57,17 @@ def changed_components(before: Counts, after: Counts) -> list[str]:
     return [name for name in COMPONENTS if getattr(before, name) != getattr(after, name)]
 
 
+def count_problem(value: object) -> str | None:
+    """What is wrong with a component count given as a number (JSON, Python), or None: a
+    whole number of zero or more, below pricing.values.COUNT_LIMIT as a count typed as text."""
+    text = shown_value(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return f"expected a whole number of zero or more, got {text}"
+    if value >= COUNT_LIMIT:
+        return f"expected a whole number below {COUNT_LIMIT:,}, got {text}"
+    return None
+
+
 def count_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
     """Every problem with a mapping of component counts, as (field, message) pairs."""
     problems = [(name, f"unknown field (expected {', '.join(COMPONENTS)})")
@@ -63,9 +76,9 @@ def count_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
         if name not in values:
             problems.append((name, "missing"))
             continue
-        value = values[name]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            problems.append((name, f"expected a whole number of zero or more, got {value!r}"))
+        problem = count_problem(values[name])
+        if problem:
+            problems.append((name, problem))
     return problems
 
 

@@ -3,14 +3,59 @@
 One reader for the input files people write by hand (cities, hours, events, orders, purchases,
 quotes, levels): headers are matched ignoring case and surrounding spaces, cells are stripped,
 blank lines skipped, and a line with the wrong number of cells is a problem of that row.
+
+Hostile input is a problem too, never a traceback or a hang: a path that is not a regular file
+(a FIFO would block the open forever, a directory cannot be read) is refused before it is
+opened; bytes that are not UTF-8 and cells longer than the csv module's limit are problems of
+their row, and the rows after them are still read.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import re
+import stat
 from pathlib import Path
 
-from pricing.errors import Problem, ProblemsError
+from pricing.errors import PricingError, Problem, ProblemsError
+
+# Characters in one cell of any input: an XLSX cell holds no more, so every output format can
+# hold every input cell; a longer one is refused as a problem of its row.
+CELL_LIMIT = 32_767
+
+# Bytes that are not UTF-8 are decoded as lone surrogates (errors="surrogateescape"), which
+# valid UTF-8 text never holds: a cell holding one came from bytes that are not text.
+_NOT_TEXT = re.compile("[\udc80-\udcff]")
+
+
+def input_file_problem(path: str | os.PathLike) -> str | None:
+    """Why `path` cannot be read as an input file, or None when it is a regular file.
+
+    Checked with stat, before any open: opening a FIFO blocks until something writes to it."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as error:
+        return f"cannot read ({error.strerror})"
+    if stat.S_ISDIR(mode):
+        return "not a regular file (a directory)"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, device or socket)"
+    return None
+
+
+def check_input_file(path: str | os.PathLike) -> None:
+    """Raise PricingError "PATH: reason" unless `path` is a regular file (see input_file_problem)."""
+    problem = input_file_problem(path)
+    if problem:
+        raise PricingError(f"{path}: {problem}")
+
+
+def not_text(cells: list[str]) -> bool:
+    """Whether any cell came from bytes that are not UTF-8 (read with surrogateescape)."""
+    return any(_NOT_TEXT.search(cell) for cell in cells)
 
 
 def read_records(path: str | Path, required: tuple[str, ...],
@@ -33,41 +78,66 @@ def read_records(path: str | Path, required: tuple[str, ...],
 def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | None,
           problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
     label = str(path)
+    refused = input_file_problem(path)
+    if refused:
+        problems.append(Problem(label, None, None, refused))
+        return []
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        handle = path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
     except OSError as error:
         problems.append(Problem(label, None, None, f"cannot read ({error.strerror})"))
         return []
     with handle:
+        reader = csv.reader(handle)
         try:
-            reader = csv.reader(handle)
             header = next(reader, None)
-            if not header:
-                problems.append(Problem(label, None, None, f"empty file: expected a header with "
-                                                           f"{', '.join(required)}"))
-                return []
-            names = [h.strip().lower() for h in header]
-            missing = [c for c in required if c not in names]
-            for column in missing:
-                problems.append(Problem(label, 1, column, "missing column"))
-            if optional is not None:
-                allowed = required + optional
-                for column in names:
-                    if column not in allowed:
-                        problems.append(Problem(label, 1, column, f"unknown column (expected "
-                                                                  f"{', '.join(allowed)})"))
-            if missing:
-                return []
-            records = []
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(names):
-                    problems.append(Problem(label, reader.line_num, None,
-                                            f"expected {len(names)} cells, got {len(cells)}"))
-                    continue
-                records.append((reader.line_num, {n: c.strip() for n, c in zip(names, cells)}))
-            return records
-        except (csv.Error, UnicodeDecodeError) as error:
-            problems.append(Problem(label, None, None, f"unreadable CSV: {error}"))
+        except csv.Error as error:
+            problems.append(Problem(label, 1, None, f"unreadable CSV header: {_csv_error(error)}"))
             return []
+        if not header:
+            problems.append(Problem(label, None, None, f"empty file: expected a header with "
+                                                       f"{', '.join(required)}"))
+            return []
+        if not_text(header):
+            problems.append(Problem(label, 1, None, "the header is not UTF-8 text"))
+            return []
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in required if c not in names]
+        for column in missing:
+            problems.append(Problem(label, 1, column, "missing column"))
+        if optional is not None:
+            allowed = required + optional
+            for column in names:
+                if column not in allowed:
+                    problems.append(Problem(label, 1, column, f"unknown column (expected "
+                                                              f"{', '.join(allowed)})"))
+        if missing:
+            return []
+        records = []
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:        # the reader goes on with the next line
+                problems.append(Problem(label, reader.line_num, None,
+                                        f"unreadable CSV: {_csv_error(error)}"))
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if not_text(cells):
+                problems.append(Problem(label, reader.line_num, None, "not UTF-8 text"))
+                continue
+            if len(cells) != len(names):
+                problems.append(Problem(label, reader.line_num, None,
+                                        f"expected {len(names)} cells, got {len(cells)}"))
+                continue
+            records.append((reader.line_num, {n: c.strip() for n, c in zip(names, cells)}))
+        return records
+
+
+def _csv_error(error: csv.Error) -> str:
+    text = str(error)
+    if text.startswith("field larger than field limit"):
+        return f"a cell longer than {csv.field_size_limit():,} characters"
+    return text

@@ -9,14 +9,26 @@ from decimal import Decimal
 from pricing.errors import MissingPriceError, PricingError
 from pricing.lines import Line, Source
 from pricing.tables.loader import TableSet
+from pricing.jsonfile import shown_value
 
 SERVICE = "System Integration (Turnover/Cutover)"
+# Switch sites cut over in one period: far more than any city has, small enough that the
+# charge (sites x $100,000) stays below pricing.values.AMOUNT_LIMIT.
+SITES_LIMIT = 10**6
+
+
+def sites_problem(sites: object) -> str | None:
+    """What is wrong with a number of integration sites, or None: 0 to SITES_LIMIT."""
+    if isinstance(sites, bool) or not isinstance(sites, int) or not 0 <= sites <= SITES_LIMIT:
+        return f"expected a whole number from 0 to {SITES_LIMIT:,}, got {shown_value(sites)}"
+    return None
 
 
 def integration_line(sites: int, tables: TableSet, as_of: dt.date) -> Line | None:
     """The integration charge for switch sites cut over; None for none."""
-    if isinstance(sites, bool) or not isinstance(sites, int) or sites < 0:
-        raise PricingError(f"integration_sites: expected a whole number of zero or more, got {sites!r}")
+    problem = sites_problem(sites)
+    if problem:
+        raise PricingError(f"integration_sites: {problem}")
     if sites == 0:
         return None
     version = tables.version("one_time_services", as_of)

@@ -17,17 +17,19 @@ from decimal import Decimal
 
 from pricing.agreements import check_in_term, customer_name
 from pricing.components import COMPONENTS, Counts, count_problems
+from pricing.csvfile import CELL_LIMIT
 from pricing.equipment.order import COLUMNS as ORDER_COLUMNS
 from pricing.equipment.order import OrderLine, parse_order_line
 from pricing.equipment.price import price_line
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.hours import price_hours
-from pricing.integration import integration_line
+from pricing.integration import integration_line, sites_problem
+from pricing.jsonfile import as_text, shown_value
 from pricing.lines import Line, total_of
-from pricing.money import to_decimal
 from pricing.periods import AnnualPeriod, annual_period, parse_month
 from pricing.service_level import LevelChoice, billed_level
 from pricing.tables.loader import TableSet
+from pricing.values import DATE_RANGE, canonical_month, parse_hours, shown
 
 FIELDS = ("city", "bill_to", "period", "counts", "hours", "integration_sites", "level",
           "equipment")
@@ -66,19 +68,29 @@ def parse_city_request(data: object, source: str = "input") -> CityRequest:
         problems.append(Problem(source, None, column, message))
 
     if not isinstance(data, Mapping):
-        raise ProblemsError([Problem(source, None, None, "expected a JSON object")])
-    for key in sorted(set(data) - set(FIELDS)):
-        problem(key, f"unknown field (expected {', '.join(FIELDS)})")
+        raise ProblemsError([Problem(source, None, None, "expected a JSON object (the city's "
+                                                         f"fields), got {_kind(data)}")],
+                            f"{source}: not a city to quote")
+    for key in sorted(set(data) - set(FIELDS), key=_key):
+        problem(_key(key), f"unknown field (expected {', '.join(FIELDS)})")
     city = data.get("city")
     if not isinstance(city, str) or not city.strip():
-        problem("city", f"expected a city name, got {city!r}")
+        problem("city", f"expected a city name, got {shown_value(city)}")
+    elif len(city) > CELL_LIMIT:
+        problem("city", f"expected a name of at most {CELL_LIMIT:,} characters, got {len(city):,}")
     period = data.get("period")
+    first, last = (day.year for day in DATE_RANGE)
     if isinstance(period, bool) or not isinstance(period, int):
-        problem("period", f"expected the year the annual period starts in, e.g. 2000, got {period!r}")
+        problem("period", f"expected the year the annual period starts in, e.g. 2000, "
+                          f"got {shown_value(period)}")
+    elif not first <= period <= last:
+        problem("period", f"expected a year from {first} to {last} (the agreements' years), "
+                          f"got {shown_value(period)}")
     counts = None
     raw_counts = data.get("counts")
     if not isinstance(raw_counts, Mapping):
-        problem("counts", f"expected an object with the six component counts, got {raw_counts!r}")
+        problem("counts", f"expected an object with the six component counts, "
+                          f"got {shown_value(raw_counts)}")
     else:
         found = count_problems(raw_counts)
         for name, message in found:
@@ -88,42 +100,45 @@ def parse_city_request(data: object, source: str = "input") -> CityRequest:
     hours: dict[str, Decimal] = {}
     raw_hours = data.get("hours", {})
     if not isinstance(raw_hours, Mapping):
-        problem("hours", f"expected an object of month: hours, got {raw_hours!r}")
+        problem("hours", f"expected an object of month: hours, got {shown_value(raw_hours)}")
     else:
         for month, value in raw_hours.items():
+            where = f"hours.{_key(month)}"
             try:
-                parse_month(str(month))
-            except ValueError:
-                problem(f"hours.{month}", "expected a month written YYYY-MM")
-                continue
-            try:
-                amount = to_decimal(value if not isinstance(value, float) else repr(value))
+                label = canonical_month(month)
             except ValueError as error:
-                problem(f"hours.{month}", str(error))
+                problem(where, str(error))
                 continue
-            if amount < 0:
-                problem(f"hours.{month}", f"expected hours of zero or more, got {value}")
-            hours[month] = amount
+            if label in hours:
+                problem(where, f"the month {label} is given twice")
+                continue
+            try:
+                hours[label] = parse_hours(as_text(value))
+            except ValueError as error:
+                problem(where, str(error))
     sites = data.get("integration_sites", 0)
-    if isinstance(sites, bool) or not isinstance(sites, int) or sites < 0:
-        problem("integration_sites", f"expected a whole number of zero or more, got {sites!r}")
+    if sites_problem(sites):
+        problem("integration_sites", sites_problem(sites))
     bill_to = data.get("bill_to")
-    if bill_to is not None and (not isinstance(bill_to, str) or not bill_to.strip()):
-        problem("bill_to", f"expected a customer entity's name, got {bill_to!r}")
+    if bill_to is not None and (not isinstance(bill_to, str) or not bill_to.strip()
+                                or len(bill_to) > CELL_LIMIT):
+        problem("bill_to", f"expected a customer entity's name, got {shown_value(bill_to)}")
     level = data.get("level")
-    if level is not None and (not isinstance(level, str) or not level.strip()):
-        problem("level", f"expected a service level's name, got {level!r}")
+    if level is not None and (not isinstance(level, str) or not level.strip()
+                              or len(level) > CELL_LIMIT):
+        problem("level", f"expected a service level's name, got {shown_value(level)}")
     equipment: list[OrderLine] = []
     raw_equipment = data.get("equipment", [])
     if not isinstance(raw_equipment, list):
-        problem("equipment", f"expected a list of equipment lines, got {raw_equipment!r}")
+        problem("equipment", f"expected a list of equipment lines, got {shown_value(raw_equipment)}")
     else:
         for i, item in enumerate(raw_equipment):
             if not isinstance(item, Mapping):
                 problem(f"equipment[{i}]", "expected an object")
                 continue
-            for key in sorted(set(item) - set(ORDER_COLUMNS)):
-                problem(f"equipment[{i}].{key}", f"unknown field (expected {', '.join(ORDER_COLUMNS)})")
+            for key in sorted(set(item) - set(ORDER_COLUMNS), key=_key):
+                problem(f"equipment[{i}].{_key(key)}",
+                        f"unknown field (expected {', '.join(ORDER_COLUMNS)})")
             line, reasons = parse_order_line(i, item)
             for reason in reasons:
                 column, _, message = reason.partition(": ")
@@ -134,6 +149,28 @@ def parse_city_request(data: object, source: str = "input") -> CityRequest:
         raise ProblemsError(problems, f"{source}: {len(problems)} problem(s) in the city")
     return CityRequest(city.strip(), period, counts, hours, sites, bill_to, level,
                        tuple(equipment))
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, in JSON's words."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return f"the number {shown_value(value)}"
+    return shown_value(value)
+
+
+def _key(key: object) -> str:
+    """A field name for a message: as written, or shortened when too long to be one."""
+    if not isinstance(key, str):
+        return shown_value(key)
+    return key if len(key) <= 40 and key.isprintable() else shown(key)
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,14 @@ _SHOWN = 40
 
 
 def shown(value: object) -> str:
-    """The offending value for a message: repr, shortened to a readable length."""
+    """The offending value for a message: repr, shortened to a readable length (a 50 MB cell
+    or a 5,000-digit integer does not become the message)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return repr(value[:_SHOWN - 5]) + f"... ({len(value):,} characters)"
     text = repr(value)
-    return text if len(text) <= _SHOWN else text[:_SHOWN - 5] + "...'" + f" ({len(str(value)):,} characters)"
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
 
 
 def _clean(value: object, what: str) -> str:
@@ -153,9 +158,10 @@ def parse_count(value: object) -> int:
     text = _clean(value, "a whole number")
     if not _DIGITS.fullmatch(text):
         raise ValueError(f"expected a whole number of zero or more, got {shown(value)}")
-    if len(text) > 12 or int(text) >= COUNT_LIMIT:
+    digits = text.lstrip("0") or "0"
+    if len(digits) > 12 or int(digits) >= COUNT_LIMIT:
         raise ValueError(f"expected a whole number below {COUNT_LIMIT:,}, got {shown(value)}")
-    return int(text)
+    return int(digits)
 
 
 def parse_number(value: object) -> int:

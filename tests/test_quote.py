@@ -76,7 +76,7 @@ def test_hourly_month_in_quote(tables):
                  "dacs_iv": 1}}, "column counts.gateway_elements: expected a whole number"),
     ({"colour": "blue"}, "column colour: unknown field"),
     ({"hours": {"2000-11": D(-3)}}, "column hours.2000-11: expected hours of zero or more"),
-    ({"hours": {"Nov 2000": 3}}, "column hours.Nov 2000: expected a month written YYYY-MM"),
+    ({"hours": {"Nov 2000": 3}}, "column hours.Nov 2000: expected a month YYYY-MM"),
     ({"period": "2000"}, "column period: expected the year"),
 ])
 def test_bad_fields_are_named(changes, message):

@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from pricing.batch.arrow import decimal, int64, strings
 from pricing.batch.dedupe import SeenNames
-from pricing.batch.parse import ADDED, HOURS_TYPE, ParsedChunk, name_hashes, parse_chunk
+from pricing.batch.parse import (ADDED, CELL_LIMIT, HOURS_TYPE, ParsedChunk, name_hashes,
+                                 parse_chunk)
 from pricing.batch.readers import RawChunk
 from pricing.batch.rules import BatchRules
 from pricing.batch.vectorized import price_arrays
@@ -90,11 +91,17 @@ def price_chunk(chunk: Prepared, rules: BatchRules, seen: SeenNames | None) -> C
     good = ~parsed.bad
     city = table.column("city")
     rejects = sorted(chunk.read_rejects + [
-        (int(rows[i]), str(city[i].as_py() or ""), "; ".join(parsed.reasons[i]))
+        (int(rows[i]), _name(city[i].as_py()), "; ".join(parsed.reasons[i]))
         for i in parsed.reasons])
     cents = {"annual_price": priced.annual_price[good], "hours_charge": priced.hours_charge[good],
              "integration_charge": priced.integration_charge[good], "total": priced.total[good]}
     return ChunkResult(table, parsed, good, priced.level[good], cents, rejects)
+
+
+def _name(value: object) -> str:
+    """A rejected row's city for the rejects file; one too long to be a name is shortened."""
+    name = "" if value is None else str(value)
+    return name if len(name) <= CELL_LIMIT else name[:40] + f"... ({len(name):,} characters)"
 
 
 def output_schema(columns: list[str]) -> pa.Schema:

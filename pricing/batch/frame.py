@@ -15,7 +15,7 @@ from pricing.batch.arrow import decimal, int64, strings
 from pricing.batch.chunk import MONEY, prepare, price_chunk
 from pricing.batch.dedupe import SeenNames
 from pricing.batch.parse import ADDED, REQUIRED
-from pricing.batch.readers import RawChunk
+from pricing.batch.readers import RawChunk, output_clashes
 from pricing.batch.rules import batch_rules
 from pricing.errors import Problem, ProblemsError
 from pricing.tables.loader import TableSet, load_tables
@@ -33,9 +33,11 @@ def price_cities(df, as_of: dt.date, tables: TableSet | None = None):
     tables = tables or load_tables()
     rules = batch_rules(tables, as_of)
     canonical = {str(c).strip().lower(): c for c in df.columns}
-    missing = [name for name in REQUIRED if name not in canonical]
-    if missing:
-        raise ProblemsError([Problem("DataFrame", None, name, "missing column") for name in missing])
+    problems = [Problem("DataFrame", None, name, "missing column")
+                for name in REQUIRED if name not in canonical]
+    problems += output_clashes("DataFrame", None, list(df.columns))
+    if problems:
+        raise ProblemsError(problems)
     known = [name for name in canonical if name in REQUIRED or name in ("hours", "integration_sites")]
     columns = {}
     for name in known:

@@ -4,6 +4,12 @@ A chunk arrives as a pyarrow table whose columns may already be typed (the fast 
 counts as int64 and hours as decimal128) or may be text (XLSX, or CSV with a malformed cell).
 Either way every check is vectorized; Python touches only the rejected rows, to word their
 reasons.
+
+The values accepted are those of pricing.values, the one parser of every kind of value: counts
+are ASCII digits below values.COUNT_LIMIT, hours below values.HOURS_LIMIT with at most four
+places, and a rejected cell's reason is that parser's own message, bound included. No cell may
+be longer than CELL_LIMIT characters (a spreadsheet cell's limit, so every output format can
+hold every cell). The bounds also keep the int64 arithmetic far from overflow.
 """
 
 from __future__ import annotations
@@ -17,15 +23,19 @@ import pyarrow.compute as pc
 from pricing.batch.arrow import as_array, decimal_unscaled, int64_values, mask, nulls
 from pricing.batch.rules import HOURS_SCALE
 from pricing.components import COMPONENTS
+from pricing.csvfile import CELL_LIMIT
+from pricing.integration import SITES_LIMIT
+from pricing.values import COUNT_LIMIT, HOURS_LIMIT, parse_count, parse_hours, shown
 
 REQUIRED = ("city",) + COMPONENTS
 OPTIONAL = ("hours", "integration_sites")
 ADDED = ("level", "annual_price", "hours_charge", "integration_charge", "total")
-COUNT_LIMIT = 10**12          # counts beyond this are typing errors, and would risk overflow
-SITES_LIMIT = 10**6
-HOURS_DIGITS = 10             # at most 9,999,999,999.9999 hours
 HOURS_PLACES = 4
 HOURS_TYPE = pa.decimal128(18, HOURS_PLACES)   # how hours are carried and written
+HOURS_SCALED_LIMIT = int(HOURS_LIMIT) * HOURS_SCALE
+_WHITE = " \t\r\n"            # what values' parsers strip around a value
+_COUNT_TEXT = r"^[0-9]{1,12}$"                 # values.parse_count's form (12 digits fit int64)
+_HOURS_TEXT = r"^[0-9]{1,13}(\.[0-9]{1,4})?$"  # the common form of hours, converted vectorized
 
 
 @dataclass
@@ -58,43 +68,135 @@ def _cell(column: pa.ChunkedArray | pa.Array, index: int) -> str:
     return "" if value is None else str(value)
 
 
-def _whole_numbers(column: pa.Array, limit: int, blank_is_zero: bool = False
+def _reason(parse, text: str) -> str:
+    """The values parser's message for a rejected cell."""
+    try:
+        parse(text)
+    except ValueError as error:
+        return str(error)
+    return f"expected a canonical value, got {shown(text)}"    # pragma: no cover
+
+
+def _text(column: pa.Array) -> pa.Array:
+    """A column as text, stripped as values' parsers strip; null as ""."""
+    text = column if pa.types.is_string(column.type) else column.cast(pa.string())
+    text = pc.utf8_trim(text, _WHITE)
+    return pc.if_else(pc.is_null(text), "", text) if text.null_count else text
+
+
+def _integers(column: pa.Array, below: int) -> tuple[np.ndarray, np.ndarray]:
+    """(int64 values, out of range) of an integer column of any width or sign; the values out
+    of 0 <= v < below read as 0 (so a uint64 beyond int64 never wraps round)."""
+    if pa.types.is_unsigned_integer(column.type):
+        wide = column.cast(pa.uint64())
+        raw = np.frombuffer(wide.buffers()[1], dtype=np.uint64)[
+            wide.offset: wide.offset + len(wide)]
+        out = raw >= np.uint64(below)
+        return np.where(out, 0, raw).astype(np.int64), out
+    values = int64_values(column)                 # a signed integer always fits int64
+    return values, (values < 0) | (values >= below)
+
+
+def _whole_numbers(column: pa.Array, below: int, blank_is_zero: bool = False
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """(values, bad) for a column of whole numbers 0..limit, typed or text."""
+    """(values, bad) for a column of whole numbers 0 <= v < below, typed or text."""
     if pa.types.is_integer(column.type):
-        values, missing = int64_values(column), nulls(column)
-        bad = (values < 0) | (values > limit)
+        values, bad = _integers(column, below)
+        missing = nulls(column)
         if missing.any():
             bad = (bad & ~missing) if blank_is_zero else (bad | missing)
             values = np.where(missing, 0, values)
         return np.where(bad, 0, values), bad
-    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
-    text = pc.if_else(pc.is_null(text), "", text)
+    text = _text(column)
     if blank_is_zero:
         text = pc.if_else(pc.equal(text, ""), "0", text)
-    ok = pc.match_substring_regex(text, r"^\d{1,13}$")
+    ok = pc.match_substring_regex(text, _COUNT_TEXT)
     values = int64_values(pc.cast(pc.if_else(ok, text, "0"), pa.int64()))
-    bad = ~mask(ok) | (values > limit)
+    bad = ~mask(ok) | (values >= below)
     return np.where(bad, 0, values), bad
 
 
 def _hours(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(hours in ten-thousandths, bad) for a column of decimal hours; blank is zero."""
-    if pa.types.is_decimal(column.type) and column.type.scale <= HOURS_PLACES:
-        scaled = decimal_unscaled(column) * 10 ** (HOURS_PLACES - column.type.scale)
-        bad = (scaled < 0) | (scaled >= 10**HOURS_DIGITS * HOURS_SCALE)
+    """(hours in ten-thousandths, bad) for a column of decimal hours; blank is zero.
+
+    Text in the common form (digits, a point and up to four places) is converted vectorized;
+    any other cell goes through values.parse_hours one by one, so batch accepts exactly what
+    the rest of the tool accepts ("1,250.5" included, "1e3", "+5" and "5." not)."""
+    kind = column.type
+    if pa.types.is_decimal128(kind) and kind.precision <= 18 and kind.scale <= HOURS_PLACES:
+        scaled = decimal_unscaled(column) * 10 ** (HOURS_PLACES - kind.scale)
+        bad = (scaled < 0) | (scaled >= HOURS_SCALED_LIMIT)
         return np.where(bad, 0, scaled), bad
-    if pa.types.is_integer(column.type):
-        values = np.where(nulls(column), 0, int64_values(column))
-        bad = (values < 0) | (values >= 10**HOURS_DIGITS)
-        return np.where(bad, 0, values * HOURS_SCALE), bad
-    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
-    text = pc.if_else(pc.is_null(text), "", text)
-    ok = pc.match_substring_regex(
-        text, rf"^(\d{{1,{HOURS_DIGITS}}}(\.\d{{0,{HOURS_PLACES}}})?|\.\d{{1,{HOURS_PLACES}}}|)$")
-    cleaned = pc.if_else(pc.or_(pc.invert(ok), pc.equal(text, "")), "0", text)
-    scaled = decimal_unscaled(pc.cast(cleaned, HOURS_TYPE))
-    return scaled, ~mask(ok)
+    if pa.types.is_integer(kind):
+        values, bad = _whole_numbers(column, int(HOURS_LIMIT), blank_is_zero=True)
+        return values * HOURS_SCALE, bad
+    text = _text(column)
+    common = pc.match_substring_regex(text, _HOURS_TEXT)
+    ok, blank = mask(common), mask(pc.equal(text, ""))
+    cleaned = text if ok.all() else pc.if_else(common, text, "0")
+    scaled = decimal_unscaled(pc.cast(cleaned, HOURS_TYPE)).copy()
+    bad = ~ok & ~blank | (scaled >= HOURS_SCALED_LIMIT)
+    for index in np.flatnonzero(~ok & ~blank):       # unusual spellings: the scalar parser
+        try:
+            hours = parse_hours(text[int(index)].as_py())
+        except ValueError:
+            continue
+        scaled[index] = int(hours * HOURS_SCALE)
+        bad[index] = False
+    return np.where(bad, 0, scaled), bad
+
+
+_POINT, _SLASH, _NINE = b"./9"      # "." and "/" precede the digits in ASCII
+
+
+def typed_hours(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Hours read as text, as HOURS_TYPE when every cell is plainly written (ASCII digits, at
+    most one point, not first nor last; a blank is null), else the text unchanged for
+    parse_chunk to check cell by cell.
+
+    Why not let pyarrow's CSV reader convert hours: it also reads "1e2" as 100, and "+5", "5."
+    and ".5"; the tool's one hours parser refuses them. The bytes are checked in numpy (a few
+    milliseconds a million rows), the conversion is pyarrow's."""
+    column = as_array(column)
+    if not pa.types.is_string(column.type) or column.null_count or len(column) == 0:
+        return column
+    _, offset_buffer, data_buffer = column.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32)[
+        column.offset: column.offset + len(column) + 1]
+    start, end = int(offsets[0]), int(offsets[-1])
+    data = (np.frombuffer(data_buffer, dtype=np.uint8)[start:end] if end > start
+            else np.zeros(0, dtype=np.uint8))
+    if len(data) and (data.min() < _POINT or data.max() > _NINE or (data == _SLASH).any()):
+        return column                # a byte other than a digit or a point
+    filled = np.diff(offsets) > 0
+    firsts = data[offsets[:-1][filled] - start]
+    lasts = data[offsets[1:][filled] - start - 1]
+    if (firsts == _POINT).any() or (lasts == _POINT).any():
+        return column
+    source = column
+    if not filled.all():
+        validity = np.packbits(np.concatenate([np.ones(column.offset, bool), filled]),
+                               bitorder="little")
+        source = pa.Array.from_buffers(pa.string(), len(column),
+                                       [pa.py_buffer(validity), offset_buffer, data_buffer],
+                                       offset=column.offset)
+    try:
+        return pc.cast(source, HOURS_TYPE)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return column                # too many places or digits: the text path says which
+
+
+def _long_cells(column: pa.Array) -> np.ndarray:
+    """True where a text cell is longer than CELL_LIMIT characters (UTF-8 bytes are an upper
+    bound on characters, so only the rows flagged by bytes are measured in characters)."""
+    if not pa.types.is_string(column.type) or len(column) == 0:
+        return np.zeros(len(column), dtype=bool)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[
+        column.offset: column.offset + len(column) + 1]
+    long = np.diff(offsets) > CELL_LIMIT
+    for index in np.flatnonzero(long):
+        long[index] = len(column[int(index)].as_py() or "") > CELL_LIMIT
+    return long
 
 
 def parse_chunk(table: pa.Table) -> ParsedChunk:
@@ -112,26 +214,33 @@ def parse_chunk(table: pa.Table) -> ParsedChunk:
         if spaced.any():
             blank = spaced & (int64_values(pc.binary_length(pc.utf8_trim_whitespace(city))) == 0)
     chunk.reject(blank, lambda i: "city: missing")
+    for name in table.column_names:
+        if name in COMPONENTS or name in OPTIONAL:      # their parsers refuse a long cell
+            continue
+        column = as_array(table.column(name))
+        long = _long_cells(column)
+        if long.any():
+            chunk.reject(long, lambda i, c=column, name=name: (
+                f"{name}: expected at most {CELL_LIMIT:,} characters, got "
+                f"{len(c[i].as_py()):,}"))
     for name in COMPONENTS:
         column = as_array(table.column(name))
         values, bad = _whole_numbers(column, COUNT_LIMIT)
         chunk.counts[name] = values
         chunk.reject(bad, lambda i, c=column, name=name: (
-            f"{name}: expected a whole number of zero or more, got {_cell(c, i)!r}"
-            if _cell(c, i) else f"{name}: missing"))
+            f"{name}: {_reason(parse_count, _cell(c, i))}" if _cell(c, i).strip(_WHITE)
+            else f"{name}: missing"))
     if "hours" in table.column_names:
         column = as_array(table.column("hours"))
         chunk.hours_scaled, bad = _hours(column)
-        chunk.reject(bad, lambda i, c=column: (
-            f"hours: expected hours of zero or more with at most {HOURS_PLACES} decimal places, "
-            f"got {_cell(c, i)!r}"))
+        chunk.reject(bad, lambda i, c=column: f"hours: {_reason(parse_hours, _cell(c, i))}")
     if "integration_sites" in table.column_names:
         column = as_array(table.column("integration_sites"))
-        values, bad = _whole_numbers(column, SITES_LIMIT, blank_is_zero=True)
+        values, bad = _whole_numbers(column, SITES_LIMIT + 1, blank_is_zero=True)
         chunk.sites = values
         chunk.reject(bad, lambda i, c=column: (
             f"integration_sites: expected a whole number from 0 to {SITES_LIMIT:,}, "
-            f"got {_cell(c, i)!r}"))
+            f"got {shown(_cell(c, i))}"))
     return chunk
 
 

@@ -23,10 +23,12 @@ from pricing.batch.readers import (RawChunk, csv_header, file_format, read_csv_c
                                    read_parquet_chunks, read_xlsx_chunks)
 from pricing.batch.rules import batch_rules
 from pricing.batch.writers import WRITERS, RejectsOut
+from pricing.csvfile import check_input_file
 from pricing.errors import PricingError
 from pricing.files import replaced_atomically
 from pricing.money import from_cents
 from pricing.tables.loader import TableSet
+from pricing.values import DATE_RANGE
 
 DEFAULT_CHUNK_ROWS = 100_000
 
@@ -80,8 +82,11 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
     """
     kind_in = file_format(source, "input")
     kind_out = file_format(output, "output")
-    if not source.is_file():
-        raise PricingError(f"{source}: no such file")
+    check_input_file(source)                 # before any open: a FIFO would block it
+    low, high = DATE_RANGE
+    if not low <= as_of <= high:
+        raise PricingError(f"as of {as_of}: expected a date from {low} to {high} (the "
+                           f"agreements' years)")
     rejects = rejects or output.with_name(output.stem + ".rejects.csv")
     rules = batch_rules(tables, as_of)
     columns, total_rows, chunks = _chunks(source, kind_in, chunk_rows)

@@ -6,38 +6,34 @@ into place only when the run finishes, so an interrupted run never leaves a half
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pricing.batch.arrow import mask, strings
+from pricing.csvsafe import Writer, neutralise, neutralise_column
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576
 MONEY_COLUMNS = ("annual_price", "hours_charge", "integration_charge", "total")
 
 
-def defuse_formulas(column: pa.Array) -> pa.Array:
-    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
-    apostrophe, the convention spreadsheets read as "this is text"."""
-    first = pc.utf8_slice_codeunits(column, 0, 1)
-    risky = pc.is_in(first, value_set=strings(list(FORMULA_STARTS)))
-    if not mask(risky).any():
-        return column
-    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
-
-
 class CsvOut:
+    """CSV with no formula in it (pricing.csvsafe): every text column - the city, any column
+    passed through from the input, the level - and the header are neutralised; the counts,
+    hours and money columns are numbers and are written as they are."""
+
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         import pyarrow.csv as pcsv
 
-        self._writer = pcsv.CSVWriter(str(path), schema)
+        self._schema = pa.schema([field.with_name(neutralise(field.name)) for field in schema])
+        self._text = [i for i, field in enumerate(schema)
+                      if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+        self._writer = pcsv.CSVWriter(str(path), self._schema)
 
     def write(self, table: pa.Table) -> None:
-        table = table.set_column(0, table.schema.field(0), defuse_formulas(table.column(0)))
-        self._writer.write_table(table)
+        columns = table.columns
+        for i in self._text:
+            columns[i] = neutralise_column(columns[i])
+        self._writer.write_table(pa.Table.from_arrays(columns, schema=self._schema))
 
     def close(self, summary) -> None:
         self._writer.close()
@@ -131,17 +127,17 @@ WRITERS = {"csv": CsvOut, "parquet": ParquetOut, "xlsx": XlsxOut}
 
 
 class RejectsOut:
-    """The rejected rows: row number in the input, city, and every reason."""
+    """The rejected rows: row number in the input, city, and every reason (text cells
+    neutralised, pricing.csvsafe)."""
 
     def __init__(self, path: Path) -> None:
         self._handle = path.open("w", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._handle, lineterminator="\n")
+        self._writer = Writer(self._handle)
         self._writer.writerow(["row", "city", "reason"])
 
     def write(self, rows: list[tuple[int, str, str]]) -> None:
         self._writer.writerows(
-            (row, "'" + city if city.startswith(FORMULA_STARTS) else city, reason)
-            for row, city, reason in rows)
+            (row, neutralise(city), neutralise(reason)) for row, city, reason in rows)
 
     def close(self) -> None:
         self._handle.close()

@@ -18,7 +18,7 @@ def batch(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD: prices the annual period containing it (default: today).")] = None,
     rejects: Annotated[Path | None, typer.Option("--rejects", help="Rejected rows (default: OUT's name + .rejects.csv).")] = None,
     tables: TablesOption = None,
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, hidden=True)] = 100_000,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, max=10_000_000, hidden=True)] = 100_000,
 ) -> None:
     """Price every city of a list: level, annual price, hours, integration, total.
 

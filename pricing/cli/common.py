@@ -38,11 +38,12 @@ def parse_date(value: str | None, name: str = "--as-of") -> dt.date:
     """A user's date, or today when not given; a bad one is a usage error naming the option."""
     if value is None:
         return dt.date.today()
+    from pricing.values import parse_date as strict_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}",
-                                 param_hint=name) from None
+        return strict_date(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=name) from None
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -98,11 +99,20 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(to_jsonable(data), indent=2))
 
 
-def emit_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def emit_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]],
+             computed: Sequence[str] = ()) -> None:
+    """CSV on stdout with no formula in it (pricing.csvsafe): a text cell that a spreadsheet
+    would run gets a leading apostrophe; numbers, Decimals and dates are the program's own
+    values and are written as they are. `computed` names text columns the program formats
+    itself from numbers (a signed percentage such as "-8.85%"), also written as they are."""
+    from pricing.csvsafe import Writer, is_text, neutralise
+
+    own = {i for i, name in enumerate(columns) if name in computed}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([[cell_text(v) for v in row] for row in rows])
+    writer = Writer(buffer)
+    writer.writerow([neutralise(str(name)) for name in columns])
+    writer.writerows([[neutralise(cell_text(v)) if i not in own and is_text(v) else cell_text(v)
+                       for i, v in enumerate(row)] for row in rows])
     sys.stdout.write(buffer.getvalue())
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pricing.cli.common import emit_csv, emit_json, emit_table, handles_errors
+from pricing.values import parse_decimal, shown
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -35,10 +35,12 @@ def compare(
     if format == "xlsx" and output is None:
         raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
     try:
-        rate = Decimal(shipping_rate)
-    except InvalidOperation:
-        raise typer.BadParameter(f"expected a number like 0.05, got {shipping_rate!r}",
-                                 param_hint="--shipping-rate") from None
+        rate = parse_decimal(shipping_rate)
+    except ValueError as error:
+        raise typer.BadParameter(f"{error} (a rate like 0.05)", param_hint="--shipping-rate") from None
+    if not 0 <= rate <= 1:
+        raise typer.BadParameter(f"expected a rate from 0 to 1 such as 0.05, got {shown(shipping_rate)}",
+                                 param_hint="--shipping-rate")
     result = compare_quotes(read_quote(old), read_quote(new), shipping_rate=rate)
     columns = ["line", "old", "new", "reduction"]
     rows = [[r.line, r.old, r.new, "" if r.reduction is None else f"{r.reduction}%"]
@@ -46,7 +48,7 @@ def compare(
     if format == "json":
         emit_json(result.as_dict())
     elif format == "csv":
-        emit_csv(columns, rows)
+        emit_csv(columns, rows, computed=("reduction",))   # "-8.85%" is ours
     elif format == "xlsx":
         _write_xlsx(output, columns, result)
         typer.echo(f"wrote {output}", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from typing import Annotated
@@ -50,10 +49,13 @@ def equipment(
 
             text = json.dumps(to_jsonable(result.as_dict()), indent=2) + "\n"
         else:
+            from pricing.csvsafe import Writer, neutralise, neutralise_cell
+
             buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerows([["" if v is None else v for v in row] for row in rows + [totals]])
+            writer = Writer(buffer)
+            writer.writerow([neutralise(name) for name in columns])
+            writer.writerows([["" if v is None else neutralise_cell(v) for v in row]
+                              for row in rows + [totals]])
             text = buffer.getvalue()
         _write_atomically(output, text)
     elif format is Format.json:
@@ -117,7 +119,15 @@ def check_7re(
     data = read_json(quote)
     if not isinstance(data, dict):
         raise PricingError(f"{quote}: expected a JSON object")
-    date = parse_date(as_of or data.get("date"), "--as-of")
+    if as_of is not None or data.get("date") is None:
+        date = parse_date(as_of, "--as-of")
+    else:                                   # the quote's own date: a bad one is the file's
+        from pricing.values import parse_date as quote_date
+
+        try:
+            date = quote_date(data["date"])
+        except ValueError as error:
+            raise PricingError(f"{quote}: date: {error}") from None
     result = check_packet_solution(data, load(tables), date)
     if format is Format.json:
         emit_json(result.as_dict())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +9,11 @@ import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
                                 handles_errors, load, parse_date)
+from pricing.values import COUNT_LIMIT, DATE_RANGE
 
 Reports = Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly reports: .csv, .xlsx or .parquet.")]
 FormatOption = Annotated[Format, typer.Option("--format")]
+FIRST_YEAR, LAST_YEAR = (day.year for day in DATE_RANGE)    # the agreements' years
 LevelsOption = Annotated[Path | None, typer.Option("--levels", help="CSV city, level: the level billed in the period before.")]
 
 
@@ -27,12 +28,14 @@ def _levels(path: Path | None) -> dict[str, str] | None:
 def _emit(rows: list[dict], columns: list[str], format: Format, output: Path | None, title: str) -> None:
     values = [[", ".join(r[c]) if isinstance(r[c], list) else r[c] for c in columns] for r in rows]
     if output is not None:
+        from pricing.csvsafe import Writer, neutralise, neutralise_cell
         from pricing.files import replaced_atomically
 
         with replaced_atomically(output) as temp, temp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerows([["" if v is None else v for v in row] for row in values])
+            writer = Writer(handle)
+            writer.writerow([neutralise(name) for name in columns])
+            writer.writerows([["" if v is None else neutralise_cell(v) for v in row]
+                              for row in values])
     elif format is Format.json:
         emit_json(rows)
     elif format is Format.csv:
@@ -44,7 +47,7 @@ def _emit(rows: list[dict], columns: list[str], format: Format, output: Path | N
 @handles_errors
 def relevel(
     reports: Reports,
-    period: Annotated[int, typer.Option("--period", help="The annual period starting 1 October of this year.")],
+    period: Annotated[int, typer.Option("--period", min=FIRST_YEAR, max=LAST_YEAR, help="The annual period starting 1 October of this year.")],
     levels: LevelsOption = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write CSV here.")] = None,
     format: FormatOption = Format.table,
@@ -91,10 +94,10 @@ def capacity(
 @handles_errors
 def start_level(
     similar: Annotated[Path, typer.Option("--similar", help="Monthly reports of existing cities.")],
-    city_size: Annotated[int, typer.Option("--city-size", min=0, help="The new city's size.")],
+    city_size: Annotated[int, typer.Option("--city-size", min=0, max=COUNT_LIMIT - 1, help="The new city's size.")],
     measure: Annotated[str, typer.Option("--measure", help="Component that measures size.")] = "gateway_elements",
-    at_month: Annotated[int, typer.Option("--at-month", min=1, help="Month of reports the size is read at.")] = 12,
-    tolerance: Annotated[int, typer.Option("--tolerance", min=0, help="Sizes within this are similar.")] = 5,
+    at_month: Annotated[int, typer.Option("--at-month", min=1, max=12 * (LAST_YEAR - FIRST_YEAR + 1), help="Month of reports the size is read at.")] = 12,
+    tolerance: Annotated[int, typer.Option("--tolerance", min=0, max=COUNT_LIMIT - 1, help="Sizes within this are similar.")] = 5,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     format: FormatOption = Format.table,
     tables: TablesOption = None,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -11,20 +9,20 @@ import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
                                 handles_errors, load, parse_date)
-from pricing.errors import PricingError
+from pricing.values import COUNT_LIMIT
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD whose tables price it.")]
-Count = Annotated[int, typer.Option(min=0)]
+MOST = COUNT_LIMIT - 1          # the largest count pricing.values.parse_count takes
 
 
 @handles_errors
 def level(
-    gateway_elements: Annotated[int, typer.Option("--gateway-elements", min=0, help="Gateway elements.")],
-    slc: Annotated[int, typer.Option("--slc", min=0, help="Subscriber loop carriers.")],
-    five_ess: Annotated[int, typer.Option("--five-ess", min=0, help="5ESS/VCDX switches.")] = 1,
-    sm: Annotated[int, typer.Option("--sm", min=0, help="Switching modules.")] = 1,
-    dacs_ii: Annotated[int, typer.Option("--dacs-ii", min=0, help="DACS II systems.")] = 1,
-    dacs_iv: Annotated[int, typer.Option("--dacs-iv", min=0, help="DACS IV systems.")] = 1,
+    gateway_elements: Annotated[int, typer.Option("--gateway-elements", min=0, max=MOST, help="Gateway elements.")],
+    slc: Annotated[int, typer.Option("--slc", min=0, max=MOST, help="Subscriber loop carriers.")],
+    five_ess: Annotated[int, typer.Option("--five-ess", min=0, max=MOST, help="5ESS/VCDX switches.")] = 1,
+    sm: Annotated[int, typer.Option("--sm", min=0, max=MOST, help="Switching modules.")] = 1,
+    dacs_ii: Annotated[int, typer.Option("--dacs-ii", min=0, max=MOST, help="DACS II systems.")] = 1,
+    dacs_iv: Annotated[int, typer.Option("--dacs-iv", min=0, max=MOST, help="DACS IV systems.")] = 1,
     as_of: AsOf = None,
     tables: TablesOption = None,
     format: Annotated[Format, typer.Option("--format")] = Format.table,
@@ -56,16 +54,11 @@ def level(
 
 
 def read_json(path: Path) -> object:
-    """A JSON file with decimals kept exact; a bad file is an error naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PricingError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise PricingError(f"{path}, row {error.lineno}, column {error.colno}: "
-                           f"not valid JSON ({error.msg})") from None
+    """A JSON file with decimals kept exact; a bad file (not a regular file, not UTF-8, too
+    large, too deep, NaN, an exponent) is an error naming it (see pricing.jsonfile)."""
+    from pricing.jsonfile import read_json as read
+
+    return read(path)
 
 
 @handles_errors

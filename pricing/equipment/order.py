@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.money import to_decimal
-from pricing.values import parse_date
+from pricing.jsonfile import as_text
+from pricing.values import AMOUNT_LIMIT, COUNT_LIMIT, parse_count, parse_date, parse_decimal, shown
 
 KINDS = ("hardware", "software", "cable")
 ORDER_KINDS = ("initial", "growth", "pri")
@@ -52,7 +52,8 @@ class OrderLine:
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    """A CSV cell, or a value of a quote's JSON, as text for the one parser of its kind."""
+    return as_text(value).strip()
 
 
 def parse_order_line(row: int, values: Mapping[str, object]) -> tuple[OrderLine | None, list[str]]:
@@ -67,15 +68,21 @@ def parse_order_line(row: int, values: Mapping[str, object]) -> tuple[OrderLine 
     if kind not in KINDS:
         reasons.append(f"kind: expected one of {', '.join(KINDS)}, got {_text(values['kind'])!r}")
     numbers = {}
-    for name in ("quantity", "list_price"):
+    for name, limit in (("quantity", COUNT_LIMIT), ("list_price", AMOUNT_LIMIT)):
         try:
-            number = to_decimal(_text(values[name]))
-        except ValueError:
-            reasons.append(f"{name}: expected a number, got {_text(values[name])!r}")
+            number = parse_decimal(_text(values[name]))
+        except ValueError as error:
+            reasons.append(f"{name}: {error}")
             continue
         if number < 0:
             reasons.append(f"{name}: expected zero or more, got {_text(values[name])}")
-        numbers[name] = number
+        elif number >= limit:
+            reasons.append(f"{name}: expected below {limit:,}, got {shown(_text(values[name]))}")
+        else:
+            numbers[name] = number
+    if len(numbers) == 2 and numbers["quantity"] * numbers["list_price"] >= AMOUNT_LIMIT:
+        reasons.append(f"quantity x list_price: expected an amount below {AMOUNT_LIMIT:,}, got "
+                       f"{numbers['quantity'] * numbers['list_price']:,}")
     dates = {}
     for name in ("order_date", "ship_date"):
         text = _text(values.get(name))
@@ -90,12 +97,9 @@ def parse_order_line(row: int, values: Mapping[str, object]) -> tuple[OrderLine 
     cards = None
     if _text(values.get("stsx1_cards")):
         try:
-            cards = int(_text(values["stsx1_cards"]))
-            if cards < 0:
-                raise ValueError
-        except ValueError:
-            reasons.append(f"stsx1_cards: expected a whole number of zero or more, "
-                           f"got {_text(values['stsx1_cards'])!r}")
+            cards = parse_count(_text(values["stsx1_cards"]))
+        except ValueError as error:
+            reasons.append(f"stsx1_cards: {error}")
     if reasons:
         return None, reasons
     return OrderLine(row, _text(values["product"]), kind, numbers["quantity"],

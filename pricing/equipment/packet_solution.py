@@ -16,8 +16,10 @@ from decimal import Decimal
 from pricing.equipment.names import product_key
 from pricing.errors import PricingError
 from pricing.lines import Source
-from pricing.money import round_cents, to_decimal
+from pricing.jsonfile import as_text
+from pricing.money import round_cents
 from pricing.tables.loader import TableSet
+from pricing.values import COUNT_LIMIT, parse_amount, parse_date, parse_decimal, shown
 
 HUNDRED = Decimal(100)
 
@@ -86,13 +88,32 @@ class PacketSolutionCheck:
 
 
 def _money(value: object, where: str) -> Decimal:
+    """An amount of the quote: zero or more, whole cents, below values.AMOUNT_LIMIT."""
     try:
-        amount = to_decimal(value)
+        return parse_amount(as_text(value), positive=False)
     except ValueError as error:
         raise PricingError(f"{where}: {error}") from None
-    if amount < 0:
-        raise PricingError(f"{where}: expected zero or more, got {value}")
-    return amount
+
+
+def _units(value: object, where: str) -> Decimal:
+    """A component's quantity: zero or more, below values.COUNT_LIMIT."""
+    try:
+        units = parse_decimal(as_text(value))
+    except ValueError as error:
+        raise PricingError(f"{where}: {error}") from None
+    if not 0 <= units < COUNT_LIMIT:
+        raise PricingError(f"{where}: expected zero or more, below {COUNT_LIMIT:,}, "
+                           f"got {shown(as_text(value))}")
+    return units
+
+
+def _installed_on(value: object, where: str) -> dt.date | None:
+    if value is None or as_text(value).strip() == "":
+        return None
+    try:
+        return parse_date(as_text(value))
+    except ValueError as error:
+        raise PricingError(f"{where}: {error}") from None
 
 
 def check_packet_solution(quote: Mapping, tables: TableSet, as_of: dt.date) -> PacketSolutionCheck:
@@ -112,21 +133,22 @@ def check_packet_solution(quote: Mapping, tables: TableSet, as_of: dt.date) -> P
         raise PricingError("comparable_5ess_tdm: expected a price above zero")
     units: dict[str, Decimal] = {r.component: Decimal(0) for r in required_version.rows}
     keys = {product_key(r.component): r.component for r in required_version.rows}
-    install_dates: set[str] = set()
+    install_dates: set[dt.date | None] = set()
     total = Decimal(0)
     for i, item in enumerate(components):
         if not isinstance(item, Mapping) or "component" not in item:
             raise PricingError(f"components[{i}]: expected an object with a component name")
-        quantity = _money(item.get("quantity", 1), f"components[{i}].quantity")
-        name = keys.get(product_key(str(item["component"])))
+        quantity = _units(item.get("quantity", 1), f"components[{i}].quantity")
+        installed = _installed_on(item.get("installed_on"), f"components[{i}].installed_on")
+        name = keys.get(product_key(as_text(item["component"])))
         if name:
             units[name] += quantity
-            install_dates.add(str(item.get("installed_on") or ""))
+            install_dates.add(installed)
         if "amount" in item and not item.get("access_vehicle"):
             total += _money(item["amount"], f"components[{i}].amount")
     price = _money(quote["price"], "price") if "price" in quote else total
     missing = tuple(r.component for r in required_version.rows if units[r.component] < r.min_units)
-    together = len(install_dates) == 1 and "" not in install_dates
+    together = len(install_dates) == 1 and None not in install_dates
     ceiling = round_cents(tdm * (1 - promise.min_saving_pct / HUNDRED))
     saving = ((1 - price / tdm) * HUNDRED).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
     return PacketSolutionCheck(units, missing, together, not missing and together, price, tdm,

@@ -105,18 +105,21 @@ def read_purchases(path) -> tuple[list[Purchase], list[tuple[int, str]]]:
     """PURCHASES.csv (product, amount, ship_date): the purchases, and the rows that are not
     purchases (row, reason). A wrong header is an error."""
     from pricing.csvfile import read_records
-    from pricing.money import to_decimal
-    from pricing.values import parse_date
+    from pricing.values import parse_amount, parse_date
 
     purchases, bad = [], []
     for row, values in read_records(path, ("product", "amount", "ship_date")):
+        reasons = []
         try:
-            amount = to_decimal(values["amount"])
-            if amount < 0:
-                raise ValueError("expected zero or more")
+            amount = parse_amount(values["amount"], positive=False)
+        except ValueError as error:
+            reasons.append(f"amount: {error}")
+        try:
             ship = parse_date(values["ship_date"])
         except ValueError as error:
-            bad.append((row, str(error)))
+            reasons.append(f"ship_date: {error}")
+        if reasons:
+            bad.append((row, "; ".join(reasons)))
             continue
         purchases.append(Purchase(row, values["product"], amount, ship))
     return purchases, bad

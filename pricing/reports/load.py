@@ -3,18 +3,23 @@
 CSV, XLSX or Parquet by extension. Every problem is collected and reported with file, row and
 column: a bad count, a bad month, the same city and month twice, and a gap (a month missing
 between a city's first and last report, which would hide a change from the re-leveling rule).
+Months and counts are read by the one parser of each (pricing.values): a month YYYY-MM within
+the agreements' years (a spreadsheet date cell counts by its month), a count of ASCII digits
+below its bound. A path that is not a regular file is refused before it is opened.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from pricing.components import COMPONENTS, Counts
+from pricing.csvfile import CELL_LIMIT, check_input_file, read_records
 from pricing.errors import PricingError, Problem, ProblemsError
-from pricing.periods import parse_month
 from pricing.tables.columns import count
+from pricing.values import parse_date, parse_month
 
 COLUMNS = ("city", "month") + COMPONENTS
 
@@ -52,23 +57,24 @@ class Reports:
         return [r for r in self.by_city[city] if first <= r[0] <= last]
 
 
-def _rows(path: Path) -> list[dict[str, object]]:
+def _rows(path: Path, problems: list[Problem]) -> list[dict[str, object]]:
+    """The rows as {column: cell} (a CSV row also carries its line as "_row"); a CSV row that
+    cannot be read is added to problems and left out."""
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise PricingError(f"{path}: no such file")
+    if suffix not in (".csv", ".xlsx", ".parquet", ".pq"):
+        raise PricingError(f"{path}: expected a .csv, .xlsx or .parquet file")
+    check_input_file(path)                # before any open: a FIFO would block it
+    if suffix == ".csv":
+        return _csv_rows(path, problems)
     import pandas as pd
 
     try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        elif suffix == ".xlsx":
+        if suffix == ".xlsx":
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        elif suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path).astype(str)
         else:
-            raise PricingError(f"{path}: expected a .csv, .xlsx or .parquet file")
-    except (ValueError, OSError) as error:
-        raise PricingError(f"{path}: cannot read ({error})") from None
+            frame = pd.read_parquet(path).astype(str)
+    except Exception as error:    # pandas, openpyxl and pyarrow raise many kinds for a bad file
+        raise PricingError(f"{path}: cannot read ({_first_line(error)})") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
@@ -77,12 +83,36 @@ def _rows(path: Path) -> list[dict[str, object]]:
     return frame.to_dict("records")
 
 
-def _month(text: str) -> Month | None:
-    """A report month; a spreadsheet date ("2000-01-01 00:00:00") counts by its month."""
-    try:
-        return parse_month(text.strip()[:7])
-    except ValueError:
-        return None
+def _csv_rows(path: Path, problems: list[Problem]) -> list[dict[str, object]]:
+    """A CSV report through the one CSV reader (pricing.csvfile): bytes that are not UTF-8, an
+    overlong cell or a row of the wrong width is a problem of its row, listed with the others;
+    a file that cannot be read or lacks a column is an error at once."""
+    found: list[Problem] = []
+    records = read_records(path, COLUMNS, None, found)
+    whole = [p for p in found if p.row in (None, 1)]
+    if whole:
+        raise ProblemsError(whole, f"{path}: not a component report")
+    problems.extend(found)
+    return [dict(values, _row=row) for row, values in records]
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines() or [type(error).__name__]
+    return lines[0] if len(lines[0]) <= 200 else lines[0][:200] + "..."
+
+
+_SPREADSHEET_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?: 00:00:00)?")
+
+
+def _month(value: str) -> Month:
+    """A report month, YYYY-MM (pricing.values.parse_month); a spreadsheet date such as
+    "2000-01-01 00:00:00" (how a date cell reads as text) counts by its month. ValueError
+    with the parser's message otherwise."""
+    date = _SPREADSHEET_DATE.fullmatch(value.strip(" \t\r\n"))
+    if date:
+        day = parse_date(date.group(1))
+        return day.year, day.month
+    return parse_month(value)
 
 
 def load_reports(path: str | Path) -> Reports:
@@ -90,15 +120,20 @@ def load_reports(path: str | Path) -> Reports:
     path = Path(path)
     problems: list[Problem] = []
     by_city: dict[str, dict[Month, tuple[int, Counts]]] = defaultdict(dict)
-    for number, row in enumerate(_rows(path), start=2):
+    for number, row in enumerate(_rows(path, problems), start=2):
+        number = row.get("_row", number)
         city = str(row["city"]).strip()
         if not city:
             problems.append(Problem(str(path), number, "city", "missing"))
             continue
-        month = _month(str(row["month"]))
-        if month is None:
-            problems.append(Problem(str(path), number, "month",
-                                    f"expected a month YYYY-MM, got {row['month']!r}"))
+        if len(city) > CELL_LIMIT:
+            problems.append(Problem(str(path), number, "city", f"expected at most {CELL_LIMIT:,} "
+                                                               f"characters, got {len(city):,}"))
+            continue
+        try:
+            month = _month(str(row["month"]))
+        except ValueError as error:
+            problems.append(Problem(str(path), number, "month", str(error)))
             continue
         counts = {}
         for name in COMPONENTS:
