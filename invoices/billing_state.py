@@ -86,3 +86,8 @@ def invoices_of_month(conn, month: str) -> dict[str, int]:
     return dict(conn.execute(select(s.invoices.c.bill_to, func.max(s.invoices.c.supplement))
                              .where(s.invoices.c.month == month)
                              .group_by(s.invoices.c.bill_to)).all())
+
+
+def known_cities(conn) -> list[str]:
+    """Every city the ledger has billed, as spelled there."""
+    return list(conn.execute(select(s.city_months.c.city).distinct()).scalars())

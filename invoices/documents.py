@@ -38,11 +38,52 @@ def owner_of(path: Path) -> dict[str, str]:
     return dict(_PROPERTY.findall(text))
 
 
+def _claim_text(ledger_id: str, document: str) -> bytes:
+    return f"kmc-pricing claim: {document} of ledger {ledger_id}\n".encode()
+
+
 def may_write(path: Path, ledger_id: str, document: str) -> bool:
-    """Whether `path` is free for this document: absent, or this very document of this ledger."""
+    """Whether `path` is free for this document: absent, this ledger's claim on it, or this
+    very document of this ledger."""
     if not path.exists():
         return True
-    return path.is_file() and owner_of(path) == marker(ledger_id, document)
+    if not path.is_file():
+        return False
+    if path.stat().st_size < 200:
+        try:
+            return path.read_bytes() == _claim_text(ledger_id, document)
+        except OSError:
+            return False
+    return owner_of(path) == marker(ledger_id, document)
+
+
+def claim(path: Path, ledger_id: str, document: str) -> bool:
+    """Take `path` for a document before the ledger commits it, atomically (O_EXCL), so two
+    ledgers issuing into one folder at the same moment cannot both take one name: the loser is
+    refused. True when this call created the claim (the caller removes it if it rolls back);
+    False when the path was already this document's. PricingError when another's."""
+    try:
+        handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        if may_write(path, ledger_id, document):
+            return False
+        raise PricingError(f"{path} already exists and is not this ledger's {document} (does "
+                           f"another ledger write into {path.parent}?): nothing recorded; "
+                           f"choose another output directory") from None
+    except OSError as error:
+        raise PricingError(f"cannot write {path} ({error.strerror or error})") from None
+    with os.fdopen(handle, "wb") as file:
+        file.write(_claim_text(ledger_id, document))
+    return True
+
+
+def release(paths: list[Path]) -> None:
+    """Remove claims made by a command that then recorded nothing."""
+    for path in paths:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _probe(directory: Path) -> None:
@@ -74,6 +115,10 @@ def output_file(path: Path, forbidden: Mapping[Path, str], option: str = "-o") -
     resolved = path.resolve()
     if resolved.is_dir():
         raise PricingError(f"{option} {path}: a directory; give a file name")
+    if resolved.is_file() and owner_of(resolved):
+        found = owner_of(resolved).get(DOCUMENT_PROPERTY, "a document")
+        raise PricingError(f"{option} {path}: that is {found} of a ledger; writing there would "
+                           f"destroy it. Choose another file")
     for other, what in forbidden.items():
         if resolved == Path(other).resolve():
             raise PricingError(f"{option} {path}: that is {what}; writing there would destroy "

@@ -15,12 +15,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 from invoices.billing_state import CityState
-from invoices.inputs import CityRow, read_cities, read_events, read_hours
+from invoices.inputs import CityRow, city_key, read_cities, read_events, read_hours
 from invoices.monthly import CityMonth, city_month
 from invoices.records import Invoice, InvoiceLine
 from invoices.terms import Terms, terms_on
@@ -28,6 +28,7 @@ from pricing.agreements import check_in_term, customer_name
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.lines import total_of
 from pricing.periods import AnnualPeriod, period_containing
+from pricing.service_level import level_by_name
 from pricing.tables.loader import TableSet
 from pricing.values import month_label, parse_month
 
@@ -57,6 +58,8 @@ class MonthInputs:
       files: the input files, so no output may overwrite one.
       priced: {city: (CityMonth, (level, lines))} of the dry run without the ledger; reused
         when the ledger changes nothing for the city (its first month in a period).
+      has_events: whether an events file was given (without one, a billed month's integration
+        sites are the ledger's, as its hours are).
     """
 
     month: str
@@ -75,6 +78,7 @@ class MonthInputs:
     citations: frozenset[str]
     files: tuple[Path, ...] = field(default=())
     priced: dict = field(default_factory=dict, compare=False)
+    has_events: bool = False
 
 
 def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path | None = None,
@@ -100,6 +104,13 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
     names = {c.city for c in cities}
     hours_rows = read_hours(hours_path, names, problems) if hours_path else []
     events = read_events(events_path, names, problems) if events_path else []
+    for index, city in enumerate(cities):      # level names as the tables spell them
+        if city.level:
+            try:
+                cities[index] = replace(city, level=level_by_name(city.level, tables, first).level)
+            except PricingError as error:
+                problems.append(Problem(str(cities_path), city.row, "level",
+                                        str(error).partition(": ")[2]))
     month_number = period.month_number(year, number)
     labels = {period.label(m): m for m in range(1, month_number + 1)}
     hours: dict[str, dict[str, Decimal]] = defaultdict(dict)
@@ -141,7 +152,8 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
                        tuple(cities), bill_tos, dict(hours), dict(sites),
                        f"{agreement.agreement} {agreement.contract_number}",
                        parties["seller"].name, parties["seller"].address,
-                       parties["customer"].address, citations, files, priced)
+                       parties["customer"].address, citations, files, priced,
+                       events_path is not None)
 
 
 def astuple_tail(month: CityMonth) -> tuple:
@@ -190,7 +202,8 @@ def _state_problems(inputs: MonthInputs, city: CityRow, state: CityState, path: 
         problems.append(Problem(path, city.row, "bill_to", f"{city.city} {month} was billed to "
                                 f"{billed.bill_to} on invoice {billed.invoice:06d}; it cannot be "
                                 f"billed to {bill_to} too"))
-    if billed is not None and billed.integration_sites != inputs.sites.get(city.city, 0):
+    if billed is not None and inputs.has_events and \
+            billed.integration_sites != inputs.sites.get(city.city, 0):
         problems.append(Problem(path, city.row, None, f"{city.city} {month}: the events give "
                                 f"{inputs.sites.get(city.city, 0)} integration site(s), invoice "
                                 f"{billed.invoice:06d} billed {billed.integration_sites}"))
@@ -216,13 +229,25 @@ def _state_problems(inputs: MonthInputs, city: CityRow, state: CityState, path: 
     return billed is not None and len(problems) == before
 
 
-def draft_month(inputs: MonthInputs, states: dict[str, CityState],
-                tables: TableSet) -> MonthDraft:
+def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: TableSet,
+                known: list[str] = ()) -> MonthDraft:
     """The invoices for the cities of `inputs` not billed yet for the month, priced with the
-    ledger's level and hours; ProblemsError when an input contradicts the ledger."""
+    ledger's level and hours; ProblemsError when an input contradicts the ledger.
+
+    known: every city the ledger has billed; a city spelled otherwise (case, spaces) is
+    refused, so one city cannot be billed twice under two spellings."""
     period, number = inputs.period, inputs.month_number
     path = str(inputs.files[0]) if inputs.files else "--cities"
     problems: list[Problem] = []
+    spelled = {city_key(name): name for name in known}
+    for city in inputs.cities:
+        ledger_name = spelled.get(city_key(city.city), city.city)
+        if ledger_name != city.city:
+            problems.append(Problem(path, city.row, "city", f"{city.city!r} is billed in the "
+                                    f"ledger as {ledger_name!r}: spell it the same way"))
+    if problems:
+        raise ProblemsError(problems, f"nothing issued for {inputs.month}: {len(problems)} "
+                            f"problem(s)")
     notes: list[str] = []
     already: set[int] = set()
     by_bill_to: dict[str, list[InvoiceLine]] = defaultdict(list)

@@ -8,6 +8,7 @@ EVENTS: city, date (YYYY-MM-DD), kind (integration), quantity
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +62,27 @@ def _count(path, row, column, text, problems) -> int | None:
         return None
 
 
+NAME_LIMIT = 200
+
+
+def city_key(name: str) -> str:
+    """What makes two spellings one city: case and runs of spaces do not count."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def name_problem(name: str) -> str | None:
+    """Why a city or bill-to name cannot be a ledger key, or None: invisible characters, odd
+    spaces and line breaks would let one city be billed under two spellings that look alike."""
+    if len(name) > NAME_LIMIT:
+        return f"expected a name of at most {NAME_LIMIT} characters, got {len(name):,}"
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or \
+                (unicodedata.category(char) == "Zs" and char != " "):
+            return (f"the name holds an invisible or unusual character (U+{ord(char):04X}); "
+                    f"type it with plain spaces")
+    return None
+
+
 def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
     rows, seen = [], {}
     for line, cells in _records(path, CITY_COLUMNS, ("level",), problems):
@@ -69,10 +91,14 @@ def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
         for column in ("city", "bill_to"):
             if not cells[column]:
                 problems.append(Problem(str(path), line, column, "missing"))
-        if cells["city"] in seen:
+            elif name_problem(cells[column]):
+                problems.append(Problem(str(path), line, column, name_problem(cells[column])))
+        cells["city"] = unicodedata.normalize("NFC", cells["city"])
+        key = city_key(cells["city"])
+        if key in seen:
             problems.append(Problem(str(path), line, "city",
-                                    f"duplicate city {cells['city']!r} (also row {seen[cells['city']]})"))
-        seen.setdefault(cells["city"], line)
+                                    f"duplicate city {cells['city']!r} (also row {seen[key]})"))
+        seen.setdefault(key, line)
         if len(problems) == before:
             rows.append(CityRow(line, cells["city"], cells["bill_to"], Counts(**counts),
                                 cells.get("level") or None))

@@ -50,8 +50,14 @@ def ledger_files(path: Path) -> dict[Path, str]:
     return files
 
 
+def _uri(path: Path, mode: str = "ro") -> str:
+    """The file as an SQLite URI, quoted: a path that itself looks like a URI (`file:x.db`,
+    `x?mode=memory`) is only ever a file name."""
+    return f"file:{quote(str(path.resolve()))}?mode={mode}"
+
+
 def _read_only_uri(path: Path) -> str:
-    return f"file:{quote(str(path.resolve()))}?mode=ro"
+    return _uri(path, "ro")
 
 
 def inspect_file(path: Path) -> tuple[str, int | None]:
@@ -69,8 +75,14 @@ def inspect_file(path: Path) -> tuple[str, int | None]:
         raise PricingError(f"{path}: cannot open the ledger ({error})") from None
     try:
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not names:
+        objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        stamped = (db.execute("PRAGMA user_version").fetchone()[0],
+                   db.execute("PRAGMA application_id").fetchone()[0]) != (0, 0)
+        if not objects and not stamped:
             return "empty", None
+        if not names:
+            raise PricingError(f"{path}: an SQLite database but not a pricing ledger (it has no "
+                               f"tables); left untouched")
         if "ledger_meta" in names:
             meta = dict(db.execute("SELECT key, value FROM ledger_meta"))
             if meta.get("application") == s.APPLICATION:
@@ -120,8 +132,8 @@ class Ledger:
         readonly = mode == "read"
 
         def connect() -> sqlite3.Connection:
-            target = _read_only_uri(self.path) if readonly else str(self.path)
-            db = sqlite3.connect(target, uri=readonly, timeout=60, isolation_level=None,
+            target = _uri(self.path, "ro" if readonly else "rwc")
+            db = sqlite3.connect(target, uri=True, timeout=60, isolation_level=None,
                                  check_same_thread=False)
             db.execute("PRAGMA foreign_keys = ON")
             return db
@@ -139,6 +151,7 @@ class Ledger:
                 self._use_wal()
                 if kind in ("missing", "empty"):
                     self._create()
+            self._check_tables()
             self.id = self._meta()["ledger_id"]
         except PricingError:
             self.close()
@@ -162,6 +175,16 @@ class Ledger:
                 {"key": "ledger_id", "value": uuid.uuid4().hex},
                 {"key": "created_at", "value": _now()}])
 
+    def _check_tables(self) -> None:
+        """A ledger missing one of its tables is damaged: say so, never fail mid-command."""
+        from sqlalchemy import inspect
+
+        with self.read() as conn:
+            missing = sorted(s.LEDGER_TABLES - set(inspect(conn).get_table_names()))
+        if missing:
+            raise PricingError(f"{self.path}: a damaged ledger (missing tables: "
+                               f"{', '.join(missing)})")
+
     def _meta(self) -> dict[str, str]:
         with self.read() as conn:
             return dict(conn.execute(s.ledger_meta.select()).all())
@@ -174,11 +197,11 @@ class Ledger:
         raw = self.conn.connection.dbapi_connection
         deadline = time.monotonic() + wait_seconds
         while raw.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            if time.monotonic() > deadline:
+                raise PricingError(f"{self.path}: cannot switch the ledger to WAL mode")
             try:
                 raw.execute("PRAGMA journal_mode = WAL")
             except sqlite3.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
                 time.sleep(0.05)
 
     def close(self) -> None:

@@ -36,6 +36,15 @@ def credit_document(number: int) -> str:
     return f"credit note {number:06d}"
 
 
+def _candidates(recorded: Path, out_dir: Path | None) -> list[Path]:
+    """Where a pending document may go: where it was recorded if that folder still exists
+    (a deleted folder is not made again), then the folder the command is given now."""
+    found = [recorded] if recorded.parent.is_dir() else []
+    if out_dir is not None and out_dir / recorded.name not in found:
+        found.append(out_dir / recorded.name)
+    return found
+
+
 def _write_somewhere(candidates: list[Path], ledger_id: str, document: str, write) -> tuple[Path | None, str]:
     reason = "no candidate path"
     for path in candidates:
@@ -59,7 +68,7 @@ def complete_pending(ledger: Ledger, out_dir: Path | None = None) -> Pending:
     for invoice in ledger.unwritten():
         document = invoice_document(invoice.number)
         recorded = Path(invoice.file)
-        candidates = [recorded] + ([out_dir / recorded.name] if out_dir else [])
+        candidates = _candidates(recorded, out_dir)
         path, reason = _write_somewhere(
             candidates, ledger.id, document,
             lambda p, inv=invoice, doc=document: write_invoice(inv, p, marker(ledger.id, doc)))
@@ -76,7 +85,7 @@ def complete_pending(ledger: Ledger, out_dir: Path | None = None) -> Pending:
         note = credit_note(ledger, number)
         document = credit_document(number)
         recorded = Path(note.file)
-        candidates = [recorded] + ([out_dir / recorded.name] if out_dir else [])
+        candidates = _candidates(recorded, out_dir)
         invoice = ledger.get(note.invoice)
         path, reason = _write_somewhere(
             candidates, ledger.id, document,

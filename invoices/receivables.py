@@ -156,11 +156,11 @@ def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
         raise PricingError("--reason: say what is disputed")
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "dispute")
-        current = balance(ledger, number, date, conn)
+        current = _latest(ledger, number, conn)         # every open dispute, whatever its date
         room = current.open - current.disputed
         if value > room:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance not "
-                               f"already disputed ({room:,} on {date})")
+                               f"already disputed ({room:,})")
         found = conn.execute(s.disputes.insert().values(
             invoice=number, date=date, amount_cents=to_cents(value), reason=reason))
         dispute_id = found.inserted_primary_key[0]

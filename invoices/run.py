@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from invoices import schema as s
-from invoices.billing_state import invoices_of_month, load_states, record_month
-from invoices.documents import marker, may_write, output_dir
-from invoices.drafts import draft_month, read_month
+from invoices.billing_state import invoices_of_month, known_cities, load_states, record_month
+from invoices.documents import claim, marker, output_dir, release
+from invoices.drafts import MonthInputs, draft_month, read_month
 from invoices.faults import fault_point
-from invoices.ledger import Ledger, now
+from invoices.ledger import Ledger, ledger_files, now
 from invoices.pending import Pending, complete_pending, invoice_document
 from invoices.records import Invoice
 from invoices.workbook import write_invoice
@@ -66,24 +66,37 @@ def _insert(conn, invoice: Invoice) -> None:
         for i, line in enumerate(invoice.lines, start=1)])
 
 
-def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,
-              hours: Path | None = None, events: Path | None = None,
-              invoice_date: dt.date | None = None) -> RunResult:
+def prepare_month(month: str, cities: Path, out_dir: Path, tables: TableSet,
+                  hours: Path | None = None, events: Path | None = None,
+                  invoice_date: dt.date | None = None,
+                  ledger_path: Path | None = None) -> tuple[MonthInputs, Path]:
+    """Every check that needs no ledger: the input files and the output directory (which is
+    neither the ledger nor an input). The CLI calls it before opening, and so perhaps creating,
+    the ledger."""
     inputs = read_month(month, cities, tables, hours, events, invoice_date)
-    out = output_dir(out_dir)
-    pending = complete_pending(ledger, out)
+    taken = {Path(p).resolve(): "an input file" for p in inputs.files}
+    if ledger_path is not None:
+        taken.update(ledger_files(ledger_path))
+    if out_dir.resolve() in taken:
+        raise PricingError(f"--out {out_dir}: that is {taken[out_dir.resolve()]}, not a directory "
+                           f"for invoices")
+    return inputs, output_dir(out_dir)
+
+
+def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
+           claimed: list[Path]) -> tuple[list[Invoice], list[Invoice], tuple[str, ...]]:
+    """One write transaction: check against the ledger's state, number, claim each workbook's
+    path (so no other ledger can take it), record."""
     issued: list[Invoice] = []
     with ledger.write() as conn:
         states = load_states(conn, inputs.period.year)
-        draft = draft_month(inputs, states, tables)
+        draft = draft_month(inputs, states, tables, known_cities(conn))
         supplements = invoices_of_month(conn, inputs.month)
         for invoice in draft.invoices:
             number = ledger.next_number(conn)
             file = out / f"invoice-{number:06d}.xlsx"
-            if not may_write(file, ledger.id, invoice_document(number)):
-                raise PricingError(f"{file} already exists and is not this ledger's invoice "
-                                   f"{number:06d} (does another ledger write into {out}?): "
-                                   f"nothing issued; choose another --out")
+            if claim(file, ledger.id, invoice_document(number)):
+                claimed.append(file)
             supplement = supplements[invoice.bill_to] + 1 if invoice.bill_to in supplements else 0
             numbered = invoice.numbered(number, str(file), supplement)
             _insert(conn, numbered)
@@ -92,6 +105,23 @@ def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger:
             issued.append(numbered)
         existing = [ledger.get(n, conn) for n in draft.already]
         fault_point("before-commit")
+    return issued, existing, draft.notes
+
+
+def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,
+              hours: Path | None = None, events: Path | None = None,
+              invoice_date: dt.date | None = None,
+              prepared: tuple[MonthInputs, Path] | None = None) -> RunResult:
+    """Issue the month's invoices and write their workbooks; then write any documents earlier
+    commands left unwritten. A refused run changes nothing, on disk or in the ledger."""
+    inputs, out = prepared or prepare_month(month, cities, out_dir, tables, hours, events,
+                                            invoice_date)
+    claimed: list[Path] = []
+    try:
+        issued, existing, notes = _issue(ledger, inputs, out, tables, claimed)
+    except BaseException:
+        release(claimed)
+        raise
     fault_point("after-commit")
     written, unwritten = {}, []
     for invoice in issued:
@@ -103,13 +133,15 @@ def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger:
         fault_point("after-write")
     if written:
         ledger.mark_written(written)
+    pending = complete_pending(ledger, out)
     restored = []
     for invoice in existing:                 # a workbook deleted since: write it again
-        if not Path(invoice.file).exists():
+        path = Path(invoice.file)
+        if not path.exists() and path.parent.is_dir():
             try:
                 write_invoice(invoice, None, marker(ledger.id, invoice_document(invoice.number)))
                 restored.append(invoice_document(invoice.number))
             except OSError:
                 pass
-    return RunResult(tuple(issued), tuple(existing), pending, draft.notes, tuple(unwritten),
+    return RunResult(tuple(issued), tuple(existing), pending, notes, tuple(unwritten),
                      tuple(restored))

@@ -22,8 +22,32 @@ from pathlib import Path
 from invoices import schema as s
 from invoices.ledger import Ledger, inspect_file
 from pricing.errors import PricingError
+from pricing.values import canonical_month
 
-_DAY = dt.date.fromisoformat
+
+
+class _Unreadable(Exception):
+    """A value in the old ledger that is not in its canonical form."""
+
+
+def _DAY(text: str) -> dt.date:
+    """A date the old ledger wrote; anything but YYYY-MM-DD in ASCII is unreadable."""
+    try:
+        if len(text) != 10 or not text.isascii():
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except (ValueError, TypeError):
+        raise _Unreadable(f"date {text!r}") from None
+
+
+def _month(text: str) -> str:
+    try:
+        label = canonical_month(text)
+    except ValueError:
+        raise _Unreadable(f"month {text!r}") from None
+    if label != text:
+        raise _Unreadable(f"month {text!r} (meant {label}?)")
+    return label
 
 
 def _month_label(start_year: int, number: int) -> str:
@@ -86,7 +110,21 @@ def upgrade(path: Path) -> Path:
     if kind != "old-ledger":
         raise PricingError(f"no ledger at {path}" if kind == "missing" else
                            f"{path}: an empty file, not a ledger")
+    backup = path.with_name(path.name + ".schema2.bak")
+    if backup.exists():
+        raise PricingError(f"{backup} already exists: move it away first (the upgrade keeps the "
+                           f"old ledger there)")
     old = _old_rows(path)
+    unreadable = []
+    for invoice in old["invoices"]:
+        try:
+            _month(invoice["month"])
+        except _Unreadable as error:
+            unreadable.append(f"invoice {invoice['number']:06d}: {error}")
+    if unreadable:
+        raise PricingError(f"{path}: cannot upgrade; the old ledger holds values not written "
+                           f"canonically, so it may have billed a month twice under two "
+                           f"spellings:\n  " + "\n  ".join(unreadable))
     periods, months, hours, conflicts = _billing_state(old["invoices"])
     seen: dict[tuple, int] = {}
     for line in old["lines"]:
@@ -103,30 +141,12 @@ def upgrade(path: Path) -> Path:
     temp = path.with_name(f".{path.name}.upgrade-{os.getpid()}.tmp")
     for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
         leftover.unlink(missing_ok=True)
-    month_of = {i["number"]: i["month"] for i in old["invoices"]}
     try:
-        with Ledger(temp, "create") as new, new.write() as conn:
-            for table, rows in (
-                    (s.invoices, [{**{k: r[k] for k in r.keys()}, "supplement": 0,
-                                   "invoice_date": _DAY(r["invoice_date"]),
-                                   "due_date": _DAY(r["due_date"]), "written": bool(r["written"])}
-                                  for r in old["invoices"]]),
-                    (s.lines, [{**{k: r[k] for k in r.keys()}, "month": month_of[r["invoice"]]}
-                               for r in old["lines"]]),
-                    (s.city_periods, periods), (s.city_months, months), (s.city_hours, hours),
-                    (s.payments, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"])}
-                                  for r in old["payments"]]),
-                    (s.disputes, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
-                                   "resolved_date": _DAY(r["resolved_date"]) if r["resolved_date"] else None}
-                                  for r in old["disputes"]]),
-                    (s.credits, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
-                                  "written": bool(r["written"])} for r in old["credits"]]),
-                    (s.terminations, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"])}
-                                      for r in old["terminations"]]),
-                    (s.sequences, [{"name": r["name"], "last": r["last"]} for r in old["sequence"]])):
-                if rows:
-                    conn.execute(table.insert(), rows)
-        backup = path.with_name(path.name + ".schema2.bak")
+        _copy(old, temp, periods, months, hours)
+    except _Unreadable as error:
+        raise PricingError(f"{path}: cannot upgrade; the old ledger holds a {error} not written "
+                           f"YYYY-MM-DD") from None
+    else:
         shutil.copy2(path, backup)
         os.replace(temp, path)
         for suffix in ("-wal", "-shm"):
@@ -135,3 +155,29 @@ def upgrade(path: Path) -> Path:
     finally:
         for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
             leftover.unlink(missing_ok=True)
+
+
+def _copy(old, temp: Path, periods, months, hours) -> None:
+    """Write the new ledger at `temp`: every old row, and the billing state derived."""
+    month_of = {i["number"]: i["month"] for i in old["invoices"]}
+    with Ledger(temp, "create") as new, new.write() as conn:
+        for table, rows in (
+                (s.invoices, [{**{k: r[k] for k in r.keys()}, "supplement": 0,
+                               "invoice_date": _DAY(r["invoice_date"]),
+                               "due_date": _DAY(r["due_date"]), "written": bool(r["written"])}
+                              for r in old["invoices"]]),
+                (s.lines, [{**{k: r[k] for k in r.keys()}, "month": month_of[r["invoice"]]}
+                           for r in old["lines"]]),
+                (s.city_periods, periods), (s.city_months, months), (s.city_hours, hours),
+                (s.payments, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"])}
+                              for r in old["payments"]]),
+                (s.disputes, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
+                               "resolved_date": _DAY(r["resolved_date"]) if r["resolved_date"] else None}
+                              for r in old["disputes"]]),
+                (s.credits, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
+                              "written": bool(r["written"])} for r in old["credits"]]),
+                (s.terminations, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"])}
+                                  for r in old["terminations"]]),
+                (s.sequences, [{"name": r["name"], "last": r["last"]} for r in old["sequence"]])):
+            if rows:
+                conn.execute(table.insert(), rows)

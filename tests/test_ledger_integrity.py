@@ -205,7 +205,7 @@ def test_an_unwritable_out_records_nothing_and_blocks_nothing(tmp_path):
     city_file = cities(tmp_path, huntsville())
     failed = run(tmp_path, "2001-04", city_file, out=blocker / "sub")
     assert failed.exit_code == 1 and "cannot create the directory" in failed.output
-    assert invoices(tmp_path) == []
+    assert not (tmp_path / "ledger.sqlite3").exists()          # checked before the ledger opens
     assert run(tmp_path, "2001-04", city_file).exit_code == 0
     assert [i[0] for i in invoices(tmp_path)] == [1]
     assert (tmp_path / "out" / "invoice-000001.xlsx").exists()
@@ -496,3 +496,131 @@ def test_a_schema_2_ledger_that_billed_twice_is_not_upgraded(tmp_path):
     assert refused.exit_code == 1
     assert "Huntsville AL 2001-04: billed on invoices 000001 and 000002" in refused.output
     assert digest(ledger) == before and not (tmp_path / "ledger.sqlite3.schema2.bak").exists()
+
+
+def test_ledgers_issuing_into_one_folder_at_once_never_take_one_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    city_file = cities(tmp_path, huntsville())
+    env = {k: v for k, v in os.environ.items() if k != "PRICING_FAULT"}
+    runs = [subprocess.Popen([sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
+                              "--cities", str(city_file), "--out", str(tmp_path / "shared"),
+                              "--ledger", str(tmp_path / f"{name}.sqlite3")],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name in "abc"]
+    outputs = [r.communicate(timeout=120) for r in runs]
+    codes = sorted(r.returncode for r in runs)
+    assert codes == [0, 1, 1], outputs                 # one ledger takes invoice-000001.xlsx
+    from invoices.documents import owner_of
+
+    winner = next(name for name, r in zip("abc", runs) if r.returncode == 0)
+    with Ledger(tmp_path / f"{winner}.sqlite3", "read") as book:
+        assert owner_of(tmp_path / "shared" / "invoice-000001.xlsx")["kmc_ledger_id"] == book.id
+    for name, r, (_, err) in zip("abc", runs, outputs):
+        if r.returncode:
+            assert "is not this ledger's invoice 000001" in err
+            assert invoices(tmp_path, tmp_path / f"{name}.sqlite3") == []
+
+
+def test_a_ledger_path_that_looks_like_a_uri_is_only_a_file_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes (body TEXT)")
+    db.close()
+    before = digest(foreign)
+    made = run(tmp_path, "2001-04", cities(tmp_path, huntsville()), ledger=Path("file:foreign.db"))
+    assert made.exit_code == 0                          # a new ledger named "file:foreign.db"
+    assert Path(tmp_path / "file:foreign.db").exists() and digest(foreign) == before
+
+
+def test_sqlite_files_without_tables_but_not_empty_are_not_taken_over(tmp_path):
+    viewed = tmp_path / "view.db"
+    with sqlite3.connect(viewed) as db:
+        db.execute("CREATE VIEW v AS SELECT 1")
+    db.close()
+    before = digest(viewed)
+    refused = run(tmp_path, "2001-04", cities(tmp_path, huntsville()), ledger=viewed)
+    assert refused.exit_code == 1 and "not a pricing ledger (it has no tables)" in refused.output
+    assert digest(viewed) == before
+
+
+@pytest.mark.breaks_ledger
+def test_a_damaged_ledger_is_named_not_a_traceback(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
+        db.execute("DROP TABLE payments")
+    db.close()
+    for command in (["invoice", "list"], ["ledger", "check"], ["ar", "aging", "--as-of", "2001-06-30"]):
+        refused = pricing(tmp_path, *command)
+        assert refused.exit_code == 1 and "a damaged ledger (missing tables: payments)" in refused.output
+
+
+@pytest.mark.parametrize("spelling", ["huntsville al", "Huntsville  AL"])
+def test_one_city_cannot_be_billed_twice_under_two_spellings(tmp_path, spelling):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    other = cities(tmp_path, f"{spelling},{II},20,1,10,1,1,1,", name="other.csv")
+    refused = run(tmp_path, "2001-04", other)
+    assert refused.exit_code == 1
+    assert f"{spelling!r} is billed in the ledger as 'Huntsville AL': spell it the same way" in refused.output
+    assert [i[0] for i in invoices(tmp_path)] == [1]
+
+
+@pytest.mark.parametrize("name, code", [("Huntsville\u00a0AL", "U+00A0"), ("Huntsville AL\u200b", "U+200B")])
+def test_invisible_characters_in_a_city_name_are_refused(tmp_path, name, code):
+    city_file = cities(tmp_path, f"{name},{III},20,1,10,1,1,1,")
+    refused = run(tmp_path, "2001-04", city_file)
+    assert refused.exit_code == 1 and f"invisible or unusual character ({code})" in refused.output
+
+
+def test_a_level_in_lower_case_is_the_tables_level(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville(level="small"))).exit_code == 0
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville(level="SMALL"))).exit_code == 0
+    assert run(tmp_path, "2001-05", cities(tmp_path, huntsville(level="Small"))).exit_code == 0
+    assert [i[4] for i in invoices(tmp_path)] == [D("16500.00")] * 2
+
+
+def test_a_backdated_dispute_cannot_exceed_the_open_balance(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    first = pricing(tmp_path, "ar", "dispute", "1", "10000", "--date", "2001-05-20", "--reason", "a")
+    assert first.exit_code == 0
+    second = pricing(tmp_path, "ar", "dispute", "1", "10000", "--date", "2001-05-01", "--reason", "b")
+    assert second.exit_code == 1
+    assert "10,000.00 is more than invoice 000001's open balance not already disputed (6,500.00)" in second.output
+
+
+def test_a_report_never_overwrites_an_invoice_workbook(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    workbook = tmp_path / "out" / "invoice-000001.xlsx"
+    before = digest(workbook)
+    refused = pricing(tmp_path, "ar", "aging", "--as-of", "2001-06-30", "--format", "xlsx", "-o", str(workbook))
+    assert refused.exit_code == 1 and "that is invoice 000001 of a ledger" in refused.output
+    assert digest(workbook) == before
+
+
+def test_markup_in_a_city_name_is_shown_not_obeyed(tmp_path):
+    city_file = cities(tmp_path, f"Foo [/x] AL,{III},20,1,10,1,1,1,")
+    assert run(tmp_path, "2001-04", city_file).exit_code == 0
+    shown = pricing(tmp_path, "invoice", "show", "1")
+    assert shown.exit_code == 0 and "Foo [/x] AL" in shown.stdout
+
+
+def test_a_reason_that_is_not_utf8_is_a_usage_error(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    refused = pricing(tmp_path, "ar", "dispute", "1", "100", "--date", "2001-05-01", "--reason", "bad \udcff")
+    assert refused.exit_code == 2 and "not UTF-8" in refused.output
+
+
+def test_a_refused_run_writes_nothing_and_a_rerun_without_events_uses_the_ledgers_sites(tmp_path):
+    city_file = cities(tmp_path, huntsville())
+    events = write(tmp_path / "events.csv", "city,date,kind,quantity\nHuntsville AL,2001-04-10,integration,1\n")
+    assert run(tmp_path, "2001-04", city_file, "--events", str(events)).exit_code == 0
+    again = run(tmp_path, "2001-04", city_file)        # no events file: the ledger's one site
+    assert again.exit_code == 0 and "already issued 000001" in again.stdout
+    none = write(tmp_path / "none.csv", "city,date,kind,quantity\n")
+    refused = run(tmp_path, "2001-04", city_file, "--events", str(none))
+    assert refused.exit_code == 1
+    assert "the events give 0 integration site(s), invoice 000001 billed 1" in refused.output
+    assert invoices(tmp_path)[0][4] == D("116500.00")      # 16,500 + one site at 100,000

@@ -50,7 +50,7 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
 @app.command("dispute")
 @handles_errors
 def dispute(number: Number, amount: Amount, date: DateOption,
-            reason: Annotated[str, typer.Option("--reason", help="What is disputed.")],
+            reason: Annotated[str, typer.Option("--reason", parser=params.text, help="What is disputed.")],
             ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Record a good-faith dispute of all or part of an invoice.
 
@@ -81,7 +81,7 @@ def _remedies(tables, day):
 @handles_errors
 def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, metavar="ID",
                                                      help="Dispute id.")], date: DateOption,
-            resolution: Annotated[str, typer.Option("--resolution", help="How it was settled.")],
+            resolution: Annotated[str, typer.Option("--resolution", parser=params.text, help="How it was settled.")],
             ledger: LedgerOption = None) -> None:
     """Record a dispute's resolution (issue a credit note separately if the customer was right)."""
     from invoices.receivables import resolve_dispute
@@ -115,7 +115,7 @@ def list_disputes(format: Annotated[str, typer.Option("--format")] = "table",
 @app.command("credit")
 @handles_errors
 def credit(number: Number, amount: Amount,
-           reason: Annotated[str, typer.Option("--reason", help="Why the credit is given.")],
+           reason: Annotated[str, typer.Option("--reason", parser=params.text, help="Why the credit is given.")],
            date: Annotated[dt.date | None, typer.Option(
                "--date", parser=params.date, metavar="YYYY-MM-DD", help="Default: today.")] = None,
            out: Annotated[Path, typer.Option("--out", help="Directory for the credit note.")] = Path("."),
@@ -133,8 +133,8 @@ def credit(number: Number, amount: Amount,
     from invoices.receivables import issue_credit
     from invoices.workbook import write_credit_note
 
-    folder = output_dir(out)
     with _ledger(ledger, "write") as book:
+        folder = output_dir(out)
         pending = complete_pending(book, folder)
         for document, path in pending.written:
             typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
@@ -261,7 +261,7 @@ def terminate(date: DateOption, ledger: LedgerOption = None) -> None:
 
 @app.command("statement")
 @handles_errors
-def statement(bill_to: Annotated[str, typer.Argument(help="The customer entity.")],
+def statement(bill_to: Annotated[str, typer.Argument(parser=params.text, help="The customer entity.")],
               start: Annotated[dt.date, typer.Option("--from", parser=params.date,
                                                      metavar="YYYY-MM-DD", help="First date.")],
               end: Annotated[dt.date, typer.Option("--to", parser=params.date,

@@ -121,10 +121,11 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str
     """A readable table on a terminal (rich), plain aligned text on a pipe."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_lines=False)
+    table = Table(title=Text(title) if title else None, show_lines=False)
     for name in columns:
         table.add_column(name, justify="right" if name in right else "left", overflow="fold")
-    for row in rows:
-        table.add_row(*[cell_text(v) for v in row])
+    for row in rows:                  # Text: a "[bold]" in a city name is shown, not obeyed
+        table.add_row(*[Text(cell_text(v)) for v in row])
     Console(width=None if sys.stdout.isatty() else 200).print(table)

@@ -61,11 +61,15 @@ def run(
 
     Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --out invoices/
     """
-    from invoices.run import run_month
+    from invoices.ledger import resolve_ledger
+    from invoices.run import prepare_month, run_month
 
     table_set = load(tables)
+    prepared = prepare_month(month, cities, out, table_set, hours, events, invoice_date,
+                             resolve_ledger(ledger))
     with _ledger(ledger, "create") as book:
-        result = run_month(month, cities, out, table_set, book, hours, events, invoice_date)
+        result = run_month(month, cities, out, table_set, book, hours, events, invoice_date,
+                           prepared)
     for document, path in result.pending.written:
         typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
     for document in result.restored:

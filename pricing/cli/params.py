@@ -37,3 +37,17 @@ date: Callable[[Any], dt.date] = _usage(values.parse_date)
 month: Callable[[Any], str] = _usage(values.canonical_month)
 amount: Callable[[Any], Decimal] = _usage(values.parse_amount)
 number: Callable[[Any], int] = _usage(values.parse_number)
+
+
+def _text(value: str) -> str:
+    """Free text (a reason, a resolution, a name): valid Unicode, no control characters."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError("expected text, got bytes that are not UTF-8")
+    if any(ord(c) < 32 and c not in "\t" for c in value):
+        raise ValueError("expected text on one line, without control characters")
+    if len(value) > 2000:
+        raise ValueError(f"expected at most 2,000 characters, got {len(value):,}")
+    return value
+
+
+text: Callable[[Any], str] = _usage(_text)
