@@ -100,7 +100,7 @@ def status(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Status:
         reason = "no undisputed amount is past due"
     if terminated:
         reason += f"; the agreement was terminated on {terminated} and every outstanding " \
-                  f"invoice fell due that day (Section 20(b))"
+                  f"invoice dated on or before it fell due that day (Section 20(b))"
     return Status(as_of, terminated, bool(past_due), reason, past_due, amount)
 
 

@@ -60,10 +60,13 @@ def _amount(text: str | Decimal, what: str) -> Decimal:
 
 
 def termination_date(ledger: Ledger, conn=None) -> dt.date | None:
+    """The termination in force: the last entry of the log, unless it is a withdrawal."""
     if conn is None:
         with ledger.read() as conn:
             return termination_date(ledger, conn)
-    return conn.execute(select(s.terminations.c.date)).scalar()
+    t = s.terminations.c
+    last = conn.execute(select(t.kind, t.date).order_by(t.id.desc()).limit(1)).first()
+    return last.date if last is not None and last.kind == "terminated" else None
 
 
 def _sum(conn, table, number: int, day: dt.date, *extra) -> int:
@@ -88,7 +91,8 @@ def balance(ledger: Ledger, number: int, as_of: dt.date, conn=None) -> Balance:
     open_cents = row.total_cents - paid - credited
     due = row.due_date
     terminated = termination_date(ledger, conn)
-    if terminated and terminated <= as_of and terminated < due and open_cents > 0:
+    if terminated and terminated <= as_of and row.invoice_date <= terminated < due \
+            and open_cents > 0:
         due = terminated                                   # PSA Section 20(b)
     return Balance(number, row.bill_to, row.invoice_date, due, from_cents(row.total_cents),
                    from_cents(paid), from_cents(credited), from_cents(open_cents),
@@ -244,12 +248,37 @@ def credit_note(ledger: Ledger, credit: int) -> CreditNote:
                       from_cents(row.amount_cents), row.reason, row.file)
 
 
-def terminate(ledger: Ledger, date: dt.date) -> None:
+def terminate(ledger: Ledger, date: dt.date, tables) -> None:
+    """Record the PSA's termination (Section 20(b)): from `date` every invoice dated on or before
+    it and still open is due that day; months starting after it are not billed. The date must be
+    a day the PSA is in force and not before the first invoice."""
+    from pricing.agreements import check_in_term
+
+    check_in_term(tables, "PSA", date)
     with ledger.write() as conn:
         existing = termination_date(ledger, conn)
         if existing:
-            raise PricingError(f"the agreement was already terminated on {existing}")
-        conn.execute(s.terminations.insert().values(id=1, date=date, recorded_at=now()))
+            raise PricingError(f"the agreement was already terminated on {existing} (withdraw "
+                               f"it first with `ar terminate --withdraw --reason TEXT`)")
+        first = conn.execute(select(func.min(s.invoices.c.invoice_date))).scalar()
+        if first is not None and date < first:
+            raise PricingError(f"{date} is before the first invoice's date ({first}): a "
+                               f"termination cannot predate what it terminates")
+        conn.execute(s.terminations.insert().values(kind="terminated", date=date,
+                                                    recorded_at=now()))
+
+
+def withdraw_termination(ledger: Ledger, reason: str) -> dt.date:
+    """Withdraw the termination in force; both entries stay in the ledger."""
+    if not reason.strip():
+        raise PricingError("--reason: say why the termination is withdrawn")
+    with ledger.write() as conn:
+        existing = termination_date(ledger, conn)
+        if existing is None:
+            raise PricingError("no termination is in force to withdraw")
+        conn.execute(s.terminations.insert().values(kind="withdrawn", reason=reason,
+                                                    recorded_at=now()))
+    return existing
 
 
 def payments(ledger: Ledger, start: dt.date, end: dt.date) -> list[tuple[int, int, dt.date, Decimal]]:

@@ -27,6 +27,7 @@ from invoices.workbook import write_invoice
 from pricing.errors import PricingError
 from pricing.money import to_cents
 from pricing.tables.loader import TableSet
+from pricing.values import parse_month
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,20 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
            claimed: list[Path]) -> tuple[list[Invoice], list[Invoice], tuple[str, ...]]:
     """One write transaction: check against the ledger's state, number, claim each workbook's
     path (so no other ledger can take it), record."""
+    from invoices.receivables import termination_date
+
     issued: list[Invoice] = []
+    notes: list[str] = []
     with ledger.write() as conn:
+        terminated = termination_date(ledger, conn)
+        first = dt.date(*parse_month(inputs.month), 1)
+        if terminated is not None and first > terminated:
+            raise PricingError(f"the agreement was terminated on {terminated}: {inputs.month} "
+                               f"starts after it and is not billed (PSA Section 20(b)); nothing "
+                               f"issued")
+        if terminated is not None and (first.year, first.month) == (terminated.year, terminated.month):
+            notes.append(f"the agreement was terminated on {terminated}; {inputs.month} contains "
+                         f"that day and is billed in full (the contract gives no proration)")
         states = load_states(conn, inputs.period.year)
         draft = draft_month(inputs, states, tables, known_cities(conn))
         supplements = invoices_of_month(conn, inputs.month)
@@ -105,7 +118,7 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
             issued.append(numbered)
         existing = [ledger.get(n, conn) for n in draft.already]
         fault_point("before-commit")
-    return issued, existing, draft.notes
+    return issued, existing, tuple(notes) + draft.notes
 
 
 def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,

@@ -10,7 +10,8 @@ Billing state is keyed by what is billed, not by how a command was typed:
 - `invoices` are unique on (bill_to, month, supplement): supplement 0 is the month's invoice,
   1, 2, ... the supplementary invoices of cities added after it.
 Months are stored `YYYY-MM`, dates as dates, money as integer cents; `ledger_meta` names the
-file a pricing ledger and holds its schema version and identity.
+file a pricing ledger and holds its schema version and identity. `terminations` is a log: a
+termination and its explicit withdrawal are both kept; the last entry says which is in force.
 """
 
 from __future__ import annotations
@@ -142,10 +143,13 @@ credits = Table(
 
 terminations = Table(
     "terminations", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("date", Date, nullable=False),
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("date", Date),
+    Column("reason", Text),
     Column("recorded_at", String(32), nullable=False),
-    CheckConstraint("id = 1", name="one_termination"),
+    CheckConstraint("kind IN ('terminated', 'withdrawn')", name="termination_kind"),
+    CheckConstraint("kind = 'withdrawn' OR date IS NOT NULL", name="termination_has_a_date"),
 )
 
 LEDGER_TABLES = frozenset(metadata.tables)

@@ -176,8 +176,8 @@ def _copy(old, temp: Path, periods, months, hours) -> None:
                               for r in old["disputes"]]),
                 (s.credits, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
                               "written": bool(r["written"])} for r in old["credits"]]),
-                (s.terminations, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"])}
-                                  for r in old["terminations"]]),
+                (s.terminations, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
+                                   "kind": "terminated"} for r in old["terminations"]]),
                 (s.sequences, [{"name": r["name"], "last": r["last"]} for r in old["sequence"]])):
             if rows:
                 conn.execute(table.insert(), rows)

@@ -153,7 +153,7 @@ def test_assurance_before_amendment_3(ledger, tables):
 
 def test_termination_accelerates_outstanding_invoices(ledger, tables):
     record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
-    terminate(ledger, dt.date(2001, 6, 5))
+    terminate(ledger, dt.date(2001, 6, 5), tables)
     # Invoice 2 (due 2001-06-20) falls due on 2001-06-05; invoice 1 is paid.
     assert balance(ledger, 2, dt.date(2001, 6, 10)).due_date == dt.date(2001, 6, 5)
     (row,) = aging(ledger, dt.date(2001, 6, 10))
@@ -162,7 +162,7 @@ def test_termination_accelerates_outstanding_invoices(ledger, tables):
     assert result.terminated == dt.date(2001, 6, 5) and result.may_cease
     before = snapshot(ledger)
     with pytest.raises(PricingError, match="already terminated on 2001-06-05"):
-        terminate(ledger, dt.date(2001, 7, 1))
+        terminate(ledger, dt.date(2001, 7, 1), tables)
     assert snapshot(ledger) == before
 
 
@@ -206,3 +206,50 @@ def test_cli_receivables(ledger, tmp_path):
     assert credited.exit_code == 0
     note = load_workbook(tmp_path / "c" / "credit-000001.xlsx")["Credit note"]
     assert note["B3"].value == "000001" and note["B11"].value == 100
+
+
+def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing(tmp_path, tables):
+    # PSA Section 20(b) as amended (Amendment 3): on termination every outstanding invoice falls
+    # due on the termination date. Invoices of 2001-04 (dated 04-30, Net 20, due 05-20) and
+    # 2001-05 (dated 05-31, due 06-20); terminated 2001-06-15. April stays due 05-20 (already
+    # earlier), May becomes due 06-15. June (dated 06-30, after the termination) is due on its
+    # own date, 07-20, never earlier; July starts after the termination and is not billed.
+    cities = tmp_path / "cities.csv"
+    cities.write_text(CITIES)
+    env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
+
+    def cli(*args):
+        return runner.invoke(app, list(args), env=env)
+
+    for month in ("2001-04", "2001-05"):
+        assert cli("invoice", "run", "--month", month, "--cities", str(cities), "--out",
+                   str(tmp_path / "out")).exit_code == 0
+    too_early = cli("ar", "terminate", "--date", "2001-04-29")
+    assert too_early.exit_code == 1 and "before the first invoice's date (2001-04-30)" in too_early.output
+    after_expiry = cli("ar", "terminate", "--date", "2005-10-01")
+    assert after_expiry.exit_code == 1 and "PSA" in after_expiry.output
+    assert cli("ar", "terminate", "--date", "2001-06-15").exit_code == 0
+    june = cli("invoice", "run", "--month", "2001-06", "--cities", str(cities), "--out", str(tmp_path / "out"))
+    assert june.exit_code == 0
+    assert ("the agreement was terminated on 2001-06-15; 2001-06 contains that day and is billed "
+            "in full (the contract gives no proration)") in june.output
+    july = cli("invoice", "run", "--month", "2001-07", "--cities", str(cities), "--out", str(tmp_path / "out"))
+    assert july.exit_code == 1
+    assert "terminated on 2001-06-15: 2001-07 starts after it and is not billed" in july.output
+    listed = json.loads(cli("invoice", "list", "--format", "json").stdout)
+    assert [(i["invoice_date"], i["due_date"], i["due_now"]) for i in listed] == [
+        ("2001-04-30", "2001-05-20", "2001-05-20"),
+        ("2001-05-31", "2001-06-20", "2001-06-15"),
+        ("2001-06-30", "2001-07-20", "2001-07-20")]
+    assert listed[1]["due_reason"] == "the agreement was terminated on 2001-06-15: PSA Section 20(b)"
+    # Withdrawn explicitly: both entries stay; July may then be billed.
+    assert cli("ar", "terminate", "--withdraw").exit_code == 1
+    withdrawn = cli("ar", "terminate", "--withdraw", "--reason", "settled")
+    assert withdrawn.exit_code == 0 and "termination of 2001-06-15 is withdrawn" in withdrawn.output
+    from invoices import schema
+
+    with Ledger(tmp_path / "ledger.sqlite3", "read") as book, book.read() as conn:
+        assert [(r.kind, r.date) for r in conn.execute(schema.terminations.select())] == [
+            ("terminated", dt.date(2001, 6, 15)), ("withdrawn", None)]
+    assert cli("invoice", "run", "--month", "2001-07", "--cities", str(cities), "--out",
+               str(tmp_path / "out")).exit_code == 0

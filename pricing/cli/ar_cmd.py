@@ -249,14 +249,34 @@ def assurance(as_of: AsOfOption, format: Annotated[str, typer.Option("--format")
 
 @app.command("terminate")
 @handles_errors
-def terminate(date: DateOption, ledger: LedgerOption = None) -> None:
-    """Record the agreement's termination: every outstanding invoice becomes due that day."""
-    from invoices.receivables import terminate as record
+def terminate(date: Annotated[dt.date | None, typer.Option(
+                  "--date", parser=params.date, metavar="YYYY-MM-DD",
+                  help="The termination date (a day the PSA is in force).")] = None,
+              withdraw: Annotated[bool, typer.Option(
+                  "--withdraw", help="Withdraw the termination in force (give --reason).")] = False,
+              reason: Annotated[str | None, typer.Option(
+                  "--reason", parser=params.text, help="Why it is withdrawn.")] = None,
+              ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+    """Record the agreement's termination, or withdraw it: PSA Section 20(b).
 
-    day = date
+    From the termination date every open invoice dated on or before it is due that day; an invoice dated later is due on its own date; months starting after it are not billed. A withdrawal is recorded beside the termination, never in place of it.
+
+    Example: pricing ar terminate --date 2001-06-15
+    """
+    from invoices.receivables import terminate as record, withdraw_termination
+
+    if withdraw == (date is not None):
+        raise typer.BadParameter("give either --date DATE or --withdraw --reason TEXT",
+                                 param_hint="--date/--withdraw")
     with _ledger(ledger, "write") as book:
-        record(book, day)
-    typer.echo(f"terminated on {day}: every outstanding invoice is due on {day} (PSA Section 20(b))")
+        if withdraw:
+            withdrawn = withdraw_termination(book, reason or "")
+            typer.echo(f"the termination of {withdrawn} is withdrawn ({reason}); both entries "
+                       f"stay in the ledger")
+            return
+        record(book, date, load(tables))
+    typer.echo(f"terminated on {date}: every outstanding invoice dated on or before it is due on "
+               f"{date} (PSA Section 20(b)); months after it are not billed")
 
 
 @app.command("statement")

@@ -40,6 +40,19 @@ def _ledger(path: Path | None, mode: str = "read"):
     return book
 
 
+def _due_now(book, invoice) -> dict:
+    """The date an invoice is due now and why, beside its own due date: a termination
+    accelerates an open invoice dated on or before it (PSA Section 20(b))."""
+    import datetime
+
+    from invoices.receivables import balance
+
+    now = balance(book, invoice.number, datetime.date.max).due_date
+    reason = (f"the agreement was terminated on {now}: PSA Section 20(b)"
+              if now != invoice.due_date else None)
+    return {"due_now": now.isoformat(), "due_reason": reason}
+
+
 @app.command("run")
 @handles_errors
 def run(
@@ -108,11 +121,14 @@ def list_invoices(
     """The ledger's invoices, optionally for one month or one bill-to."""
     with _ledger(ledger) as book:
         invoices = [book.get(n) for n in book.numbers(month, bill_to)]
+        summaries = [{**i.summary(), **_due_now(book, i)} for i in invoices]
     if format is Format.json:
-        emit_json([i.summary() for i in invoices])
+        emit_json(summaries)
         return
-    columns = ["number", "bill_to", "month", "invoice_date", "due_date", "terms", "total", "file"]
-    rows = [[i.label if c == "number" else i.summary()[c] for c in columns] for i in invoices]
+    columns = ["number", "bill_to", "month", "invoice_date", "due_date", "due_now", "terms",
+               "total", "file"]
+    rows = [[i.label if c == "number" else summary[c] for c in columns]
+            for i, summary in zip(invoices, summaries)]
     (emit_csv if format is Format.csv else emit_table)(columns, rows)
 
 
@@ -123,8 +139,9 @@ def show(number: NumberArgument,
     """One invoice with its lines."""
     with _ledger(ledger) as book:
         invoice = book.get(number)
+        due = _due_now(book, invoice)
     if format is Format.json:
-        emit_json(invoice.as_dict())
+        emit_json({**invoice.as_dict(), **due})
         return
     columns = ["city", "description", "quantity", "unit_price", "amount", "source"]
     rows = [[getattr(line, c) for c in columns] for line in invoice.lines]
@@ -134,7 +151,9 @@ def show(number: NumberArgument,
     else:
         emit_table(columns, rows, title=f"Invoice {invoice.label} to {invoice.bill_to}, "
                    f"{invoice.month}: dated {invoice.invoice_date}, due {invoice.due_date} "
-                   f"({invoice.terms})", right=("quantity", "unit_price", "amount"))
+                   f"({invoice.terms})" + (f"; due now {due['due_now']} ({due['due_reason']})"
+                                           if due["due_reason"] else ""),
+                   right=("quantity", "unit_price", "amount"))
 
 
 @app.command("explain")
