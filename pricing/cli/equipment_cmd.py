@@ -108,9 +108,11 @@ def check_7re(
     format: FormatOption = Format.table,
     tables: TablesOption = None,
 ) -> None:
-    """Check a 7R/E Packet Solution quote against its composition rule and the 20% promise.
+    """Check a 7R/E Packet Solution quote against its composition rule and the 20% promise,
+    and give each component's warranty end (GA Amendment 3 Section A-1.26).
 
-    Exit 1 when it is not a Packet Solution or misses the promise.
+    A component's optional "part" is "hardware" (the default) or "software". Exit 1 when it is
+    not a Packet Solution or misses the promise.
     Example: pricing check-7re examples/seven_re_quote.json
     """
     from pricing.cli.service_cmd import read_json
@@ -135,8 +137,16 @@ def check_7re(
         typer.echo(f"7R/E quote {quote} as of {date}:")
         for name, units in result.components.items():
             typer.echo(f"  {name}: {units} unit(s)")
-        typer.echo(f"  installed at one time: {'yes' if result.installed_together else 'no'}")
+        on = f" ({result.installed_on})" if result.installed_on else ""
+        typer.echo(f"  installed at one time: {'yes' + on if result.installed_together else 'no'}")
         typer.echo(f"  price {result.price:,} against comparable 5ESS TDM {result.comparable_tdm:,}")
+        columns = ["#", "component", "part", "installed_on", "warranty_months", "warranty_end",
+                   "reason"]
+        rows = [[w.index, w.component, w.part, w.installed_on,
+                 w.months if w.months is not None else (f"{w.days} days" if w.days else None),
+                 w.end, w.reason] for w in result.warranties]
+        emit_table(columns, rows, title="Warranties (GA Amendment 3 Section A-1.26)",
+                   right=("#", "warranty_months"))
         typer.echo(result.verdict)
     if not (result.is_packet_solution and result.meets_promise):
         raise typer.Exit(1)

@@ -4,16 +4,32 @@ A 7R/E Packet Solution must contain at least one Call Feature Server, One-Link M
 Packet Gateway, purchased and installed at one time; Seller commits to a minimum 20% saving
 against a comparable 5ESS TDM configuration, access vehicles excluded. Both the components and
 the percentage come from the tables.
+
+Each component also gets its warranty end (pricing.equipment.warranty.seven_re_warranty).
+A component's optional "part" is "hardware" or "software"; when it is not given the component
+is read as hardware, because a quote line counts units of equipment (the contract's "one unit
+each of a Call Feature Server, One-Link Manager, and Packet Gateway"), software is licensed with
+a unit rather than being one, and every quote written before "part" existed (the Exhibit C
+example) lists hardware units. The reason shown says when the part was read this way. Only
+hardware units count toward the required components: a software licence for a Call Feature
+Server is not a Call Feature Server, and an upgrade of all three elements' software is not a
+new installation.
+
+"Installed at one time": the Packet Solution's installation is the earliest date on which at
+least the required units of each required component are installed. Units installed on any
+other date (a second Packet Gateway added later) are additions: they do not stop the rest
+being a Packet Solution, and their software is "other 7R/E software".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pricing.equipment.names import product_key
+from pricing.equipment.warranty import SEVEN_RE_PARTS, ComponentWarranty, seven_re_warranty
 from pricing.errors import PricingError
 from pricing.lines import Source
 from pricing.jsonfile import as_text
@@ -31,7 +47,7 @@ class PacketSolutionCheck:
     Attributes:
       components: {required component: units quoted}.
       missing: required components with fewer units than required.
-      installed_together: whether the required components share one installation date.
+      installed_together: whether one date has the required units of every required component.
       is_packet_solution: composition and installation both hold.
       price: the 7R/E price compared (access vehicles excluded).
       comparable_tdm: the comparable 5ESS TDM configuration's price.
@@ -40,6 +56,8 @@ class PacketSolutionCheck:
       ceiling: the highest price that keeps the promise.
       margin: ceiling - price (negative: the promise is missed by that much).
       sources: the table versions used.
+      installed_on: the Packet Solution's installation date (None: not a Packet Solution).
+      warranties: each component's warranty, in the quote's order.
     """
 
     components: dict[str, Decimal]
@@ -53,6 +71,8 @@ class PacketSolutionCheck:
     ceiling: Decimal
     margin: Decimal
     sources: tuple[Source, ...]
+    installed_on: dt.date | None = None
+    warranties: tuple[ComponentWarranty, ...] = ()
 
     @property
     def meets_promise(self) -> bool:
@@ -84,6 +104,8 @@ class PacketSolutionCheck:
                 "saving_pct": str(self.saving_pct), "required_pct": str(self.required_pct),
                 "ceiling": str(self.ceiling), "margin": str(self.margin),
                 "meets_promise": self.meets_promise, "verdict": self.verdict,
+                "installed_on": self.installed_on,
+                "warranties": [w.as_dict() for w in self.warranties],
                 "sources": [str(s) for s in self.sources]}
 
 
@@ -116,9 +138,20 @@ def _installed_on(value: object, where: str) -> dt.date | None:
         raise PricingError(f"{where}: {error}") from None
 
 
+def _part(item: Mapping, where: str) -> tuple[str, bool]:
+    """The component's part and whether it was given (absent or null: hardware, see above)."""
+    value = item.get("part")
+    if value is None:
+        return "hardware", False
+    if isinstance(value, str) and value in SEVEN_RE_PARTS:
+        return value, True
+    raise PricingError(f"{where}: expected {' or '.join(repr(p) for p in SEVEN_RE_PARTS)}, "
+                       f"got {shown(value)}")
+
+
 def check_packet_solution(quote: Mapping, tables: TableSet, as_of: dt.date) -> PacketSolutionCheck:
     """Check a quote: {"components": [{"component", "quantity", "installed_on", "amount",
-    "access_vehicle"}], "price" (optional), "comparable_5ess_tdm"}."""
+    "access_vehicle", "part"}], "price" (optional), "comparable_5ess_tdm"}."""
     required_version = tables.version("packet_solution_components", as_of)
     promise_version = tables.version("packet_solution_commitment", as_of)
     promise = promise_version.rows[0]
@@ -133,24 +166,40 @@ def check_packet_solution(quote: Mapping, tables: TableSet, as_of: dt.date) -> P
         raise PricingError("comparable_5ess_tdm: expected a price above zero")
     units: dict[str, Decimal] = {r.component: Decimal(0) for r in required_version.rows}
     keys = {product_key(r.component): r.component for r in required_version.rows}
-    install_dates: set[dt.date | None] = set()
+    on_date: dict[dt.date, dict[str, Decimal]] = {}     # hardware units installed per day
+    parsed = []
     total = Decimal(0)
     for i, item in enumerate(components):
         if not isinstance(item, Mapping) or "component" not in item:
             raise PricingError(f"components[{i}]: expected an object with a component name")
         quantity = _units(item.get("quantity", 1), f"components[{i}].quantity")
         installed = _installed_on(item.get("installed_on"), f"components[{i}].installed_on")
-        name = keys.get(product_key(as_text(item["component"])))
-        if name:
+        label = as_text(item["component"])
+        part, given = _part(item, f"components[{i}] ({shown(label)}).part")
+        name = keys.get(product_key(label))
+        if name and part == "hardware":
             units[name] += quantity
-            install_dates.add(installed)
+            if installed is not None:
+                day = on_date.setdefault(installed, {})
+                day[name] = day.get(name, Decimal(0)) + quantity
+        parsed.append((i, label, part, given, installed, bool(item.get("access_vehicle"))))
         if "amount" in item and not item.get("access_vehicle"):
             total += _money(item["amount"], f"components[{i}].amount")
     price = _money(quote["price"], "price") if "price" in quote else total
     missing = tuple(r.component for r in required_version.rows if units[r.component] < r.min_units)
-    together = len(install_dates) == 1 and None not in install_dates
+    complete = sorted(day for day, got in on_date.items()
+                      if all(got.get(r.component, 0) >= r.min_units for r in required_version.rows))
+    together = bool(complete)
+    solution_on = complete[0] if together and not missing else None
+    warranties = []
+    for i, label, part, given, installed, access in parsed:
+        w = seven_re_warranty(i, label, part, installed, solution_on, tables, as_of, access)
+        if not given and not access:
+            w = replace(w, reason=f"part not given, read as hardware; {w.reason}")
+        warranties.append(w)
     ceiling = round_cents(tdm * (1 - promise.min_saving_pct / HUNDRED))
     saving = ((1 - price / tdm) * HUNDRED).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
     return PacketSolutionCheck(units, missing, together, not missing and together, price, tdm,
                                saving, promise.min_saving_pct, ceiling, ceiling - price,
-                               (Source.of(required_version), Source.of(promise_version)))
+                               (Source.of(required_version), Source.of(promise_version)),
+                               solution_on, tuple(warranties))

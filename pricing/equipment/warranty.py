@@ -1,4 +1,5 @@
-"""Warranty end dates from the ship date and the periods GA Amendment 3 gives (004 L292-342).
+"""Warranty end dates from the ship date and the periods GA Amendment 3 gives (004 L292-342);
+7R/E quote components (Section A-1.26) from their installation date (`seven_re_warranty`).
 
 A product's own row wins over its schedule's default (Data Networking: 12 months hardware,
 90 days software). The last covered day is the day before the period's anniversary of the
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from pricing.equipment.discounts import SCHEDULES, find_schedule
 from pricing.equipment.names import product_key
 from pricing.equipment.order import OrderLine
+from pricing.errors import MissingPriceError
 from pricing.lines import Source
 from pricing.tables.loader import TableSet
+from pricing.values import shown
 
 UNKNOWN = "no warranty period for this product in the filed texts (base GA Warranty clause)"
 
@@ -31,6 +34,7 @@ class Warranty:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the month's last day (Jan 31 + 1 -> Feb 28/29)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -55,9 +59,126 @@ def warranty_for(line: OrderLine, tables: TableSet, condition: str | None = None
     if not rows:
         return Warranty(None, UNKNOWN)
     row = rows[0]
-    start = line.ship_date
+    return Warranty(last_covered_day(line.ship_date, row), f"{period_text(row)} {line.kind} "
+                    f"warranty from shipment ({row.section})", Source.of(version))
+
+
+def last_covered_day(start: dt.date, row) -> dt.date:
+    """The day before the period's anniversary of `start` (a warranties row: months or days)."""
     expires = add_months(start, row.months) if row.months is not None else \
         start + dt.timedelta(days=row.days)
-    period = f"{row.months} months" if row.months is not None else f"{row.days} days"
-    return Warranty(expires - dt.timedelta(days=1), f"{period} {line.kind} warranty from shipment "
-                    f"({row.section})", Source.of(version))
+    return expires - dt.timedelta(days=1)
+
+
+def period_text(row) -> str:
+    return f"{row.months} months" if row.months is not None else f"{row.days} days"
+
+
+# 7R/E (GA Amendment 3 Section A-1.26, 004 L342): hardware, software licensed with a new Packet
+# Solution installation, any other 7R/E software. The periods are the warranties table's
+# schedule "packet_solution" rows; the code only picks the row.
+SEVEN_RE_SCHEDULE = "packet_solution"
+SEVEN_RE_PARTS = ("hardware", "software")
+NEW_INSTALLATION, OTHER_SOFTWARE = "new_installation", "other"
+
+
+@dataclass(frozen=True)
+class ComponentWarranty:
+    """One 7R/E quote component's warranty.
+
+    The warranty runs from the component's installation date: the texts name no start event
+    (FACTS.md ambiguity 33(d)), a 7R/E quote carries only installation dates, and A-1.26 ties
+    the software period to the installation. The last covered day is the day before the
+    period's anniversary of that date, as for every other warranty (`last_covered_day`).
+
+    Attributes:
+      index: the component's position in the quote's list.
+      component: its name as quoted.
+      part: "hardware" or "software".
+      installed_on: its installation date (None: not given).
+      months: the period in months the table gives (None: given in days, or no rule applies).
+      days: the period in days the table gives (None: given in months, or no rule applies).
+      end: the last covered day (None: no installation date, or no period).
+      reason: the rule applied, why, and its citation from the table row.
+      source: the warranties table version read (None when no row was read).
+    """
+
+    index: int
+    component: str
+    part: str
+    installed_on: dt.date | None
+    months: int | None
+    days: int | None
+    end: dt.date | None
+    reason: str
+    source: Source | None
+
+    def as_dict(self) -> dict:
+        return {"index": self.index, "component": self.component, "part": self.part,
+                "installed_on": self.installed_on, "warranty_months": self.months,
+                "warranty_days": self.days, "warranty_end": self.end, "reason": self.reason,
+                "source": str(self.source) if self.source else None}
+
+
+def _seven_re_row(version, part: str, condition: str | None, where: str):
+    rows = [r for r in version.rows if r.schedule == SEVEN_RE_SCHEDULE and not r.product
+            and r.part == part and (r.condition or None) == condition]
+    if not rows:
+        raise MissingPriceError(
+            f"{where}: table warranties {version.effective_from.isoformat()} ({version.file}) has "
+            f"no row for schedule {SEVEN_RE_SCHEDULE}, part {part}, condition "
+            f"{condition or '(blank)'} (GA Amendment 3 Section A-1.26)")
+    return rows[0]
+
+
+def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.date | None,
+                      solution_installed_on: dt.date | None, tables: TableSet, as_of: dt.date,
+                      access_vehicle: bool = False) -> ComponentWarranty:
+    """The warranty of one component of a 7R/E quote (GA Amendment 3 Section A-1.26).
+
+    Hardware: the hardware row, whether or not it is part of a Packet Solution. Software
+    installed on `solution_installed_on` (the day the quote's Packet Solution was installed;
+    None when the quote is not one): the new-installation row. Any other software, including
+    software installed later (upgrades, updates, new releases): the "other" row. Software with
+    no installation date gets no period: whether it came with the new installation cannot be
+    told. Access vehicles are not 7R/E equipment (A-1.26 excludes them from 7R/E pricing) and
+    A-1.26 gives them no period. The table version is the one in force on the installation
+    date (the quote's date when there is none); a missing row is a MissingPriceError naming
+    the table, its version and the row.
+    """
+    where = f"components[{index}] ({shown(component)})"
+    if access_vehicle:
+        return ComponentWarranty(index, component, part, installed_on, None, None, None,
+                                 "access vehicle: not 7R/E equipment; GA Amendment 3 Section "
+                                 "A-1.26 gives it no warranty period", None)
+    try:
+        version = tables.version("warranties", installed_on or as_of)
+    except MissingPriceError as error:
+        raise MissingPriceError(f"{where}: {error}") from None
+    if part == "hardware":
+        row = _seven_re_row(version, "hardware", None, where)
+        why = "7R/E hardware, whether or not part of a Packet Solution"
+    elif installed_on is None:
+        return ComponentWarranty(index, component, part, None, None, None, None,
+                                 "7R/E software without an installation date: whether it was "
+                                 "licensed with a new Packet Solution installation cannot be told "
+                                 "(GA Amendment 3 Section A-1.26)", None)
+    elif solution_installed_on is not None and installed_on == solution_installed_on:
+        row = _seven_re_row(version, "software", NEW_INSTALLATION, where)
+        why = (f"software licensed with the new 7R/E Packet Solution installation of "
+               f"{solution_installed_on.isoformat()}")
+    else:
+        row = _seven_re_row(version, "software", OTHER_SOFTWARE, where)
+        if solution_installed_on is None:
+            why = "other 7R/E software: the quote is not a new 7R/E Packet Solution installation"
+        elif installed_on > solution_installed_on:
+            why = (f"other 7R/E software: installed after the Packet Solution's installation of "
+                   f"{solution_installed_on.isoformat()}")
+        else:
+            why = (f"other 7R/E software: installed before the Packet Solution's installation of "
+                   f"{solution_installed_on.isoformat()}")
+    end = last_covered_day(installed_on, row) if installed_on else None
+    tail = "" if installed_on else "; no installation date, so no end date yet"
+    return ComponentWarranty(index, component, part, installed_on, row.months, row.days, end,
+                             f"{why}: {period_text(row)} from installation ({row.section}){tail}",
+                             Source.of(version))
