@@ -24,7 +24,7 @@ from invoices.inputs import CityRow, city_key, read_cities, read_events, read_ho
 from invoices.monthly import CityMonth, city_month
 from invoices.records import Invoice, InvoiceLine
 from invoices.terms import Terms, terms_on
-from pricing.agreements import check_in_term, customer_name
+from pricing.agreements import check_in_term, customer_for
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.lines import total_of
 from pricing.periods import AnnualPeriod, period_containing
@@ -126,7 +126,7 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
     for city in cities:
         try:
             if city.bill_to not in known:
-                known[city.bill_to] = customer_name(tables, "PSA", city.bill_to, invoice_date)
+                known[city.bill_to] = customer_for(tables, "PSA", city.bill_to, invoice_date)
             bill_tos[city.city] = known[city.bill_to]
         except PricingError as error:
             problems.append(Problem(str(cities_path), city.row, "bill_to",

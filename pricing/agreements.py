@@ -1,7 +1,12 @@
-"""Is a date within an agreement's term, and is an entity its customer on that date?
+"""Is a date within an agreement's term, and may an entity be billed under it?
 
 Terms and customers come from the `agreements` and `customers` tables (PSA Amendments 1-2,
 GA Amendments 2-4). A date outside the term or a bill-to that is not yet a customer is an error.
+
+Who may be billed (README "Contract rules", Term and customers) is stated once, in
+`customer_for`: the bill-to must be a customer under the agreement on every day billed. A quote
+for an annual period bills the whole period (start to end); an invoice bills its invoice date
+(start only).
 """
 
 from __future__ import annotations
@@ -48,3 +53,36 @@ def customer_name(tables: TableSet, agreement: str, entity: str, day: dt.date) -
     known = sorted(row.entity for row in tables.rows("customers", day) if row.agreement == agreement)
     raise PricingError(f"bill_to: {entity!r} is not a customer under the {agreement} "
                        f"(customers: {'; '.join(known)})")
+
+
+def customer_for(tables: TableSet, agreement: str, name: str, start: dt.date,
+                 end: dt.date | None = None) -> str:
+    """The bill-to's name as the contract writes it, if it is a customer under the agreement on
+    every day from `start` to `end` (inclusive; `end` None: `start` only); otherwise an error
+    saying why.
+
+    The one rule for who may be billed: a quote for a whole annual period passes the period's
+    first and last days; an invoice passes its invoice date. Each version of the customers
+    table in force during the span is checked, so an entity a later version drops fails too.
+    """
+    end = start if end is None else end
+    if end < start:
+        raise PricingError(f"bill_to: the span {start.isoformat()} to {end.isoformat()} ends "
+                           f"before it starts")
+    days = [start] + [version.effective_from for version in tables.versions("customers")
+                      if start < version.effective_from <= end]
+    entity = None
+    for day in days:
+        try:
+            found = customer_name(tables, agreement, name, day)
+        except PricingError as error:
+            if end == start:
+                raise
+            raise PricingError(f"{error}; billing {start.isoformat()} to {end.isoformat()} "
+                               f"needs a {agreement} customer for the whole of it") from None
+        if entity is not None and found != entity:
+            raise PricingError(f"bill_to: {name!r} is {entity} on {start.isoformat()} but "
+                               f"{found} on {day.isoformat()}: one customer must be billed for "
+                               f"{start.isoformat()} to {end.isoformat()}")
+        entity = found
+    return entity

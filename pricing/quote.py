@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pricing.agreements import check_in_term, customer_name
+from pricing.agreements import check_in_term, customer_for
 from pricing.components import COMPONENTS, Counts, count_problems
 from pricing.csvfile import CELL_LIMIT
 from pricing.equipment.order import COLUMNS as ORDER_COLUMNS
@@ -45,7 +45,8 @@ class CityRequest:
       counts: its six component counts.
       hours: provisioning/customer care hours incurred, by month "YYYY-MM".
       integration_sites: switch sites cut over (system integration) in the period.
-      bill_to: the customer entity billed, checked against the PSA's customers if given.
+      bill_to: the customer entity billed; if given it must be a PSA customer for the whole
+        period (pricing.agreements.customer_for).
       level: a level carried over from an earlier period, overriding the counts.
       equipment: equipment lines ordered under the General Agreement.
     """
@@ -216,7 +217,9 @@ def price_city(request: CityRequest | Mapping, tables: TableSet,
     as_of = as_of or period.start
     check_in_term(tables, "PSA", period.start)
     check_in_term(tables, "PSA", as_of)
-    bill_to = customer_name(tables, "PSA", request.bill_to, period.start) if request.bill_to else None
+    # A quote bills the whole annual period: its bill-to must be a customer for all of it.
+    bill_to = (customer_for(tables, "PSA", request.bill_to, period.start, period.end)
+               if request.bill_to else None)
     level, reason = billed_level(request.counts, request.level, period, tables, as_of)
     lines = [Line.priced("service_level", f"Service level {level.level}, annual period "
                          f"{period.start.isoformat()} to {period.end.isoformat()}",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pricing.components import BOUND_COLUMNS, Counts
 from pricing.errors import MissingPriceError, PricingError
 from pricing.lines import Source
-from pricing.periods import AnnualPeriod
+from pricing.periods import AnnualPeriod, period_containing
 from pricing.tables.loader import TableSet
 
 
@@ -139,3 +139,19 @@ def billed_level(counts: Counts, level: str | None, period: AnnualPeriod, tables
         return chosen, f"{chosen.level} as given (carried over from an earlier period)"
     chosen = pick_level(counts, tables, as_of)
     return chosen, f"from the counts: {chosen.reason}"
+
+
+def level_fixed_on(counts: Counts, tables: TableSet, day: dt.date) -> tuple[LevelChoice, str] | None:
+    """The level billed on `day` whatever the counts give, and why, where the contract fixes it:
+    the first annual period (1998-10-01 to 1999-09-30) bills every city at its first-period level
+    (PSA Amendment 1 Appendix A, note 3). None on any other day, where the level billed depends
+    on the city's history (the two-component rule, pricing.relevel)."""
+    first_start = tables.versions("annual_periods")[0].rows[0].first_period_start
+    if day < first_start:
+        return None
+    period = period_containing(tables, day)
+    if not period.is_first:
+        return None
+    level, reason = billed_level(counts, None, period, tables, day)
+    return level, (f"{reason} ({period.start.isoformat()} to {period.end.isoformat()}, "
+                   f"PSA Amendment 1 Appendix A, note 3)")

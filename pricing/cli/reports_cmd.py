@@ -66,8 +66,11 @@ def relevel(
     _emit(rows, ["city", "previous_level", "level", "annual_price", "changed", "reason"], format,
           output, f"Levels for the annual period starting {period}-10-01")
     if format is not Format.json:
-        typer.echo(f"{len(rows)} cities; the parties meet on {meeting_date(table_set, period)} "
-                   f"(sixty days before the preceding period ends)", err=True)
+        meeting = meeting_date(table_set, period)
+        typer.echo(f"{len(rows)} cities; " + (
+            f"the parties meet on {meeting} (sixty days before the preceding period ends)"
+            if meeting else "the first annual period bills every city at its first-period "
+                            "level; no period precedes it, so there is no meeting"), err=True)
 
 
 @handles_errors

@@ -27,30 +27,42 @@ def level(
     tables: TablesOption = None,
     format: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
-    """The service level a city's component counts give, its annual price, and why.
+    """The service level a city's component counts give, its annual price, and why; in the first
+    annual period (1998-10-01 to 1999-09-30), also the level it is billed at there (Very Small).
 
     Example: pricing level --gateway-elements 20 --slc 10 --as-of 2000-10-01
     """
+    from pricing.agreements import check_in_term
     from pricing.components import Counts
-    from pricing.service_level import pick_level
+    from pricing.service_level import level_fixed_on, pick_level
 
     date = parse_date(as_of)
     table_set = load(tables)
+    check_in_term(table_set, "PSA", date)
     counts = Counts(gateway_elements, five_ess, slc, sm, dacs_ii, dacs_iv)
     choice = pick_level(counts, table_set, date)
+    fixed = level_fixed_on(counts, table_set, date)
+    billed, billed_reason = fixed if fixed else (None, None)
     data = {"level": choice.level, "annual_price": choice.annual_price, "as_of": date,
             "source": str(choice.source), "counts": counts.as_dict(), "reason": choice.reason,
             "decided_by": [{"level": e.level, "component": e.component, "count": e.count,
-                            "limit": e.limit} for e in choice.decided_by]}
+                            "limit": e.limit} for e in choice.decided_by],
+            "billed_level": billed.level if billed else None,
+            "billed_annual_price": billed.annual_price if billed else None,
+            "billed_reason": billed_reason}
+    columns = ("level", "annual_price", "as_of", "reason", "source", "billed_level",
+               "billed_annual_price", "billed_reason")
     if format is Format.json:
         emit_json(data)
     elif format is Format.csv:
-        emit_csv(["level", "annual_price", "as_of", "reason", "source"],
-                 [[data[k] for k in ("level", "annual_price", "as_of", "reason", "source")]])
+        emit_csv(list(columns), [[data[k] for k in columns]])
     else:
         typer.echo(f"{choice.level}: {choice.annual_price:,} a year (as of {date})")
         typer.echo(f"why: {choice.reason}")
         typer.echo(f"source: {choice.source}")
+        if billed:
+            typer.echo(f"billed at {billed.level}: {billed.annual_price:,} a year; "
+                       f"{billed_reason}")
 
 
 def read_json(path: Path) -> object:

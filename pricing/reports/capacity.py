@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from pricing.agreements import check_in_term
 from pricing.components import BOUND_COLUMNS
 from pricing.periods import period_containing
 from pricing.reports.levels import city_level
@@ -92,7 +93,12 @@ def outgrow_month(points: list[tuple[int, int]], limit: int) -> int | None:
 
 def capacity(reports: Reports, as_of: dt.date, tables: TableSet,
              current_levels: dict[str, str] | None = None) -> list[CapacityRow]:
-    year = period_containing(tables, as_of).year
+    """Each reported city's capacity as of a date; a date outside the PSA's term is an error
+    naming it (the same check as quote and batch)."""
+    period = period_containing(tables, as_of)
+    check_in_term(tables, "PSA", as_of)
+    check_in_term(tables, "PSA", period.start)
+    year = period.year
     cutoff: Month = (as_of.year, as_of.month)
     rows = []
     for city in reports.cities:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pricing.agreements import check_in_term
 from pricing.components import Counts
 from pricing.periods import annual_period, period_containing
 from pricing.relevel import LevelDecision, level_for_period
@@ -50,8 +51,12 @@ def _start_and_end(reports: Reports, city: str, year: int, tables: TableSet
     return (before[1] if before else inside[0][1]), inside[-1][1]
 
 
-def meeting_date(tables: TableSet, year: int) -> dt.date:
-    """The parties meet this many days before the preceding period ends (note 3)."""
+def meeting_date(tables: TableSet, year: int) -> dt.date | None:
+    """The parties meet this many days before the preceding period ends (note 3); None for the
+    first annual period, which no period precedes (every city is billed at its first-period
+    level, so there is nothing to meet about)."""
+    if annual_period(tables, year).is_first:
+        return None
     before = annual_period(tables, year - 1)
     rules = tables.rows("annual_periods", before.start)[0]
     return before.end - dt.timedelta(days=rules.meeting_days_before_end)
@@ -78,6 +83,9 @@ def city_level(reports: Reports, city: str, year: int, tables: TableSet,
 
 def levels_for_period(reports: Reports, year: int, tables: TableSet,
                       current_levels: dict[str, str] | None = None) -> list[CityLevel]:
+    """Each reported city's level in period `year`; a period starting outside the PSA's term
+    is an error naming it (the same check as quote and batch)."""
+    check_in_term(tables, "PSA", annual_period(tables, year).start)
     results = []
     for city in reports.cities:
         found = city_level(reports, city, year, tables, (current_levels or {}).get(city))
