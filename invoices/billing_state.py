@@ -88,6 +88,13 @@ def invoices_of_month(conn, month: str) -> dict[str, int]:
                              .group_by(s.invoices.c.bill_to)).all())
 
 
-def known_cities(conn) -> list[str]:
-    """Every city the ledger has billed, as spelled there."""
-    return list(conn.execute(select(s.city_months.c.city).distinct()).scalars())
+def known_cities(conn) -> dict[str, tuple[str, int]]:
+    """Every city the ledger has billed, as spelled there: {city: (its latest month billed,
+    the invoice that billed it)}."""
+    from sqlalchemy import func
+
+    m = s.city_months.c
+    latest = dict(conn.execute(select(m.city, func.max(m.month)).group_by(m.city)).all())
+    invoices = {(r.city, r.month): r.invoice for r in conn.execute(
+        select(m.city, m.month, m.invoice).where(m.month.in_(set(latest.values()))))} if latest else {}
+    return {city: (month, invoices.get((city, month), 0)) for city, month in latest.items()}

@@ -115,6 +115,10 @@ def output_file(path: Path, forbidden: Mapping[Path, str], option: str = "-o") -
     resolved = path.resolve()
     if resolved.is_dir():
         raise PricingError(f"{option} {path}: a directory; give a file name")
+    if resolved.is_file() and resolved.stat().st_size < 200 and \
+            resolved.read_bytes().startswith(b"kmc-pricing claim:"):
+        raise PricingError(f"{option} {path}: that path is claimed by a ledger for a document "
+                           f"not written yet. Choose another file")
     if resolved.is_file() and owner_of(resolved):
         found = owner_of(resolved).get(DOCUMENT_PROPERTY, "a document")
         raise PricingError(f"{option} {path}: that is {found} of a ledger; writing there would "

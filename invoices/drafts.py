@@ -230,7 +230,7 @@ def _state_problems(inputs: MonthInputs, city: CityRow, state: CityState, path: 
 
 
 def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: TableSet,
-                known: list[str] = ()) -> MonthDraft:
+                known: dict[str, tuple[str, int]] | None = None) -> MonthDraft:
     """The invoices for the cities of `inputs` not billed yet for the month, priced with the
     ledger's level and hours; ProblemsError when an input contradicts the ledger.
 
@@ -239,12 +239,19 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
     period, number = inputs.period, inputs.month_number
     path = str(inputs.files[0]) if inputs.files else "--cities"
     problems: list[Problem] = []
+    known = known or {}
     spelled = {city_key(name): name for name in known}
+    labels = [period.label(m) for m in range(1, number + 1)]     # the period's months so far
     for city in inputs.cities:
         ledger_name = spelled.get(city_key(city.city), city.city)
         if ledger_name != city.city:
             problems.append(Problem(path, city.row, "city", f"{city.city!r} is billed in the "
                                     f"ledger as {ledger_name!r}: spell it the same way"))
+        latest, invoice = known.get(city.city, ("", 0))
+        if latest > inputs.month and inputs.month not in states.get(city.city, CityState()).months:
+            problems.append(Problem(path, city.row, None, f"{city.city}: {latest} is already "
+                                    f"billed (invoice {invoice:06d}); {inputs.month} cannot be "
+                                    f"billed after it (a city's months are billed forward)"))
     if problems:
         raise ProblemsError(problems, f"nothing issued for {inputs.month}: {len(problems)} "
                             f"problem(s)")
@@ -263,13 +270,13 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
         if len(problems) > before:
             continue
         bill_to = inputs.bill_tos[city.city]
-        hours = {period.label(m): Decimal(0) for m in range(1, number + 1)}
+        hours = dict.fromkeys(labels, Decimal(0))
         hours.update({k: v for k, v in inputs.hours.get(city.city, {}).items() if k in hours})
         hours.update({k: v.hours for k, v in state.hours.items() if k in hours})
         level = city.level or state.level
         month_of_city = CityMonth(city.city, bill_to, city.counts, level,
-                                  {m: hours[period.label(m)] for m in range(1, number + 1)
-                                   if hours[period.label(m)]},
+                                  {m: hours[label] for m, label in enumerate(labels, start=1)
+                                   if hours[label]},
                                   inputs.sites.get(city.city, 0))
         bill_to_free = CityMonth(month_of_city.city, city.bill_to, *astuple_tail(month_of_city))
         trial = inputs.priced.get(city.city)

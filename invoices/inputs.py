@@ -63,6 +63,8 @@ def _count(path, row, column, text, problems) -> int | None:
 
 
 NAME_LIMIT = 200
+# Letters and symbols that print as nothing (Hangul fillers, braille blank, ...).
+_BLANKS = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 
 
 def city_key(name: str) -> str:
@@ -75,9 +77,9 @@ def name_problem(name: str) -> str | None:
     spaces and line breaks would let one city be billed under two spellings that look alike."""
     if len(name) > NAME_LIMIT:
         return f"expected a name of at most {NAME_LIMIT} characters, got {len(name):,}"
-    for char in name:
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or \
-                (unicodedata.category(char) == "Zs" and char != " "):
+    for char in unicodedata.normalize("NFC", name):
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Mn", "Me") \
+                or (unicodedata.category(char) == "Zs" and char != " ") or char in _BLANKS:
             return (f"the name holds an invisible or unusual character (U+{ord(char):04X}); "
                     f"type it with plain spaces")
     return None

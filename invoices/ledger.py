@@ -139,6 +139,7 @@ class Ledger:
             return db
 
         self._begin = "BEGIN"
+        self.created = False               # this open made the file a new ledger
         self.engine = create_engine("sqlite://", creator=connect)
 
         @event.listens_for(self.engine, "begin")
@@ -168,6 +169,7 @@ class Ledger:
         with self.write() as conn:
             if "ledger_meta" in inspect(conn).get_table_names():
                 return
+            self.created = True
             s.metadata.create_all(conn)
             conn.execute(s.ledger_meta.insert(), [
                 {"key": "application", "value": s.APPLICATION},
@@ -209,6 +211,18 @@ class Ledger:
         if conn is not None:
             conn.close()
         self.engine.dispose()
+
+    def discard_if_new(self) -> None:
+        """A command that created this ledger and then recorded nothing leaves no file: a
+        refused first run must not leave an empty ledger behind."""
+        if not self.created:
+            return
+        with self.read() as conn:
+            if conn.execute(s.invoices.select().limit(1)).first() is not None:
+                return
+        self.close()
+        for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            path.unlink(missing_ok=True)
 
     def __enter__(self) -> Ledger:
         return self
@@ -293,11 +307,17 @@ def invoice_of(row, line_rows) -> Invoice:
     found = tuple(InvoiceLine(r.city, r.kind, r.description, Decimal(r.quantity),
                               Decimal(r.unit_price), from_cents(r.amount_cents), r.source)
                   for r in line_rows)
+    try:
+        inputs, citations = json.loads(row.inputs), tuple(json.loads(row.citations))
+        if not isinstance(inputs, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        raise PricingError(f"a damaged ledger: invoice {row.number:06d}'s recorded inputs are "
+                           f"unreadable") from None
     return Invoice(row.number, row.bill_to, row.month, row.invoice_date, row.due_date, row.terms,
                    row.net_days, row.contract, row.seller, row.seller_address,
                    row.customer_address, found, from_cents(row.total_cents), row.tables_sha256,
-                   json.loads(row.inputs), tuple(json.loads(row.citations)), row.file,
-                   row.supplement)
+                   inputs, citations, row.file, row.supplement)
 
 
 def _now() -> str:

@@ -212,12 +212,16 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
     """A numbered credit note against an invoice (never more than its open balance), recorded
     as unwritten: the caller writes its document and marks it written. `out_dir` must already
     be checked writable (invoices.documents.output_dir), and the credit's path must be free."""
-    from invoices.documents import may_write
+    from invoices.documents import claim, release
+    from invoices.faults import fault_point
     from invoices.pending import credit_document
+
+    from invoices.documents import output_dir
 
     value = _amount(amount, "amount")
     if not reason.strip():
         raise PricingError("--reason: say why the credit is given")
+    out_dir = output_dir(out_dir)
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "credit")
         current = _latest(ledger, number, conn)
@@ -226,12 +230,16 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
                                f"{current.open:,}")
         credit = ledger.next_number(conn, "credit")
         file = out_dir.resolve() / f"credit-{credit:06d}.xlsx"
-        if not may_write(file, ledger.id, credit_document(credit)):
-            raise PricingError(f"{file} already exists and is not this ledger's credit note "
-                               f"{credit:06d}: nothing recorded; choose another --out")
-        conn.execute(s.credits.insert().values(number=credit, invoice=number, date=date,
-                                               amount_cents=to_cents(value), reason=reason,
-                                               file=str(file), written=False))
+        made = claim(file, ledger.id, credit_document(credit))   # O_EXCL: one ledger wins
+        try:
+            conn.execute(s.credits.insert().values(number=credit, invoice=number, date=date,
+                                                   amount_cents=to_cents(value), reason=reason,
+                                                   file=str(file), written=False))
+            fault_point("credit-before-commit")
+        except BaseException:
+            if made:
+                release([file])
+            raise
     return CreditNote(credit, number, current.bill_to, date, value, reason, str(file))
 
 

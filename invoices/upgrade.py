@@ -20,6 +20,7 @@ import sqlite3
 from pathlib import Path
 
 from invoices import schema as s
+from invoices.inputs import city_key
 from invoices.ledger import Ledger, inspect_file
 from pricing.errors import PricingError
 from pricing.values import canonical_month
@@ -85,7 +86,7 @@ def _billing_state(invoices: list[sqlite3.Row]) -> tuple[list[dict], list[dict],
                 conflicts.append(f"{name}: billed at {known['level']} (invoice "
                                  f"{known['invoice']:06d}) and {level} (invoice "
                                  f"{invoice['number']:06d}) in the period starting {period}-10-01")
-            key = (name, invoice["month"])
+            key = (city_key(name), invoice["month"])      # one city under two spellings too
             if key in months:
                 conflicts.append(f"{name} {invoice['month']}: billed on invoices "
                                  f"{months[key]['invoice']:06d} and {invoice['number']:06d}")
@@ -125,11 +126,19 @@ def upgrade(path: Path) -> Path:
         raise PricingError(f"{path}: cannot upgrade; the old ledger holds values not written "
                            f"canonically, so it may have billed a month twice under two "
                            f"spellings:\n  " + "\n  ".join(unreadable))
-    periods, months, hours, conflicts = _billing_state(old["invoices"])
+    try:
+        periods, months, hours, conflicts = _billing_state(old["invoices"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise PricingError(f"{path}: cannot upgrade; an invoice's recorded inputs are unreadable "
+                           f"({type(error).__name__}: {str(error)[:200]})") from None
     seen: dict[tuple, int] = {}
+    month_of = {i["number"]: i["month"] for i in old["invoices"]}
     for line in old["lines"]:
-        month = next(i["month"] for i in old["invoices"] if i["number"] == line["invoice"])
-        key = (line["city"], month, line["kind"])
+        month = month_of.get(line["invoice"])
+        if month is None:
+            conflicts.append(f"line {line['position']} of invoice {line['invoice']}: no such invoice")
+            continue
+        key = (city_key(line["city"]), month, line["kind"])
         if key in seen and seen[key] != line["invoice"]:
             conflicts.append(f"{key[0]} {key[1]}: {key[2]} charged on invoices {seen[key]:06d} "
                              f"and {line['invoice']:06d}")

@@ -195,9 +195,8 @@ def test_two_ledgers_writing_into_one_folder_never_overwrite_each_other(tmp_path
     assert other.exit_code == 1
     assert "invoice-000001.xlsx already exists and is not this ledger's invoice 000001" in other.output
     assert digest(out / "invoice-000001.xlsx") == before
-    assert invoices(tmp_path, second) == []
+    assert not second.exists()                   # a refused first run leaves no ledger
     assert_ledger_holds(tmp_path, first)
-    assert_ledger_holds(tmp_path, second)
 
 
 def test_an_unwritable_out_records_nothing_and_blocks_nothing(tmp_path):
@@ -521,7 +520,7 @@ def test_ledgers_issuing_into_one_folder_at_once_never_take_one_file(tmp_path):
     for name, r, (_, err) in zip("abc", runs, outputs):
         if r.returncode:
             assert "is not this ledger's invoice 000001" in err
-            assert invoices(tmp_path, tmp_path / f"{name}.sqlite3") == []
+            assert not (tmp_path / f"{name}.sqlite3").exists()
 
 
 def test_a_ledger_path_that_looks_like_a_uri_is_only_a_file_name(tmp_path, monkeypatch):
@@ -624,3 +623,54 @@ def test_a_refused_run_writes_nothing_and_a_rerun_without_events_uses_the_ledger
     assert refused.exit_code == 1
     assert "the events give 0 integration site(s), invoice 000001 billed 1" in refused.output
     assert invoices(tmp_path)[0][4] == D("116500.00")      # 16,500 + one site at 100,000
+
+
+@pytest.mark.parametrize("name", ["Huntsville AL\u034f", "Huntsville AL\ufe0f", "Huntsville AL\u3164",
+                                  "Huntsville AL\u2800", "Huntsville\u115fAL"])
+def test_names_that_print_like_another_are_refused(tmp_path, name):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    refused = run(tmp_path, "2001-04", cities(tmp_path, f"{name},{III},20,1,10,1,1,1,", name="x.csv"))
+    assert refused.exit_code == 1 and "invisible or unusual character" in refused.output
+    assert [i[0] for i in invoices(tmp_path)] == [1]
+
+
+def test_credit_notes_of_two_ledgers_in_one_folder_never_overwrite_each_other(tmp_path):
+    for name in ("a", "b"):
+        assert run(tmp_path, "2001-04", cities(tmp_path, huntsville()), ledger=tmp_path / f"{name}.sqlite3",
+                   out=tmp_path / f"inv-{name}").exit_code == 0
+    first = pricing(tmp_path, "ar", "credit", "1", "100", "--date", "2001-05-01", "--reason", "r",
+                    "--out", str(tmp_path / "credits"), ledger=tmp_path / "a.sqlite3")
+    assert first.exit_code == 0
+    second = pricing(tmp_path, "ar", "credit", "1", "100", "--date", "2001-05-01", "--reason", "r",
+                     "--out", str(tmp_path / "credits"), ledger=tmp_path / "b.sqlite3")
+    assert second.exit_code == 1 and "is not this ledger's credit note 000001" in second.output
+    with Ledger(tmp_path / "b.sqlite3", "read") as book, book.read() as conn:
+        assert conn.execute(schema.credits.select()).all() == []
+
+
+def test_a_refused_credit_writes_no_pending_document(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    city_file = cities(tmp_path, huntsville())
+    env = {**os.environ, "PRICING_LEDGER": str(tmp_path / "ledger.sqlite3"), "PRICING_FAULT": "after-commit"}
+    killed = subprocess.run([sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
+                             "--cities", str(city_file), "--out", str(tmp_path / "out")],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -9
+    refused = pricing(tmp_path, "ar", "credit", "99", "1", "--date", "2001-05-01", "--reason", "x",
+                      "--out", str(tmp_path / "out"))
+    assert refused.exit_code == 1 and "no invoice number 99" in refused.output
+    with Ledger(tmp_path / "ledger.sqlite3", "read") as book:
+        assert [i.number for i in book.unwritten()] == [1]
+    assert not (tmp_path / "out" / "invoice-000001.xlsx").is_file() or \
+        (tmp_path / "out" / "invoice-000001.xlsx").stat().st_size < 200     # still only the claim
+
+
+def test_months_are_billed_forward_across_annual_periods(tmp_path):
+    city_file = cities(tmp_path, huntsville())
+    assert run(tmp_path, "2001-10", city_file).exit_code == 0
+    refused = run(tmp_path, "2001-09", city_file)
+    assert refused.exit_code == 1
+    assert "2001-10 is already billed (invoice 000001); 2001-09 cannot be billed after it" in refused.output

@@ -135,19 +135,19 @@ def credit(number: Number, amount: Amount,
 
     with _ledger(ledger, "write") as book:
         folder = output_dir(out)
-        pending = complete_pending(book, folder)
-        for document, path in pending.written:
-            typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
         note = issue_credit(book, number, amount, date or dt.date.today(), reason, folder)
         try:
             write_credit_note(note, book.get(number), None,
                               marker(book.id, credit_document(note.number)))
+            book.mark_written({note.number: note.file}, schema.credits)
         except OSError as error:
             typer.echo(f"error: credit note {note.number:06d} is recorded but its workbook was "
                        f"not written ({error.strerror or error}); the next command that writes "
                        f"documents writes it", err=True)
             raise typer.Exit(1) from None
-        book.mark_written({note.number: note.file}, schema.credits)
+        pending = complete_pending(book, folder)          # only once the credit is recorded
+        for document, path in pending.written:
+            typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
     typer.echo(f"credit note {note.number:06d}: {note.amount:,} against invoice {number:06d} "
                f"-> {note.file}")
 

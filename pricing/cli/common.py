@@ -65,8 +65,22 @@ def handles_errors(command: Callable) -> Callable:
             raise typer.Exit(1) from None
         except PricingError as error:
             fail(str(error))
+        except Exception as error:
+            if not _is_database_error(error):
+                raise
+            fail(f"the ledger could not be read or written ({type(error).__name__}: "
+                 f"{str(error).splitlines()[0][:300]}); is it damaged? `pricing ledger check` "
+                 f"names what is wrong")
 
     return wrapper
+
+
+def _is_database_error(error: Exception) -> bool:
+    """SQLite's and SQLAlchemy's errors (a damaged or locked ledger), told apart without
+    importing SQLAlchemy here (`pricing --help` stays fast)."""
+    import sqlite3
+
+    return isinstance(error, sqlite3.Error) or type(error).__module__.startswith("sqlalchemy")
 
 
 def load(tables_dir: Path | None):

@@ -81,8 +81,12 @@ def run(
     prepared = prepare_month(month, cities, out, table_set, hours, events, invoice_date,
                              resolve_ledger(ledger))
     with _ledger(ledger, "create") as book:
-        result = run_month(month, cities, out, table_set, book, hours, events, invoice_date,
-                           prepared)
+        try:
+            result = run_month(month, cities, out, table_set, book, hours, events, invoice_date,
+                               prepared)
+        except BaseException:
+            book.discard_if_new()
+            raise
     for document, path in result.pending.written:
         typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
     for document in result.restored:
