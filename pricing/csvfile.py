@@ -105,6 +105,11 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
         missing = [c for c in required if c not in names]
         for column in missing:
             problems.append(Problem(label, 1, column, "missing column"))
+        twice = sorted({n for n in names if n and names.count(n) > 1})
+        for column in twice:                  # which of the two would count is anyone's guess
+            problems.append(Problem(label, 1, column, "the column appears twice"))
+        if twice:
+            return []
         if optional is not None:
             allowed = required + optional
             for column in names:

@@ -674,3 +674,11 @@ def test_months_are_billed_forward_across_annual_periods(tmp_path):
     refused = run(tmp_path, "2001-09", city_file)
     assert refused.exit_code == 1
     assert "2001-10 is already billed (invoice 000001); 2001-09 cannot be billed after it" in refused.output
+
+
+def test_a_column_given_twice_is_refused(tmp_path):
+    city_file = write(tmp_path / "twice.csv", HEADER.strip() + ",city\nHuntsville AL," + III
+                      + ",20,1,10,1,1,1,,X\n")
+    refused = run(tmp_path, "2001-04", city_file)
+    assert refused.exit_code == 1 and "column city: the column appears twice" in refused.output
+    assert not (tmp_path / "ledger.sqlite3").exists()
