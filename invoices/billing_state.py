@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from invoices import schema as s
 
@@ -81,8 +81,6 @@ def record_month(conn, period: int, month: str, invoice: int, charges, states) -
 
 def invoices_of_month(conn, month: str) -> dict[str, int]:
     """{bill_to: the highest supplement issued} for the month."""
-    from sqlalchemy import func
-
     return dict(conn.execute(select(s.invoices.c.bill_to, func.max(s.invoices.c.supplement))
                              .where(s.invoices.c.month == month)
                              .group_by(s.invoices.c.bill_to)).all())
@@ -91,8 +89,6 @@ def invoices_of_month(conn, month: str) -> dict[str, int]:
 def known_cities(conn) -> dict[str, tuple[str, int]]:
     """Every city the ledger has billed, as spelled there: {city: (its latest month billed,
     the invoice that billed it)}."""
-    from sqlalchemy import func
-
     m = s.city_months.c
     latest = dict(conn.execute(select(m.city, func.max(m.month)).group_by(m.city)).all())
     invoices = {(r.city, r.month): r.invoice for r in conn.execute(

@@ -156,11 +156,6 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
                        events_path is not None)
 
 
-def astuple_tail(month: CityMonth) -> tuple:
-    """A CityMonth's fields after city and bill-to (the dry run knows the bill-to as typed)."""
-    return month.counts, month.level, month.hours, month.integration_sites
-
-
 def _pricing_problem(path: str, city: CityRow, error: PricingError) -> Problem:
     """A pricing error of one city, placed in its column when the message names one."""
     column, _, message = str(error).partition(": ")
@@ -278,10 +273,9 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
                                   {m: hours[label] for m, label in enumerate(labels, start=1)
                                    if hours[label]},
                                   inputs.sites.get(city.city, 0))
-        bill_to_free = CityMonth(month_of_city.city, city.bill_to, *astuple_tail(month_of_city))
-        trial = inputs.priced.get(city.city)
+        trial = inputs.priced.get(city.city)       # the dry run knew the bill-to as typed
         try:
-            billed, lines = (trial[1] if trial and trial[0] == bill_to_free
+            billed, lines = (trial[1] if trial and trial[0] == replace(month_of_city, bill_to=city.bill_to)
                              else city_month(month_of_city, period, number, tables))
         except PricingError as error:
             problems.append(_pricing_problem(path, city, error))

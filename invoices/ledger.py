@@ -19,7 +19,6 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -56,9 +55,6 @@ def _uri(path: Path, mode: str = "ro") -> str:
     return f"file:{quote(str(path.resolve()))}?mode={mode}"
 
 
-def _read_only_uri(path: Path) -> str:
-    return _uri(path, "ro")
-
 
 def inspect_file(path: Path) -> tuple[str, int | None]:
     """What the file at `path` is, read without changing it: ("missing" | "empty" | "ledger" |
@@ -70,7 +66,7 @@ def inspect_file(path: Path) -> tuple[str, int | None]:
     if path.stat().st_size == 0:
         return "empty", None
     try:
-        db = sqlite3.connect(_read_only_uri(path), uri=True, timeout=60)
+        db = sqlite3.connect(_uri(path, "ro"), uri=True, timeout=60)
     except sqlite3.Error as error:
         raise PricingError(f"{path}: cannot open the ledger ({error})") from None
     try:
@@ -175,7 +171,7 @@ class Ledger:
                 {"key": "application", "value": s.APPLICATION},
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                 {"key": "ledger_id", "value": uuid.uuid4().hex},
-                {"key": "created_at", "value": _now()}])
+                {"key": "created_at", "value": now()}])
 
     def _check_tables(self) -> None:
         """A ledger missing one of its tables is damaged: say so, never fail mid-command."""
@@ -320,8 +316,6 @@ def invoice_of(row, line_rows) -> Invoice:
                    inputs, citations, row.file, row.supplement)
 
 
-def _now() -> str:
+def now() -> str:
+    """A recording time: UTC, to the second."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-now = _now

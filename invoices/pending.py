@@ -10,6 +10,7 @@ written stays pending and is reported; it never blocks the command.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,40 +60,36 @@ def _write_somewhere(candidates: list[Path], ledger_id: str, document: str, writ
     return None, reason
 
 
-def complete_pending(ledger: Ledger, out_dir: Path | None = None) -> Pending:
-    """Write every unwritten invoice and credit note; record where each went."""
+def _unwritten(ledger: Ledger) -> list[tuple[str, int, Path, object, Callable]]:
+    """(document, number, recorded path, table, writer) of every document not yet on disk."""
     from invoices.receivables import credit_note
 
-    written: list[tuple[str, str]] = []
-    left: list[tuple[str, str]] = []
+    found = []
     for invoice in ledger.unwritten():
-        document = invoice_document(invoice.number)
-        recorded = Path(invoice.file)
-        candidates = _candidates(recorded, out_dir)
-        path, reason = _write_somewhere(
-            candidates, ledger.id, document,
-            lambda p, inv=invoice, doc=document: write_invoice(inv, p, marker(ledger.id, doc)))
-        if path is None:
-            left.append((document, reason))
-            continue
-        ledger.mark_written({invoice.number: str(path)})
-        written.append((document, str(path)))
+        found.append((invoice_document(invoice.number), invoice.number, Path(invoice.file),
+                      s.invoices, lambda p, doc, inv=invoice: write_invoice(inv, p, marker(ledger.id, doc))))
     with ledger.read() as conn:
         numbers = conn.execute(s.credits.select().with_only_columns(s.credits.c.number)
                                .where(s.credits.c.written.is_(False))
                                .order_by(s.credits.c.number)).scalars().all()
     for number in numbers:
         note = credit_note(ledger, number)
-        document = credit_document(number)
-        recorded = Path(note.file)
-        candidates = _candidates(recorded, out_dir)
         invoice = ledger.get(note.invoice)
-        path, reason = _write_somewhere(
-            candidates, ledger.id, document,
-            lambda p, n=note, doc=document: write_credit_note(n, invoice, p, marker(ledger.id, doc)))
+        found.append((credit_document(number), number, Path(note.file), s.credits,
+                      lambda p, doc, n=note, inv=invoice: write_credit_note(n, inv, p, marker(ledger.id, doc))))
+    return found
+
+
+def complete_pending(ledger: Ledger, out_dir: Path | None = None) -> Pending:
+    """Write every unwritten invoice and credit note; record where each went."""
+    written: list[tuple[str, str]] = []
+    left: list[tuple[str, str]] = []
+    for document, number, recorded, table, write in _unwritten(ledger):
+        path, reason = _write_somewhere(_candidates(recorded, out_dir), ledger.id, document,
+                                        lambda p, doc=document, w=write: w(p, doc))
         if path is None:
             left.append((document, reason))
             continue
-        ledger.mark_written({number: str(path)}, s.credits)
+        ledger.mark_written({number: str(path)}, table)
         written.append((document, str(path)))
     return Pending(tuple(written), tuple(left))

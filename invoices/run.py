@@ -35,7 +35,8 @@ class RunResult:
     """Attributes: issued (new this run; supplement > 0 for cities added after the month was
     invoiced), existing (invoices already holding this run's cities for the month), pending
     (earlier documents written now, and any still not written), notes (skipped months),
-    unwritten (issued now but the workbook could not be written: the next run writes it)."""
+    unwritten (issued now but the workbook could not be written: the next run writes it),
+    restored (workbooks of existing invoices deleted since, written again)."""
 
     issued: tuple[Invoice, ...]
     existing: tuple[Invoice, ...]
@@ -43,10 +44,6 @@ class RunResult:
     notes: tuple[str, ...]
     unwritten: tuple[tuple[Invoice, str], ...] = ()
     restored: tuple[str, ...] = ()
-
-    @property
-    def repaired(self) -> tuple[str, ...]:
-        return tuple(document for document, _ in self.pending.written) + self.restored
 
 
 def _insert(conn, invoice: Invoice) -> None:

@@ -19,11 +19,13 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
+
 from invoices import schema as s
 from invoices.inputs import city_key
 from invoices.ledger import Ledger, inspect_file
 from pricing.errors import PricingError
-from pricing.values import canonical_month
+from pricing.values import canonical_month, month_label, parse_month
 
 
 
@@ -51,10 +53,11 @@ def _month(text: str) -> str:
     return label
 
 
-def _month_label(start_year: int, number: int) -> str:
-    """Month `number` (October = 1) of the annual period starting in October of start_year."""
-    index = 9 + number - 1
-    return f"{start_year + index // 12:04d}-{index % 12 + 1:02d}"
+def _earlier_month(month: str, back: int) -> str:
+    """The month `back` months before `month` ("YYYY-MM"): an old invoice records its month and
+    its number in the period, so the period's earlier months follow from those two."""
+    first = dt.date(*parse_month(month), 1) - relativedelta(months=back)
+    return month_label(first.year, first.month)
 
 
 def _old_rows(path: Path) -> dict[str, list[sqlite3.Row]]:
@@ -96,7 +99,7 @@ def _billing_state(invoices: list[sqlite3.Row]) -> tuple[list[dict], list[dict],
                            "integration_sites": city.get("integration_sites", 0)}
             recorded = {int(m): h for m, h in city.get("hours", {}).items()}
             for m in range(1, number + 1):
-                label = _month_label(period, m)
+                label = _earlier_month(invoice["month"], number - m)
                 hours.setdefault((name, label), {"city": name, "month": label, "period": period,
                                                  "hours": recorded.get(m, "0"),
                                                  "invoice": invoice["number"]})

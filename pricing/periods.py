@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from pricing.errors import PricingError
 from pricing.tables.loader import TableSet
-from pricing.values import parse_month  # noqa: F401  (re-exported: one month parser)
 
 
 @dataclass(frozen=True)

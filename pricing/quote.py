@@ -26,7 +26,8 @@ from pricing.hours import price_hours
 from pricing.integration import integration_line, sites_problem
 from pricing.jsonfile import as_text, shown_value
 from pricing.lines import Line, total_of
-from pricing.periods import AnnualPeriod, annual_period, parse_month
+from pricing.periods import AnnualPeriod, annual_period
+from pricing.values import parse_month
 from pricing.service_level import LevelChoice, billed_level
 from pricing.tables.loader import TableSet
 from pricing.values import DATE_RANGE, canonical_month, parse_hours, shown

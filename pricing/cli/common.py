@@ -6,7 +6,6 @@ Commands stay thin: parse arguments, make one library call, print. A library err
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json

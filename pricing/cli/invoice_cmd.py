@@ -43,11 +43,9 @@ def _ledger(path: Path | None, mode: str = "read"):
 def _due_now(book, invoice) -> dict:
     """The date an invoice is due now and why, beside its own due date: a termination
     accelerates an open invoice dated on or before it (PSA Section 20(b))."""
-    import datetime
-
     from invoices.receivables import balance
 
-    now = balance(book, invoice.number, datetime.date.max).due_date
+    now = balance(book, invoice.number, dt.date.max).due_date
     reason = (f"the agreement was terminated on {now}: PSA Section 20(b)"
               if now != invoice.due_date else None)
     return {"due_now": now.isoformat(), "due_reason": reason}

@@ -50,21 +50,16 @@ def upgrade(ledger: LedgerOption = None) -> None:
     """
     from invoices.invariants import check as run_checks
     from invoices.ledger import Ledger, resolve_ledger
+    from invoices.schema import SCHEMA_VERSION
     from invoices.upgrade import upgrade as run_upgrade
 
     path = resolve_ledger(ledger)
     backup = run_upgrade(path)
     with Ledger(path, "read") as book:
         broken = {name: found for name, found in run_checks(book).items() if found}
-    typer.echo(f"upgraded {path} to schema {book_schema()}; the old ledger is kept as {backup}")
+    typer.echo(f"upgraded {path} to schema {SCHEMA_VERSION}; the old ledger is kept as {backup}")
     for name, problems in broken.items():
         for problem in problems:
             typer.echo(f"{name}: {problem}")
     if broken:
         raise typer.Exit(1)
-
-
-def book_schema() -> int:
-    from invoices.schema import SCHEMA_VERSION
-
-    return SCHEMA_VERSION
