@@ -1,5 +1,5 @@
-"""Receivables reports: aging, the right to cease performing, the Adequate Assurance Amount,
-and a statement per bill-to (PSA Amendment 3, file 000)."""
+"""Receivables reports: aging, the right to cease performing and the Adequate Assurance Amount
+(PSA Amendment 3, file 000). The statement of account is invoices.statement."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from invoices.ledger import Ledger
 from invoices.receivables import Balance, balances, payments, termination_date
 from pricing.equipment.warranty import add_months
 from pricing.errors import MissingPriceError
-from pricing.money import from_cents, round_cents
+from pricing.money import round_cents
 from pricing.tables.loader import TableSet
 
 # Aging buckets by days past due (a reporting convention, not a contract number).
@@ -143,46 +143,10 @@ def assurance(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Assurance:
                      found, version.citation)
 
 
-@dataclass(frozen=True)
-class StatementLine:
-    date: dt.date
-    document: str
-    amount: Decimal          # + invoices, - payments and credits
-    balance: Decimal
-
-
-def statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date
-              ) -> tuple[Decimal, list[StatementLine], Decimal]:
-    """(opening balance, lines from start to end, closing balance) for one bill-to."""
-    entries: list[tuple[dt.date, int, str, Decimal]] = []
-    i, c, p = s.invoices.c, s.credits.c, s.payments.c
-    with ledger.read() as conn:
-        for number, date, cents in conn.execute(
-                select(i.number, i.invoice_date, i.total_cents).where(i.bill_to == bill_to)):
-            entries.append((date, 0, f"Invoice {number:06d}", from_cents(cents)))
-        for credit, invoice, date, cents in conn.execute(
-                select(c.number, c.invoice, c.date, c.amount_cents)
-                .join_from(s.credits, s.invoices, i.number == c.invoice).where(i.bill_to == bill_to)):
-            entries.append((date, 1, f"Credit note {credit:06d} (invoice {invoice:06d})",
-                            -from_cents(cents)))
-        for pid, invoice, date, cents in conn.execute(
-                select(p.id, p.invoice, p.date, p.amount_cents)
-                .join_from(s.payments, s.invoices, i.number == p.invoice).where(i.bill_to == bill_to)):
-            entries.append((date, 2, f"Payment {pid} (invoice {invoice:06d})", -from_cents(cents)))
-    entries.sort()
-    opening = sum((e[3] for e in entries if e[0] < start), ZERO)
-    running, lines = opening, []
-    for date, _, document, amount in entries:
-        if start <= date <= end:
-            running += amount
-            lines.append(StatementLine(date, document, amount, running))
-    return opening, lines, running
-
-
 def bill_tos(ledger: Ledger) -> list[str]:
     with ledger.read() as conn:
         return list(conn.execute(select(s.invoices.c.bill_to).distinct()
                                  .order_by(s.invoices.c.bill_to)).scalars())
 
 
-__all__ = ["BUCKETS", "aging", "assurance", "bill_tos", "bucket_of", "statement", "status"]
+__all__ = ["BUCKETS", "aging", "assurance", "bill_tos", "bucket_of", "status"]

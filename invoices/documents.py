@@ -2,8 +2,8 @@
 
 Checked before a command records anything: an output directory must be a directory we can
 write in; an output file must not be an input, the ledger (or SQLite's files beside it), or a
-directory. Every invoice and credit note workbook carries its ledger's identity and its own
-name as document properties, so a file already at a document's path is overwritten only when it
+directory. Every invoice and credit note workbook and PDF carries its ledger's identity and its
+own name as document properties, so a file already at a document's path is overwritten only when it
 is that same document of that same ledger: two ledgers writing into one folder refuse instead
 of overwriting each other's invoices.
 """
@@ -29,7 +29,12 @@ def marker(ledger_id: str, document: str) -> dict[str, str]:
 
 
 def owner_of(path: Path) -> dict[str, str]:
-    """The marker properties found in a workbook ({} for any other file)."""
+    """The marker properties found in a workbook or a PDF ({} for any other file)."""
+    from invoices.pdf import pdf_marker
+
+    found = pdf_marker(path)
+    if found:
+        return found
     try:
         with zipfile.ZipFile(path) as book:
             text = book.read("docProps/custom.xml").decode("utf-8", "replace")

@@ -20,8 +20,10 @@ from invoices.billing_state import invoices_of_month, known_cities, load_states,
 from invoices.documents import claim, marker, output_dir, release
 from invoices.drafts import MonthInputs, draft_month, read_month
 from invoices.faults import fault_point
+from invoices.html_documents import invoice_html
 from invoices.ledger import Ledger, ledger_files, now
 from invoices.pending import Pending, complete_pending, invoice_document
+from invoices.printing import pdf_beside
 from invoices.records import Invoice
 from invoices.workbook import write_invoice
 from pricing.errors import PricingError
@@ -36,7 +38,8 @@ class RunResult:
     invoiced), existing (invoices already holding this run's cities for the month), pending
     (earlier documents written now, and any still not written), notes (skipped months),
     unwritten (issued now but the workbook could not be written: the next run writes it),
-    restored (workbooks of existing invoices deleted since, written again)."""
+    restored (workbooks of existing invoices deleted since, written again), pdfs (PDFs
+    written beside the workbooks when asked for) and pdfs_left ((document, why not))."""
 
     issued: tuple[Invoice, ...]
     existing: tuple[Invoice, ...]
@@ -44,6 +47,8 @@ class RunResult:
     notes: tuple[str, ...]
     unwritten: tuple[tuple[Invoice, str], ...] = ()
     restored: tuple[str, ...] = ()
+    pdfs: tuple[str, ...] = ()
+    pdfs_left: tuple[tuple[str, str], ...] = ()
 
 
 def _insert(conn, invoice: Invoice) -> None:
@@ -121,9 +126,11 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
 def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,
               hours: Path | None = None, events: Path | None = None,
               invoice_date: dt.date | None = None,
-              prepared: tuple[MonthInputs, Path] | None = None) -> RunResult:
+              prepared: tuple[MonthInputs, Path] | None = None, pdf: bool = False) -> RunResult:
     """Issue the month's invoices and write their workbooks; then write any documents earlier
-    commands left unwritten. A refused run changes nothing, on disk or in the ledger."""
+    commands left unwritten. With `pdf`, each invoice of the run also gets its PDF beside its
+    workbook (an existing invoice's only when missing). A refused run changes nothing, on disk
+    or in the ledger."""
     inputs, out = prepared or prepare_month(month, cities, out_dir, tables, hours, events,
                                             invoice_date)
     claimed: list[Path] = []
@@ -153,5 +160,27 @@ def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger:
                 restored.append(invoice_document(invoice.number))
             except OSError:
                 pass
+    pdfs, pdfs_left = (_pdfs(ledger, [i for i in issued if i.number in written], existing)
+                       if pdf else ((), ()))
     return RunResult(tuple(issued), tuple(existing), pending, notes, tuple(unwritten),
-                     tuple(restored))
+                     tuple(restored), pdfs, pdfs_left)
+
+
+def _pdfs(ledger: Ledger, issued: list[Invoice], existing: list[Invoice]
+          ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The PDF beside each workbook: for every invoice issued now, and for an existing one
+    whose PDF is missing. The ledger records the workbook; a PDF can always be printed again
+    from the ledger (`invoice print`), so a PDF that cannot be written is reported, not
+    pending."""
+    written, left = [], []
+    missing = [i for i in existing if Path(i.file).parent.is_dir()
+               and not Path(i.file).with_suffix(".pdf").exists()]
+    for invoice in issued + missing:
+        document = invoice_document(invoice.number)
+        mark = marker(ledger.id, document)
+        reason = pdf_beside(Path(invoice.file), invoice_html(invoice, mark), ledger.id, document)
+        if reason is None:
+            written.append(str(Path(invoice.file).with_suffix(".pdf")))
+        else:
+            left.append((document, reason))
+    return tuple(written), tuple(left)

@@ -1,8 +1,12 @@
-"""An invoice as an .xlsx workbook, laid out from the ledger's record: it computes nothing.
+"""Invoices, credit notes and statements as .xlsx workbooks, laid out from the ledger's record:
+they compute nothing.
 
 Written with XlsxWriter, which stores each formula with its computed value, so Excel,
 LibreOffice and a program reading the file (openpyxl data_only, pandas.read_excel) all see the
-right totals. Written to a temporary name and renamed.
+right totals. Formats and print settings come from pricing.workbook_style, so each prints on
+paper as the PDF does: the customer's sheet holds what the customer reads (no table names, no
+reading notes); the sources of every line are on a Sources sheet that prints on its own page.
+Written to a temporary name and renamed.
 """
 
 from __future__ import annotations
@@ -10,18 +14,56 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from invoices.html_documents import address, month_name
 from invoices.records import Invoice
 from pricing.files import replaced_atomically
+from pricing.workbook_style import (Column, Styles, as_datetime, print_setup, widths_of,
+                                    write_table)
 
 HEADER_ROW = 13        # 0-based row of the line table's header
-COLUMNS = ("City", "Description", "Quantity", "Unit price", "Amount", "Source")
-WIDTHS = (18, 60, 10, 14, 16, 70)
+COLUMNS = ("City", "Description", "Quantity", "Unit price", "Amount")
+WIDTHS = (20, 52, 10, 16, 16)
+FACTS_COLUMN = 3       # facts labels in D, values in E
 
 
 def _mark(book, marker: dict[str, str] | None) -> None:
     """Say whose document this is (invoices.documents reads it before overwriting a file)."""
     for name, value in (marker or {}).items():
         book.set_custom_property(name, value)
+
+
+def _text_lines(text: str, width: int) -> int:
+    """Lines a wrapped cell needs: spreadsheets do not grow rows written by a program."""
+    return max(-(-len(text) // max(width - 4, 1)), 1)
+
+
+def _parties(sheet, styles: Styles, title: str, seller: str, seller_address: str,
+             to_label: str, bill_to: str, customer_address: str) -> None:
+    """Title, the seller's block (rows 3-5) and the customer's (rows 7-10), as on the PDF."""
+    sheet.write_string(0, 0, title, styles.title)
+    sheet.write_string(2, 0, "From", styles.bold)
+    sheet.write_string(3, 0, seller, styles.text)
+    for offset, part in enumerate(address(seller_address).splitlines()):
+        sheet.write_string(4 + offset, 0, part, styles.text)
+    sheet.write_string(7, 0, to_label, styles.bold)
+    sheet.write_string(8, 0, bill_to, styles.text)
+    for offset, part in enumerate(address(customer_address).splitlines()):
+        sheet.write_string(9 + offset, 0, part, styles.text)
+
+
+def _facts(sheet, styles: Styles, facts: list[tuple[str, object]], top: int = 2) -> None:
+    for offset, (name, value) in enumerate(facts):
+        sheet.write_string(top + offset, FACTS_COLUMN, name, styles.bold)
+        if isinstance(value, dt.date):
+            sheet.write_datetime(top + offset, FACTS_COLUMN + 1, as_datetime(value),
+                                 styles.date_right)
+        else:
+            sheet.write_string(top + offset, FACTS_COLUMN + 1, str(value), styles.right)
+
+
+def _set_widths(sheet, widths) -> None:
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
 
 
 def write_invoice(invoice: Invoice, path: Path | None = None,
@@ -33,77 +75,78 @@ def write_invoice(invoice: Invoice, path: Path | None = None,
     target = Path(path or invoice.file)
     with replaced_atomically(target) as temp:
         book = xlsxwriter.Workbook(str(temp), {"default_date_format": "yyyy-mm-dd"})
-        created = dt.datetime.combine(invoice.invoice_date, dt.time())
         book.set_properties({"title": f"Invoice {invoice.label}", "author": invoice.seller,
-                             "created": created})
+                             "created": as_datetime(invoice.invoice_date)})
         _mark(book, marker)
-        bold = book.add_format({"bold": True})
-        title = book.add_format({"bold": True, "font_size": 16})
-        money = book.add_format({"num_format": "#,##0.00", "valign": "top"})
-        number = book.add_format({"valign": "top"})
-        bold_money = book.add_format({"bold": True, "num_format": "#,##0.00", "top": 1})
-        head = book.add_format({"bold": True, "bottom": 1, "bg_color": "#DDDDDD"})
-        date = book.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
-        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        styles = Styles(book)
         sheet = book.add_worksheet("Invoice")
-        for col, width in enumerate(WIDTHS):
-            sheet.set_column(col, col, width)
-        sheet.write_string(0, 0, "INVOICE", title)
-        sheet.write_string(2, 0, "From", bold)
-        sheet.write_string(3, 0, invoice.seller)
-        sheet.write_string(4, 0, invoice.seller_address)
-        sheet.write_string(6, 0, "Bill to", bold)
-        sheet.write_string(7, 0, invoice.bill_to)
-        sheet.write_string(8, 0, invoice.customer_address)
+        _set_widths(sheet, WIDTHS)
+        _parties(sheet, styles, "INVOICE", invoice.seller, invoice.seller_address, "Bill to",
+                 invoice.bill_to, invoice.customer_address)
         facts = [("Invoice number", invoice.label), ("Invoice date", invoice.invoice_date),
                  ("Terms", invoice.terms), ("Due date", invoice.due_date),
-                 ("Contract", invoice.contract), ("Month billed", invoice.month)]
-        for offset, (name, value) in enumerate(facts, start=2):
-            sheet.write_string(offset, 3, name, bold)
-            if isinstance(value, dt.date):
-                sheet.write_datetime(offset, 4, dt.datetime.combine(value, dt.time()), date)
-            else:
-                sheet.write_string(offset, 4, str(value))
+                 ("Contract", invoice.contract), ("Month billed", month_name(invoice.month)),
+                 ("Currency", "USD")]
+        if invoice.supplement:
+            facts.append(("Supplementary", f"no. {invoice.supplement}"))
+        _facts(sheet, styles, facts)
         for col, name in enumerate(COLUMNS):
-            sheet.write_string(HEADER_ROW, col, name, head)
+            sheet.write_string(HEADER_ROW, col, name, styles.head_right if col >= 2 else styles.head)
         row = HEADER_ROW + 1
         for line in invoice.lines:
-            # Wrapped cells need their height: spreadsheets do not grow rows written by a program.
-            text_lines = max(-(-len(line.description) // (WIDTHS[1] - 4)),
-                             -(-len(line.source) // (WIDTHS[5] - 4)), 1)
-            sheet.set_row(row, 15 * text_lines)
-            sheet.write_string(row, 0, line.city, wrap)
-            sheet.write_string(row, 1, line.description, wrap)
-            sheet.write_number(row, 2, line.quantity, number)
-            sheet.write_number(row, 3, line.unit_price, money)
+            sheet.set_row(row, 13 * max(_text_lines(line.description, WIDTHS[1]),
+                                        _text_lines(line.city, WIDTHS[0])))
+            sheet.write_string(row, 0, line.city, styles.wrap)
+            sheet.write_string(row, 1, line.description, styles.wrap)
+            sheet.write_number(row, 2, line.quantity, styles.number)
+            sheet.write_number(row, 3, line.unit_price, styles.money)
             product = f"{xl_rowcol_to_cell(row, 2)}*{xl_rowcol_to_cell(row, 3)}"
-            sheet.write_formula(row, 4, f"=ROUND({product},2)", money, line.amount)
-            sheet.write_string(row, 5, line.source, wrap)
+            sheet.write_formula(row, 4, f"=ROUND({product},2)", styles.money, line.amount)
             row += 1
-        first, last = xl_rowcol_to_cell(HEADER_ROW + 1, 4), xl_rowcol_to_cell(max(row - 1, HEADER_ROW + 1), 4)
-        sheet.write_string(row + 1, 3, "Subtotal", bold)
-        sheet.write_formula(row + 1, 4, f"=SUM({first}:{last})", bold_money, invoice.total)
-        sheet.write_string(row + 2, 3, "Total due", bold)
-        sheet.write_formula(row + 2, 4, f"={xl_rowcol_to_cell(row + 1, 4)}", bold_money,
-                            invoice.total)
-        sheet.write_string(row + 4, 0, f"Payment due {invoice.due_date.isoformat()} "
-                                       f"({invoice.terms}).")
+        first = xl_rowcol_to_cell(HEADER_ROW + 1, 4)
+        last = xl_rowcol_to_cell(max(row - 1, HEADER_ROW + 1), 4)
+        sheet.write_string(row + 1, 3, "Subtotal", styles.bold)
+        sheet.write_formula(row + 1, 4, f"=SUM({first}:{last})", styles.currency, invoice.total)
+        sheet.write_string(row + 2, 3, "Total due", styles.total_label)
+        sheet.write_formula(row + 2, 4, f"={xl_rowcol_to_cell(row + 1, 4)}",
+                            styles.total_currency, invoice.total)
+        sheet.write_string(row + 4, 0, f"Payment is due {invoice.due_date.isoformat()} "
+                                       f"({invoice.terms}). Please quote invoice "
+                                       f"{invoice.label} with your payment.", styles.text)
         sheet.freeze_panes(HEADER_ROW + 1, 0)
-        sheet.repeat_rows(HEADER_ROW)
-        sheet.set_landscape()
-        sheet.fit_to_pages(1, 0)
-        sources = book.add_worksheet("Sources")
-        sources.set_column(0, 0, 24)
-        sources.set_column(1, 1, 120)
-        sources.write_string(0, 0, "Tables manifest sha256", bold)
-        sources.write_string(0, 1, invoice.tables_sha256)
-        sources.write_string(1, 0, "Invoice number", bold)
-        sources.write_string(1, 1, invoice.label)
-        sources.write_string(3, 0, "Citations used", bold)
-        for i, citation in enumerate(invoice.citations, start=4):
-            sources.write_string(i, 1, citation)
+        sheet.print_area(0, 0, row + 4, len(COLUMNS) - 1)
+        print_setup(sheet, f"Invoice {invoice.label} - {invoice.bill_to}", sum(WIDTHS),
+                    header_row=HEADER_ROW, landscape=False)
+        _sources_sheet(book, styles, invoice)
         book.close()
     return target
+
+
+def _sources_sheet(book, styles: Styles, invoice: Invoice) -> None:
+    """Where every number came from: the tables' hash, each line's source and every citation
+    used. Not part of the customer's page; prints on its own."""
+    sheet = book.add_worksheet("Sources")
+    sheet.write_string(0, 0, "Tables manifest sha256", styles.bold)
+    sheet.write_string(0, 1, invoice.tables_sha256, styles.text)
+    sheet.write_string(1, 0, "Invoice number", styles.bold)
+    sheet.write_string(1, 1, invoice.label, styles.text)
+    columns = [Column("Line", "integer", width=22), Column("City", "wrap", width=24),
+               Column("Description", "wrap", width=48), Column("Source", "wrap", width=70)]
+    rows = [[i, line.city, line.description, line.source]
+            for i, line in enumerate(invoice.lines, start=1)]
+    top = 3
+    after = write_table(sheet, styles, top, columns, rows, totals_label=None)
+    for r, line in enumerate(invoice.lines, start=top + 1):
+        sheet.set_row(r, 13 * max(_text_lines(line.description, 48), _text_lines(line.source, 70),
+                                  _text_lines(line.city, 24)))
+    row = after + 1
+    sheet.write_string(row, 0, "Citations used", styles.bold)
+    for citation in invoice.citations:
+        sheet.merge_range(row, 1, row, 3, citation, styles.wrap)
+        sheet.set_row(row, 13 * _text_lines(citation, 24 + 48 + 70))
+        row += 1
+    print_setup(sheet, f"Sources of invoice {invoice.label}",
+                sum(widths_of(columns, rows)), header_row=top, landscape=True)
 
 
 def write_credit_note(credit, invoice: Invoice, path: Path | None = None,
@@ -114,56 +157,109 @@ def write_credit_note(credit, invoice: Invoice, path: Path | None = None,
     target = Path(path or credit.file)
     with replaced_atomically(target) as temp:
         book = xlsxwriter.Workbook(str(temp))
+        book.set_properties({"title": f"Credit note {credit.number:06d}",
+                             "author": invoice.seller, "created": as_datetime(credit.date)})
         _mark(book, marker)
-        bold = book.add_format({"bold": True})
-        title = book.add_format({"bold": True, "font_size": 16})
-        money = book.add_format({"num_format": "#,##0.00", "bold": True})
+        styles = Styles(book)
         sheet = book.add_worksheet("Credit note")
-        sheet.set_column(0, 0, 22)
-        sheet.set_column(1, 1, 70)
-        sheet.write_string(0, 0, "CREDIT NOTE", title)
-        facts = [("Credit note number", f"{credit.number:06d}"), ("Date", credit.date.isoformat()),
-                 ("From", f"{invoice.seller}, {invoice.seller_address}"),
-                 ("To", f"{invoice.bill_to}, {invoice.customer_address}"),
-                 ("Credits invoice", f"{invoice.label} of {invoice.invoice_date} "
-                                     f"(total {invoice.total:,})"),
-                 ("Contract", invoice.contract), ("Reason", credit.reason)]
-        for row, (name, value) in enumerate(facts, start=2):
-            sheet.write_string(row, 0, name, bold)
-            sheet.write_string(row, 1, value)
-        sheet.write_string(len(facts) + 3, 0, "Amount credited", bold)
-        sheet.write_number(len(facts) + 3, 1, credit.amount, money)
-        sheet.fit_to_pages(1, 0)
+        widths = (20, 66, 10, 16, 16)
+        _set_widths(sheet, widths)
+        _parties(sheet, styles, "CREDIT NOTE", invoice.seller, invoice.seller_address,
+                 "Credit to", invoice.bill_to, invoice.customer_address)
+        _facts(sheet, styles, [("Credit note number", f"{credit.number:06d}"),
+                               ("Date", credit.date), ("Credits invoice", invoice.label),
+                               ("Invoice date", invoice.invoice_date),
+                               ("Contract", invoice.contract), ("Currency", "USD")])
+        sheet.write_string(HEADER_ROW, 0, "Description", styles.head)
+        for col in (1, 2, 3):
+            sheet.write_blank(HEADER_ROW, col, None, styles.head)
+        sheet.write_string(HEADER_ROW, 4, "Amount", styles.head_right)
+        text = (f"Credit against invoice {invoice.label} of {invoice.invoice_date.isoformat()} "
+                f"({month_name(invoice.month)}, total ${invoice.total:,}): {credit.reason}")
+        sheet.merge_range(HEADER_ROW + 1, 0, HEADER_ROW + 1, 3, text, styles.wrap)
+        sheet.set_row(HEADER_ROW + 1, 13 * _text_lines(text, sum(widths[:4])))
+        sheet.write_number(HEADER_ROW + 1, 4, credit.amount, styles.money)
+        sheet.write_string(HEADER_ROW + 3, 3, "Total credited", styles.total_label)
+        sheet.write_formula(HEADER_ROW + 3, 4, f"=E{HEADER_ROW + 2}", styles.total_currency,
+                            credit.amount)
+        print_setup(sheet, f"Credit note {credit.number:06d} - {invoice.bill_to}", sum(widths),
+                    header_row=None, landscape=False)
         book.close()
     return target
 
 
-def write_statement(path: Path, bill_to: str, start, end, opening, lines, closing) -> Path:
-    """A statement of account: invoices, credits and payments with the running balance."""
+def write_statement(path: Path, statement) -> Path:
+    """A statement of account (invoices.statement.Statement): the entries with the running
+    balance as formulas, the amount due, and the aging of what is open."""
     import xlsxwriter
+
+    from invoices.ar_reports import BUCKETS
+    from invoices.html_documents import BUCKET_TITLES
 
     with replaced_atomically(path) as temp:
         book = xlsxwriter.Workbook(str(temp))
-        bold = book.add_format({"bold": True})
-        money = book.add_format({"num_format": "#,##0.00;-#,##0.00"})
-        bold_money = book.add_format({"num_format": "#,##0.00;-#,##0.00", "bold": True})
+        book.set_properties({"title": f"Statement of account: {statement.bill_to}",
+                             "author": statement.seller})
+        styles = Styles(book)
         sheet = book.add_worksheet("Statement")
-        for col, width in enumerate((12, 44, 16, 16)):
-            sheet.set_column(col, col, width)
-        sheet.write_string(0, 0, f"Statement of account: {bill_to}", bold)
-        sheet.write_string(1, 0, f"{start} to {end}")
-        sheet.write_row(3, 0, ["Date", "Document", "Amount", "Balance"], bold)
-        sheet.write_string(4, 1, "Opening balance")
-        sheet.write_number(4, 3, opening, money)
-        row = 5
-        for line in lines:
-            sheet.write_string(row, 0, line.date.isoformat())
-            sheet.write_string(row, 1, line.document)
-            sheet.write_number(row, 2, line.amount, money)
-            sheet.write_formula(row, 3, f"=D{row}+C{row + 1}", money, line.balance)
+        widths = (12, 20, 20, 12, 16, 16, 16)
+        _set_widths(sheet, widths)
+        sheet.write_string(0, 0, "STATEMENT OF ACCOUNT", styles.title)
+        sheet.write_string(2, 0, "From", styles.bold)
+        sheet.write_string(3, 0, statement.seller, styles.text)
+        sheet.write_string(4, 0, statement.seller_address, styles.text)
+        sheet.write_string(6, 0, "Account", styles.bold)
+        sheet.write_string(7, 0, statement.bill_to, styles.text)
+        sheet.write_string(8, 0, statement.customer_address, styles.text)
+        facts = [("Period from", statement.start), ("Period to", statement.end),
+                 ("Contract", statement.contract), ("Currency", "USD")]
+        for offset, (name, value) in enumerate(facts, start=2):
+            sheet.write_string(offset, 4, name, styles.bold)
+            if isinstance(value, dt.date):
+                sheet.write_datetime(offset, 6, as_datetime(value), styles.date_right)
+            else:
+                sheet.write_string(offset, 6, value, styles.right)
+        sheet.write_string(7, 4, "Amount due", styles.total_label)
+        sheet.write_blank(7, 5, None, styles.total_blank)
+        top = 10
+        columns = ["Date", "Document", "Applies to", "Due date", "Charges", "Credits", "Balance"]
+        for col, name in enumerate(columns):
+            sheet.write_string(top, col, name, styles.head_right if col >= 3 else styles.head)
+        sheet.write_datetime(top + 1, 0, as_datetime(statement.start), styles.date)
+        sheet.write_string(top + 1, 1, "Opening balance", styles.bold)
+        sheet.write_number(top + 1, 6, statement.opening, styles.money)
+        row = top + 2
+        for entry in statement.entries:
+            sheet.write_datetime(row, 0, as_datetime(entry.date), styles.date)
+            sheet.write_string(row, 1, entry.document, styles.text)
+            sheet.write_string(row, 2, entry.reference, styles.text)
+            if entry.due_date:
+                sheet.write_datetime(row, 3, as_datetime(entry.due_date), styles.date_right)
+            for col, value in ((4, entry.charge), (5, entry.credit)):
+                if value is not None:
+                    sheet.write_number(row, col, value, styles.money)
+            sheet.write_formula(row, 6, f"=G{row}+E{row + 1}-F{row + 1}", styles.money,
+                                entry.balance)
             row += 1
-        sheet.write_string(row, 1, "Closing balance", bold)
-        sheet.write_formula(row, 3, f"=D{row}", bold_money, closing)
-        sheet.freeze_panes(4, 0)
+        sheet.autofilter(top, 0, row - 1, len(columns) - 1)
+        sheet.write_datetime(row, 0, as_datetime(statement.end), styles.date)
+        sheet.write_string(row, 1, "Closing balance", styles.total_label)
+        for col in range(2, 6):
+            sheet.write_blank(row, col, None, styles.total_blank)
+        sheet.write_formula(row, 6, f"=G{row}", styles.total_money, statement.closing)
+        sheet.write_formula(7, 6, f"=G{row + 1}", styles.total_currency, statement.closing)
+        aging_top = row + 2
+        sheet.write_string(aging_top, 0, f"Aging of open invoices on {statement.end.isoformat()}",
+                           styles.bold)
+        names = [b[0] for b in BUCKETS]
+        heads = [BUCKET_TITLES[n] for n in names] + ["Disputed", "Total open"]
+        values = [statement.aging[n] for n in names] + [statement.disputed, statement.closing]
+        for col, (head, value) in enumerate(zip(heads, values)):
+            sheet.write_string(aging_top + 1, col, head, styles.head_right)
+            sheet.write_number(aging_top + 2, col, value,
+                               styles.total_money if col == len(heads) - 1 else styles.money)
+        sheet.freeze_panes(top + 1, 0)
+        print_setup(sheet, f"Statement - {statement.bill_to}", sum(widths), header_row=top,
+                    landscape=True)
         book.close()
     return path

@@ -166,30 +166,49 @@ def test_workbook_cells(tmp_path, tables):
     invoice = result.issued[2]
     book = load_workbook(invoice.file)
     sheet = book["Invoice"]
-    cells = {sheet.cell(r, 4).value: sheet.cell(r, 5).value for r in range(3, 9)}
+    cells = {sheet.cell(r, 4).value: sheet.cell(r, 5).value for r in range(3, 10)}
     assert cells["Invoice number"] == "000003"
     assert cells["Invoice date"].date() == dt.date(2001, 4, 30)
     assert (cells["Terms"], cells["Due date"].date()) == ("Net 20", dt.date(2001, 5, 20))
-    assert cells["Contract"] == "PSA LNS970602JC" and cells["Month billed"] == "2001-04"
+    assert cells["Contract"] == "PSA LNS970602JC" and cells["Month billed"] == "April 2001"
+    assert cells["Currency"] == "USD"
     assert sheet["A4"].value == "Lucent Technologies Inc., Global Service Providers Group"
-    assert sheet["A5"].value == "600 Mountain Avenue, Murray Hill, New Jersey 07074"
-    assert sheet["A8"].value == "KMC Telecom of Virginia, Inc."
+    assert (sheet["A5"].value, sheet["A6"].value) == ("600 Mountain Avenue",
+                                                      "Murray Hill, New Jersey 07074")
+    assert sheet["A9"].value == "KMC Telecom of Virginia, Inc."
+    assert (sheet["A10"].value, sheet["A11"].value) == ("1545 Route 206",
+                                                        "Suite 300, Bedminster, New Jersey 07921")
+    # The customer's sheet: no Source column; numeric headers right-aligned over their numbers.
     assert [c.value for c in sheet[14]] == ["City", "Description", "Quantity", "Unit price",
-                                           "Amount", "Source"]
+                                           "Amount"]
+    assert [sheet.cell(14, c).alignment.horizontal for c in (1, 3, 4, 5)] == [None, "right",
+                                                                            "right", "right"]
     assert sheet.freeze_panes == "A15"
-    # One page wide: fit to page on, height unbounded (0), width 1 (the default, so omitted).
+    # Portrait, one page wide: fit to page on, height unbounded (0), width 1 (default, omitted);
+    # header row repeated, "Page N of M" in the footer, the print area the customer's block.
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
-    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.orientation == "landscape"
-    assert sheet["E15"].value == "=ROUND(C15*D15,2)" and sheet["E15"].number_format == "#,##0.00"
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.orientation == "portrait"
+    assert sheet.print_title_rows == "$14:$14" and "&P of &N" in sheet.oddFooter.right.text
+    assert sheet["E15"].value == "=ROUND(C15*D15,2)" and sheet["E15"].number_format == "#,##0.00;-#,##0.00"
     assert sheet["E19"].value == "=SUM(E15:E17)" and sheet["E20"].value == "=E19"
+    assert "$" in sheet["E20"].number_format and sheet["D20"].value == "Total due"
     values = load_workbook(invoice.file, data_only=True)["Invoice"]
     assert [values.cell(r, 5).value for r in (15, 16, 17)] == [20416.67, 121500, 100000]
     assert values["E19"].value == values["E20"].value == 241916.67
+    # No table name or reading note on the customer's sheet; all of them on Sources.
+    shown = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert "service_levels" not in shown and "read as" not in shown and "PSA Amendment 1" not in shown
     sources = book["Sources"]
     assert sources["B1"].value == tables.manifest_sha256
-    citations = [sources.cell(r, 2).value for r in range(5, sources.max_row + 1)]
+    start = next(r for r in range(1, sources.max_row + 1) if sources.cell(r, 1).value == "Citations used")
+    citations = [sources.cell(r, 2).value for r in range(start, sources.max_row + 1)]
     assert any(c.startswith("payment_terms 2001-04-16") for c in citations)
     assert any(c.startswith("one_time_services 1998-10-01") for c in citations)
+    header = next(r for r in range(1, sources.max_row + 1) if sources.cell(r, 1).value == "Line")
+    assert [sources.cell(header, c).value for c in range(1, 5)] == ["Line", "City", "Description",
+                                                                   "Source"]
+    assert sources.cell(header + 3, 4).value.startswith("one_time_services 1998-10-01")
+    assert sources.page_setup.orientation == "landscape"
 
 
 def _recalculated_total(xlsx: Path, work: Path) -> str:

@@ -231,7 +231,9 @@ def test_a_workbook_that_fails_after_commit_is_written_by_the_next_run(tmp_path)
 
 
 @pytest.mark.parametrize("command", [
-    ["ar", "statement", "KMC Telecom III, Inc.", "--from", "2001-04-01", "--to", "2001-12-31", "-o"],
+    ["ar", "statement", "KMC Telecom III, Inc.", "--from", "2001-04-01", "--to", "2001-12-31",
+     "--format", "xlsx", "-o"],
+    ["invoice", "print", "1", "--format", "pdf", "-o"],
     ["ar", "aging", "--as-of", "2001-06-30", "--format", "xlsx", "-o"],
 ])
 def test_a_report_naming_the_ledger_as_output_is_refused(tmp_path, command):

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from invoices.ar_reports import aging, assurance, bucket_of, statement, status
+from invoices.ar_reports import aging, assurance, bucket_of, status
+from invoices.statement import build_statement
 from invoices.ledger import Ledger
 from invoices.receivables import (balance, issue_credit, record_dispute, record_payment,
                                   resolve_dispute, terminate)
@@ -169,17 +170,25 @@ def test_termination_accelerates_outstanding_invoices(ledger, tables):
 def test_statement_running_balance(ledger, tmp_path):
     record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
     issue_credit(ledger, 2, "500.00", dt.date(2001, 6, 1), "goodwill", tmp_path)
-    opening, lines, closing = statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 5, 1),
-                                        dt.date(2001, 6, 30))
+    found = build_statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 5, 1),
+                            dt.date(2001, 6, 30))
     # Opening: invoice 1 (2001-04-30) 16,500. Then payment -16,500, invoice 2 +16,500,
     # credit -500, invoice 3 +16,500: closing 32,500.
-    assert opening == D("16500.00")
-    assert [(l.document.split(" (")[0], l.amount, l.balance) for l in lines] == [
-        ("Payment 1", D("-16500.00"), D("0.00")),
-        ("Invoice 000002", D("16500.00"), D("16500.00")),
-        ("Credit note 000001", D("-500.00"), D("16000.00")),
-        ("Invoice 000003", D("16500.00"), D("32500.00"))]
-    assert closing == D("32500.00")
+    assert found.opening == D("16500.00")
+    assert [(e.document, e.reference, e.amount, e.balance) for e in found.entries] == [
+        ("Payment 1", "Invoice 000001", D("-16500.00"), D("0.00")),
+        ("Invoice 000002", "", D("16500.00"), D("16500.00")),
+        ("Credit note 000001", "Invoice 000002", D("-500.00"), D("16000.00")),
+        ("Invoice 000003", "", D("16500.00"), D("32500.00"))]
+    assert found.closing == D("32500.00")
+    # Invoices are dated at month end, Net 20 from 2001-04-16 (payment_terms): invoice 2 of
+    # 2001-05-31 is due 06-20, invoice 3 of 06-30 is due 07-20.
+    assert [e.due_date for e in found.entries if e.kind == "invoice"] == [
+        dt.date(2001, 6, 20), dt.date(2001, 7, 20)]
+    # On 2001-06-30: invoice 2 (16,000 open) is 10 days past due, invoice 3 is current.
+    assert found.aging["1-30"] == D("16000.00") and found.aging["current"] == D("16500.00")
+    assert found.past_due == D("16000.00")
+    assert sum(found.aging.values()) + found.disputed == found.closing
 
 
 def test_cli_receivables(ledger, tmp_path):
@@ -200,12 +209,14 @@ def test_cli_receivables(ledger, tmp_path):
     assert made.exit_code == 0
     sheet = load_workbook(out, data_only=True)["Statement"]
     last = max(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == "Closing balance")
-    assert D(str(sheet.cell(last, 4).value)) == D("82500.00")    # 6 x 16,500 - 16,500 paid
+    assert D(str(sheet.cell(last, 7).value)) == D("82500.00")    # 6 x 16,500 - 16,500 paid
+    assert sheet["E8"].value == "Amount due" and D(str(sheet["G8"].value)) == D("82500.00")
     credited = runner.invoke(app, ["ar", "credit", "3", "100.00", "--date", "2001-07-01", "--reason",
                                    "goodwill", "--out", str(tmp_path / "c")], env=env)
     assert credited.exit_code == 0
     note = load_workbook(tmp_path / "c" / "credit-000001.xlsx")["Credit note"]
-    assert note["B3"].value == "000001" and note["B11"].value == 100
+    assert (note["D3"].value, note["E3"].value) == ("Credit note number", "000001")
+    assert note["E15"].value == 100 and note["D17"].value == "Total credited"
 
 
 def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing(tmp_path, tables):

@@ -13,7 +13,7 @@ import typer
 from pricing.cli import params
 from pricing.cli.common import (TablesOption, emit_csv, emit_json, emit_table, handles_errors,
                                 load)
-from pricing.cli.invoice_cmd import LedgerOption, _ledger
+from pricing.cli.invoice_cmd import LedgerOption, _ledger, report_output
 
 app = typer.Typer(help="Receivables: what is owed, paid, disputed and past due.", no_args_is_help=True)
 
@@ -119,6 +119,7 @@ def credit(number: Number, amount: Amount,
            date: Annotated[dt.date | None, typer.Option(
                "--date", parser=params.date, metavar="YYYY-MM-DD", help="Default: today.")] = None,
            out: Annotated[Path, typer.Option("--out", help="Directory for the credit note.")] = Path("."),
+           pdf: Annotated[bool, typer.Option("--pdf", help="Also write the credit note as a PDF beside its workbook.")] = False,
            ledger: LedgerOption = None) -> None:
     """Issue a numbered credit note against an invoice, in the ledger and as a workbook.
 
@@ -133,6 +134,10 @@ def credit(number: Number, amount: Amount,
     from invoices.receivables import issue_credit
     from invoices.workbook import write_credit_note
 
+    if pdf:
+        from invoices.pdf import check_renderer
+
+        check_renderer()
     with _ledger(ledger, "write") as book:
         folder = output_dir(out)
         note = issue_credit(book, number, amount, date or dt.date.today(), reason, folder)
@@ -145,11 +150,26 @@ def credit(number: Number, amount: Amount,
                        f"not written ({error.strerror or error}); the next command that writes "
                        f"documents writes it", err=True)
             raise typer.Exit(1) from None
+        reason = None
+        if pdf:
+            from invoices.html_documents import credit_note_html
+            from invoices.printing import pdf_beside
+
+            document = credit_document(note.number)
+            mark = marker(book.id, document)
+            reason = pdf_beside(Path(note.file), credit_note_html(note, book.get(number), mark),
+                                book.id, document)
+            if reason:
+                typer.echo(f"error: the PDF of {document} was not written: {reason}; print it "
+                           f"with `pricing invoice print --credit {note.number} -o FILE.pdf`",
+                           err=True)
         pending = complete_pending(book, folder)          # only once the credit is recorded
         for document, path in pending.written:
             typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
     typer.echo(f"credit note {note.number:06d}: {note.amount:,} against invoice {number:06d} "
                f"-> {note.file}")
+    if reason:
+        raise typer.Exit(1)
 
 
 @app.command("aging")
@@ -165,7 +185,7 @@ def aging(as_of: AsOfOption, format: Annotated[str, typer.Option("--format", hel
     if format == "xlsx" and output is None:
         raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
     with _ledger(ledger) as book:
-        target = _output(output, book) if output is not None else None
+        target = report_output(output, book) if output is not None else None
         rows = find(book, day)
     if format == "json":
         emit_json({"as_of": day, "bill_to": [r.as_dict() for r in rows]})
@@ -286,29 +306,45 @@ def statement(bill_to: Annotated[str, typer.Argument(parser=params.text, help="T
                                                      metavar="YYYY-MM-DD", help="First date.")],
               end: Annotated[dt.date, typer.Option("--to", parser=params.date,
                                                    metavar="YYYY-MM-DD", help="Last date.")],
-              output: Annotated[Path, typer.Option("-o", "--output", help="The statement .xlsx.")],
+              output: Annotated[Path | None, typer.Option(
+                  "-o", "--output", help="The statement: .pdf, .xlsx, .html, .csv or .json.")] = None,
+              format: Annotated[str | None, typer.Option(
+                  "--format", help="pdf, xlsx, html, csv or json (default: the extension of -o; "
+                                   "a table without -o).")] = None,
               ledger: LedgerOption = None) -> None:
-    """A statement for one bill-to: invoices, credits, payments and the running balance."""
-    from invoices.ar_reports import bill_tos, statement as build
-    from invoices.workbook import write_statement
-    from pricing.errors import PricingError
+    """A statement of account for one bill-to: opening balance, every invoice, credit note and
+    payment with its due date and the running balance, the amount due, and the aging of what
+    is open. Written as PDF, XLSX, HTML, CSV or JSON by the extension of -o; without -o, shown
+    as a table (or CSV/JSON with --format).
 
-    first, last = start, end
-    if last < first:
-        raise typer.BadParameter(f"{last} is before --from {first}", param_hint="--to")
+    Example: pricing ar statement "KMC Telecom II, Inc." --from 2001-04-01 --to 2001-12-31 -o statement.pdf
+    """
+    from invoices.printing import STATEMENT_FORMATS, format_of, print_statement, statement_rows
+    from invoices.statement import build_statement
+
+    if end < start:
+        raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
+    if output is None:
+        fmt = _format(format or "table", ("table", "csv", "json"))
+    else:
+        fmt = format_of(output, format, STATEMENT_FORMATS)
+    if fmt == "pdf":
+        from invoices.pdf import check_renderer
+
+        check_renderer()
     with _ledger(ledger) as book:
-        target = _output(output, book)
-        if bill_to not in bill_tos(book):
-            raise PricingError(f"no invoices to {bill_to!r} in {book.path}")
-        opening, lines, closing = build(book, bill_to, first, last)
-    write_statement(target, bill_to, first, last, opening, lines, closing)
-    typer.echo(f"{bill_to}: opening {opening:,}, {len(lines)} entries, closing {closing:,} -> {output}")
-
-
-def _output(path: Path, book) -> Path:
-    """A report's output file: never the ledger (or SQLite's files beside it), a directory, or
-    a file in a folder that cannot be written."""
-    from invoices.documents import output_file
-    from invoices.ledger import ledger_files
-
-    return output_file(path, ledger_files(book.path))
+        target = report_output(output, book) if output is not None else None
+        found = build_statement(book, bill_to, start, end)
+    if target is not None:
+        print_statement(found, target, fmt)
+        typer.echo(f"{bill_to}: opening {found.opening:,}, {len(found.entries)} entries, "
+                   f"amount due {found.closing:,} -> {output}", err=True)
+    elif fmt == "json":
+        emit_json(found.as_dict())
+    else:
+        columns, rows = statement_rows(found)
+        if fmt == "csv":
+            emit_csv(columns, rows)
+        else:
+            emit_table(columns, rows, title=f"Statement of account: {bill_to}, {start} to {end}; "
+                       f"amount due {found.closing:,}", right=("charge", "credit", "balance"))

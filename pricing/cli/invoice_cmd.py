@@ -40,6 +40,15 @@ def _ledger(path: Path | None, mode: str = "read"):
     return book
 
 
+def report_output(path: Path, book) -> Path:
+    """A report's output file: never the ledger (or SQLite's files beside it), a ledger's
+    document, a directory, or a file in a folder that cannot be written."""
+    from invoices.documents import output_file
+    from invoices.ledger import ledger_files
+
+    return output_file(path, ledger_files(book.path))
+
+
 def _due_now(book, invoice) -> dict:
     """The date an invoice is due now and why, beside its own due date: a termination
     accelerates an open invoice dated on or before it (PSA Section 20(b))."""
@@ -63,25 +72,31 @@ def run(
     invoice_date: Annotated[dt.date | None, typer.Option(
         "--invoice-date", parser=params.date, metavar="YYYY-MM-DD",
         help="Default: the month's last day.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write each invoice as a PDF beside its workbook.")] = False,
     ledger: LedgerOption = None,
     tables: TablesOption = None,
 ) -> None:
     """Issue one invoice per bill-to entity for the month, write each as a workbook, and record
     them in the ledger. Running a month again issues nothing new; cities added after the month
-    was invoiced go on a supplementary invoice.
+    was invoiced go on a supplementary invoice. With --pdf, each invoice is also written as a
+    one-page PDF (invoice-NNNNNN.pdf) for the customer.
 
     Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --out invoices/
     """
     from invoices.ledger import resolve_ledger
     from invoices.run import prepare_month, run_month
 
+    if pdf:
+        from invoices.pdf import check_renderer
+
+        check_renderer()
     table_set = load(tables)
     prepared = prepare_month(month, cities, out, table_set, hours, events, invoice_date,
                              resolve_ledger(ledger))
     with _ledger(ledger, "create") as book:
         try:
             result = run_month(month, cities, out, table_set, book, hours, events, invoice_date,
-                               prepared)
+                               prepared, pdf)
         except BaseException:
             book.discard_if_new()
             raise
@@ -102,8 +117,15 @@ def run(
     for invoice in result.existing:
         typer.echo(f"already issued {invoice.label}  {invoice.bill_to}  {invoice.month}  "
                    f"{invoice.total:,}  (nothing new)")
+    for path in result.pdfs:
+        typer.echo(f"wrote {path}", err=True)
+    for document, reason in result.pdfs_left:
+        typer.echo(f"error: the PDF of {document} was not written: {reason}; print it with "
+                   f"`pricing invoice print {document.split()[-1]} -o FILE.pdf`", err=True)
     typer.echo(f"{len(result.issued)} invoice(s) issued for {month}, "
                f"{len(result.existing)} already issued", err=True)
+    if result.pdfs_left and not result.unwritten:
+        raise typer.Exit(1)
     if result.unwritten:
         for invoice, reason in result.unwritten:
             typer.echo(f"error: invoice {invoice.label} is issued but its workbook was not "
@@ -182,3 +204,46 @@ def explain_invoice(number: NumberArgument,
         typer.echo(f"  recorded:  {old.city + ': ' + old.description + ' = ' + str(old.amount) if old else '(none)'}")
         typer.echo(f"  re-priced: {new.city + ': ' + new.description + ' = ' + str(new.amount) if new else '(none)'}")
     raise typer.Exit(1)
+
+
+PrintFormat = Annotated[str | None, typer.Option(
+    "--format", help="pdf, xlsx or html (default: the output file's extension).")]
+
+
+@app.command("print")
+@handles_errors
+def print_document(
+    number: NumberArgument,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file: .pdf, .xlsx or .html.")],
+    credit: Annotated[bool, typer.Option("--credit", help="NUMBER is a credit note's number.")] = False,
+    format: PrintFormat = None,
+    ledger: LedgerOption = None,
+) -> None:
+    """Print an issued invoice (or, with --credit, a credit note) again from the ledger alone:
+    the same figures as the original, as PDF, XLSX or HTML. Never changes the ledger.
+
+    Example: pricing invoice print 3 -o invoice-000003.pdf
+    """
+    from invoices.printing import DOCUMENT_FORMATS, format_of, print_credit_note, print_invoice
+
+    fmt = format_of(output, format, DOCUMENT_FORMATS)
+    if fmt == "pdf":
+        from invoices.pdf import check_renderer
+
+        check_renderer()
+    with _ledger(ledger) as book:
+        target = report_output(output, book)
+        if credit:
+            from invoices.receivables import credit_note
+
+            note = credit_note(book, number)
+            invoice = book.get(note.invoice)
+            what = f"credit note {note.number:06d}"
+        else:
+            invoice = book.get(number)
+            what = f"invoice {invoice.label}"
+    if credit:
+        print_credit_note(note, invoice, target, fmt)
+    else:
+        print_invoice(invoice, target, fmt)
+    typer.echo(f"wrote {what} to {output} ({fmt})", err=True)
