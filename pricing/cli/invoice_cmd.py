@@ -81,7 +81,7 @@ def run(
     was invoiced go on a supplementary invoice. With --pdf, each invoice is also written as a
     one-page PDF (invoice-NNNNNN.pdf) for the customer.
 
-    Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --out invoices/
+    Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --out billing/ --pdf
     """
     from invoices.ledger import resolve_ledger
     from invoices.run import prepare_month, run_month
