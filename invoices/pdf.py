@@ -19,6 +19,7 @@ _STREAM = re.compile(rb"stream\r?\n")
 _MARKER = re.compile(rb"/(kmcledgerid|kmcdocument)\s*\(([^)]*)\)")
 _NAMES = {b"kmcledgerid": "kmc_ledger_id", b"kmcdocument": "kmc_document"}
 MAX_SCAN = 8 * 1024 * 1024          # bytes of a PDF read when looking for the marker
+MAX_INFLATE = 16 * 1024 * 1024      # bytes inflated in all, whatever the file holds
 
 
 def _refuse(url: str, *args, **kwargs):
@@ -67,16 +68,23 @@ def pdf_marker(path: Path) -> dict[str, str]:
     if not data.startswith(b"%PDF-"):
         return {}
     found: dict[str, str] = {}
-    chunks = [data]
-    for match in _STREAM.finditer(data):
-        inflater = zlib.decompressobj()
-        try:
-            chunks.append(inflater.decompress(data[match.end():match.end() + MAX_SCAN], 1 << 20))
-        except zlib.error:
-            continue
-    for chunk in chunks:
+    budget = MAX_INFLATE
+
+    def search(chunk: bytes) -> None:
         for name, value in _MARKER.findall(chunk):
             found.setdefault(_NAMES[name], value.decode("latin-1"))
+
+    search(data)
+    view = memoryview(data)
+    for match in _STREAM.finditer(data):
+        if budget <= 0 or len(found) == len(_NAMES):
+            break
+        try:
+            chunk = zlib.decompressobj().decompress(view[match.end():], min(budget, 1 << 20))
+        except zlib.error:
+            continue
+        budget -= len(chunk)
+        search(chunk)
     return found
 
 

@@ -273,3 +273,20 @@ def test_libreoffice_prints_the_invoice_sheet_on_page_one_and_sources_apart(tmp_
     assert "Citations used" not in first and "one_time_services" not in first
     rest = "".join(pdf_text(pdf, n) for n in range(2, pdf_pages(pdf) + 1))
     assert "Citations used" in rest and "one_time_services 1998-10-01" in rest
+
+
+def test_a_hostile_pdf_cannot_pass_for_ours_or_exhaust_memory(tmp_path):
+    import zlib
+
+    from invoices.documents import may_write
+    from invoices.pdf import pdf_marker
+
+    bomb = zlib.compress(b"\0" * (1 << 20), 9)                      # 1 MiB from about 1 KiB
+    hostile = tmp_path / "hostile.pdf"
+    hostile.write_bytes(b"%PDF-1.7\n" + b"".join(b"1 0 obj stream\n" + bomb + b"\nendstream\n"
+                                                  for _ in range(3000)))
+    assert pdf_marker(hostile) == {}                                 # inflates 16 MiB at most
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(b"%PDF-1.7\n<< /kmcledgerid (someone-else) /kmcdocument (invoice 000001) >>")
+    assert pdf_marker(forged) == {"kmc_ledger_id": "someone-else", "kmc_document": "invoice 000001"}
+    assert not may_write(forged, "this-ledger", "invoice 000001")
