@@ -1,4 +1,5 @@
-"""Every customer document in every format it is printed in, chosen by the file's extension.
+"""Every customer document in every format it is printed in (the CLI picks the format from
+the output file's extension).
 
 An invoice or a credit note prints as PDF, XLSX or HTML from the ledger's record alone, so a
 re-print matches the original in every figure; a statement also as CSV or JSON. Printing
@@ -15,23 +16,10 @@ from invoices.html_documents import credit_note_html, invoice_html, statement_ht
 from invoices.pdf import write_pdf
 from invoices.records import Invoice
 from pricing.csvsafe import Writer, neutralise_cell
-from pricing.errors import PricingError
 from pricing.files import replaced_atomically
 
 DOCUMENT_FORMATS = ("pdf", "xlsx", "html")
 STATEMENT_FORMATS = ("pdf", "xlsx", "html", "csv", "json")
-
-
-def format_of(path: Path, chosen: str | None, allowed: tuple[str, ...]) -> str:
-    """The format to write: `chosen` (--format) or the file's extension; refused when the
-    command cannot write it, naming what it can."""
-    fmt = (chosen or path.suffix.lstrip(".")).lower()
-    if fmt not in allowed:
-        what = f"--format {chosen}" if chosen else (f"the extension {path.suffix!r}"
-                                                    if path.suffix else "a file with no extension")
-        raise PricingError(f"{path}: {what} is not a format this command writes; use "
-                           f"{', '.join('.' + a for a in allowed)} (or --format)")
-    return fmt
 
 
 def _write_text(path: Path, text: str) -> Path:

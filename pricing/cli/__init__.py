@@ -11,13 +11,65 @@ import typer
 from pricing.cli import (ar_cmd, batch_cmd, compare_cmd, equipment_cmd, invoice_cmd,
                          ledger_cmd, reports_cmd, service_cmd, tables_cmd)
 
+
+
+def _plain_metavars() -> None:
+    """Help shows what a value looks like, not a Python type: no `<bool>` after a flag (it
+    takes no value), and `TEXT`, `PATH`, `INTEGER` for values without a metavar of their own,
+    in the click style the rest of the help uses (YYYY-MM-DD). Typer 0.29 prints `<bool>`,
+    `<str>` and `<path>`; older versions print nothing for flags, and this changes nothing."""
+    from typer import core
+
+    option = getattr(core, "TyperOption", None)
+    original = getattr(option, "display_type_rich", None)
+    if original is None or getattr(original, "plain", False):
+        return
+
+    def display_type_rich(self, ctx):
+        if getattr(self, "is_flag", False) and self.metavar is None:
+            return None
+        shown = original(self, ctx)
+        if isinstance(shown, str) and shown.startswith("<") and shown.endswith(">"):
+            inner = shown[1:-1]
+            if "|" in inner:                          # choices: typed as they are listed
+                return f"[{inner}]"
+            return {"str": "TEXT", "int": "INTEGER"}.get(inner, inner.upper())
+        return shown
+
+    display_type_rich.plain = True
+    option.display_type_rich = display_type_rich
+
+
+_plain_metavars()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"pricing {version('kmc-pricing')}")
+        except PackageNotFoundError:
+            typer.echo("pricing (not installed)")
+        raise typer.Exit()
+
+
 app = typer.Typer(
     name="pricing",
-    help="Price and invoice the KMC Telecom / Lucent Technologies agreements.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """Price and invoice the KMC Telecom / Lucent Technologies agreements.
+
+    Exit codes: 0 done, 1 a problem with an input, the tables or the ledger, 2 a usage error.
+    """
+
 app.add_typer(tables_cmd.app, name="tables")
 app.add_typer(invoice_cmd.app, name="invoice")
 app.add_typer(ar_cmd.app, name="ar")

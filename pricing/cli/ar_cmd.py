@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from pricing.cli import params
-from pricing.cli.common import (TablesOption, emit_csv, emit_json, emit_table, handles_errors,
+from pricing.cli.common import (FORMAT_HELP, Format, ReportFormat, StatementFormat, TablesOption,
+                                chosen_format, emit_csv, emit_json, emit_table, handles_errors,
                                 load)
 from pricing.cli.invoice_cmd import LedgerOption, _ledger, report_output
 
@@ -27,13 +28,17 @@ Amount = Annotated[Decimal, typer.Argument(parser=params.amount, metavar="AMOUNT
                                            help="Amount, e.g. 1250.00, 1,250.00 or $1,250.00.")]
 
 
-def _format(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise typer.BadParameter(f"expected one of {', '.join(allowed)}", param_hint="--format")
-    return value
+FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
+OutputOption = Annotated[Path | None, typer.Option(
+    "-o", "--output", help="Write to this file, in the format of its extension (.csv, .json, "
+                           ".xlsx) or --format.")]
 
 
-@app.command("pay")
+# A negative amount ("-100") is an amount to refuse with a reason, not an unknown option.
+AMOUNTS = {"ignore_unknown_options": True}
+
+
+@app.command("pay", context_settings=AMOUNTS)
 @handles_errors
 def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption = None) -> None:
     """Record a payment on an invoice (partial or whole). Overpayment is refused.
@@ -47,7 +52,7 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
     typer.echo(f"invoice {number:06d}: paid {after.paid:,} of {after.total:,}; open {after.open:,}")
 
 
-@app.command("dispute")
+@app.command("dispute", context_settings=AMOUNTS)
 @handles_errors
 def dispute(number: Number, amount: Amount, date: DateOption,
             reason: Annotated[str, typer.Option("--reason", parser=params.text, help="What is disputed.")],
@@ -93,26 +98,30 @@ def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, meta
 
 @app.command("disputes")
 @handles_errors
-def list_disputes(format: Annotated[str, typer.Option("--format")] = "table",
+def list_disputes(format: FormatOption = Format.table,
                   ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Every dispute with its discussion deadline and resolution."""
     from invoices.receivables import disputes
 
-    format = _format(format, ("table", "csv", "json"))
     days = load(tables).versions("psa_remedies")[-1].rows[0].dispute_discussion_days
     with _ledger(ledger) as book:
         found = disputes(book, days)
     rows = [{"id": d.id, "invoice": d.invoice, "date": d.date, "amount": d.amount,
              "discussion_until": d.discussion_until, "resolved": d.resolved_date,
              "resolution": d.resolution, "reason": d.reason} for d in found]
-    if format == "json":
+    if format is Format.json:
         emit_json(rows)
     else:
-        columns = list(rows[0]) if rows else ["id"]
-        (emit_csv if format == "csv" else emit_table)(columns, [list(r.values()) for r in rows])
+        columns = ["id", "invoice", "date", "amount", "discussion_until", "resolved",
+                   "resolution", "reason"]
+        values = [[r[c] for c in columns] for r in rows]
+        if format is Format.csv:
+            emit_csv(columns, values)
+        else:
+            emit_table(columns, values, right=("amount",))
 
 
-@app.command("credit")
+@app.command("credit", context_settings=AMOUNTS)
 @handles_errors
 def credit(number: Number, amount: Amount,
            reason: Annotated[str, typer.Option("--reason", parser=params.text, help="Why the credit is given.")],
@@ -174,97 +183,91 @@ def credit(number: Number, amount: Amount,
 
 @app.command("aging")
 @handles_errors
-def aging(as_of: AsOfOption, format: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx.")] = "table",
-          output: Annotated[Path | None, typer.Option("-o", "--output", help="File for xlsx.")] = None,
+def aging(as_of: AsOfOption,
+          format: Annotated[ReportFormat | None, typer.Option(
+              "--format", help="table, csv or json on stdout; with -o, the file's format "
+                               "(default: its extension).")] = None,
+          output: OutputOption = None,
           ledger: LedgerOption = None) -> None:
-    """Open balances per bill-to by days past due; disputed amounts shown apart."""
+    """Open balances per bill-to by days past due; disputed amounts shown apart.
+
+    Example: pricing ar aging --as-of 2001-06-30 -o aging.xlsx
+    """
+    from invoices.aging_workbook import write_aging
     from invoices.ar_reports import BUCKETS, aging as find
 
-    format = _format(format, ("table", "csv", "json", "xlsx"))
-    day = as_of
-    if format == "xlsx" and output is None:
-        raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
+    fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
     with _ledger(ledger) as book:
         target = report_output(output, book) if output is not None else None
-        rows = find(book, day)
-    if format == "json":
-        emit_json({"as_of": day, "bill_to": [r.as_dict() for r in rows]})
-        return
+        rows = find(book, as_of)
     columns = ["bill_to"] + [b[0] for b in BUCKETS] + ["disputed", "total"]
     values = [[r.bill_to] + [r.buckets[b[0]] for b in BUCKETS] + [r.disputed, r.total] for r in rows]
-    if format == "xlsx":
-        _aging_xlsx(target, columns, values, day)
-        typer.echo(f"wrote {output}", err=True)
-    elif format == "csv":
-        emit_csv(columns, values)
+    if fmt == "json":
+        emit_json({"as_of": as_of, "bill_to": [r.as_dict() for r in rows]}, target)
+    elif fmt == "xlsx":
+        write_aging(target, as_of, columns, values)
+    elif fmt == "csv":
+        emit_csv(columns, values, to=target)
     else:
-        emit_table(columns, values, title=f"Aging as of {day}", right=columns[1:])
-
-
-def _aging_xlsx(path: Path, columns, values, day) -> None:
-    import xlsxwriter
-
-    from pricing.files import replaced_atomically
-
-    with replaced_atomically(path) as temp:
-        book = xlsxwriter.Workbook(str(temp))
-        bold = book.add_format({"bold": True})
-        money = book.add_format({"num_format": "#,##0.00"})
-        sheet = book.add_worksheet("Aging")
-        sheet.write_string(0, 0, f"Aging as of {day}", bold)
-        sheet.write_row(2, 0, columns, bold)
-        sheet.set_column(0, 0, 32)
-        sheet.set_column(1, len(columns), 14)
-        for r, row in enumerate(values, start=3):
-            sheet.write_string(r, 0, row[0])
-            for c, v in enumerate(row[1:], start=1):
-                sheet.write_number(r, c, v, money)
-        sheet.freeze_panes(3, 1)
-        book.close()
+        emit_table(columns, values, title=f"Aging as of {as_of}", right=columns[1:])
+    if target is not None:
+        typer.echo(f"wrote {output}", err=True)
 
 
 @app.command("status")
 @handles_errors
-def status(as_of: AsOfOption, format: Annotated[str, typer.Option("--format")] = "table",
+def status(as_of: AsOfOption, format: FormatOption = Format.table,
            ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """Whether Lucent may cease performing (PSA Section 1(a)(i)): undisputed amounts past due,
-    the invoices behind them, and any termination."""
+    """Whether Lucent may cease performing (PSA Section 1(a)(i)).
+
+    The undisputed amounts past due, the invoices behind them, and any termination."""
     from invoices.ar_reports import status as find
 
-    format = _format(format, ("table", "json"))
     table_set = load(tables)
     with _ledger(ledger) as book:
         result = find(book, as_of, table_set)
-    if format == "json":
+    if format is Format.json:
         emit_json(result.as_dict())
         return
-    typer.echo(f"{'MAY CEASE PERFORMING' if result.may_cease else 'no right to cease'}: {result.reason}")
-    for b in result.past_due:
-        typer.echo(f"  invoice {b.number:06d} {b.bill_to}: due {b.due_date}, "
-                   f"{b.days_past_due(result.as_of)} days past due, undisputed {b.undisputed:,}"
-                   + (f" (disputed {b.disputed:,})" if b.disputed else ""))
+    columns = ["invoice", "bill_to", "due_date", "days_past_due", "undisputed", "disputed"]
+    rows = [[f"{b.number:06d}", b.bill_to, b.due_date, b.days_past_due(result.as_of),
+             b.undisputed, b.disputed] for b in result.past_due]
+    if format is Format.csv:
+        emit_csv(columns, rows)
+        return
+    verdict = "MAY CEASE PERFORMING" if result.may_cease else "no right to cease"
+    if rows:
+        emit_table(columns, rows, title=f"{verdict}: {result.reason}",
+                   right=("days_past_due", "undisputed", "disputed"))
+    else:
+        typer.echo(f"{verdict}: {result.reason}")
 
 
 @app.command("assurance")
 @handles_errors
-def assurance(as_of: AsOfOption, format: Annotated[str, typer.Option("--format")] = "table",
+def assurance(as_of: AsOfOption, format: FormatOption = Format.table,
               ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """The Adequate Assurance Amount: twice the average monthly payment for services over the
-    six months before the date, with the payments used."""
+    """The Adequate Assurance Amount (PSA Amendment 3), with the payments used.
+
+    Twice the average monthly payment for services over the six months before the date."""
     from invoices.ar_reports import assurance as find
 
-    format = _format(format, ("table", "json"))
     with _ledger(ledger) as book:
         result = find(book, as_of, load(tables))
-    if format == "json":
+    if format is Format.json:
         emit_json(result.as_dict())
+        return
+    columns = ["payment", "invoice", "date", "amount"]
+    rows = [[pid, f"{invoice:06d}", day, amount] for pid, invoice, day, amount in result.payments]
+    if format is Format.csv:
+        emit_csv(columns, rows)
         return
     typer.echo(f"Adequate Assurance Amount as of {result.as_of}: {result.amount:,}")
     typer.echo(f"  = {result.multiple} x average monthly payment {result.average_monthly:,} "
                f"({result.payments_total:,} paid from {result.window_start} to the day before, "
                f"over {result.months} months)")
-    for pid, invoice, day, amount in result.payments:
-        typer.echo(f"  payment {pid}: {day} on invoice {invoice:06d}: {amount:,}")
+    if rows:
+        emit_table(columns, rows, title="Payments used", right=("amount",))
 
 
 @app.command("terminate")
@@ -308,26 +311,24 @@ def statement(bill_to: Annotated[str, typer.Argument(parser=params.text, help="T
                                                    metavar="YYYY-MM-DD", help="Last date.")],
               output: Annotated[Path | None, typer.Option(
                   "-o", "--output", help="The statement: .pdf, .xlsx, .html, .csv or .json.")] = None,
-              format: Annotated[str | None, typer.Option(
-                  "--format", help="pdf, xlsx, html, csv or json (default: the extension of -o; "
-                                   "a table without -o).")] = None,
+              format: Annotated[StatementFormat | None, typer.Option(
+                  "--format", help="With -o, the file's format (default: its extension); "
+                                   "without, table, csv or json on stdout.")] = None,
               ledger: LedgerOption = None) -> None:
-    """A statement of account for one bill-to: opening balance, every invoice, credit note and
-    payment with its due date and the running balance, the amount due, and the aging of what
-    is open. Written as PDF, XLSX, HTML, CSV or JSON by the extension of -o; without -o, shown
-    as a table (or CSV/JSON with --format).
+    """A statement of account for one bill-to: entries, amount due and aging.
+
+    Opening balance, every invoice, credit note and payment with its due date and the running
+    balance, the amount due, and the aging of what is open. Written as PDF, XLSX, HTML, CSV or
+    JSON by the extension of -o; without -o, shown as a table (or CSV/JSON with --format).
 
     Example: pricing ar statement "KMC Telecom II, Inc." --from 2001-04-01 --to 2001-12-31 -o statement.pdf
     """
-    from invoices.printing import STATEMENT_FORMATS, format_of, print_statement, statement_rows
+    from invoices.printing import STATEMENT_FORMATS, print_statement, statement_rows
     from invoices.statement import build_statement
 
     if end < start:
         raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
-    if output is None:
-        fmt = _format(format or "table", ("table", "csv", "json"))
-    else:
-        fmt = format_of(output, format, STATEMENT_FORMATS)
+    fmt = chosen_format(output, format, STATEMENT_FORMATS)
     if fmt == "pdf":
         from invoices.pdf import check_renderer
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pricing.cli.common import TablesOption, fail, handles_errors, load, parse_date
+from pricing.cli.common import TablesOption, date_option, fail, handles_errors, load, parse_date
 
 
 @handles_errors
 def batch(
     cities: Annotated[Path, typer.Argument(metavar="CITIES", help="City list: .csv, .xlsx or .parquet.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Priced list: .csv, .xlsx or .parquet.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD: prices the annual period containing it (default: today).")] = None,
+    as_of: Annotated[dt.date | None, date_option("Prices the annual period containing this date (default: today).")] = None,
     rejects: Annotated[Path | None, typer.Option("--rejects", help="Rejected rows (default: OUT's name + .rejects.csv).")] = None,
     tables: TablesOption = None,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, max=10_000_000, hidden=True)] = 100_000,

@@ -1,7 +1,14 @@
 """What every command shares: the options, turning library errors into messages, output.
 
-Commands stay thin: parse arguments, make one library call, print. A library error
-(`PricingError`) becomes a message on stderr and exit 1; a usage error exits 2 (typer's own).
+Commands stay thin: parse arguments, make one library call, print. The conventions, the same
+in every command:
+- exit 0 done; 1 a problem with an input file, the tables or the ledger (the message names the
+  file, row and column); 2 a usage error (a malformed option value, a format or extension the
+  command cannot write).
+- Errors go to stderr as "error: ...", red on a terminal, plain on a pipe or with NO_COLOR.
+- Tables: boxed on a terminal, plain aligned text on a pipe; money with thousands separators
+  (198,000.00) in both. `--format csv|json` gives machine output (money as plain decimals).
+- `-o FILE` writes the format its extension names (or `--format`); other extensions are refused.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum
@@ -27,16 +35,85 @@ TablesOption = Annotated[
 ]
 
 
+FORMAT_HELP = "table for people; csv or json for programs."
+
+
 class Format(str, Enum):
+    """Where a table goes: shown on the terminal, or machine output on stdout."""
+
     table = "table"
     csv = "csv"
     json = "json"
+
+
+class ReportFormat(str, Enum):
+    """A report shown (table), printed for machines (csv, json) or written as a workbook."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class DocumentFormat(str, Enum):
+    """A customer document's file formats."""
+
+    pdf = "pdf"
+    xlsx = "xlsx"
+    html = "html"
+
+
+class StatementFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    pdf = "pdf"
+    xlsx = "xlsx"
+    html = "html"
+
+
+def _as_of(value: Any) -> dt.date:
+    from pricing.cli import params
+
+    return params.date(value)
+
+
+def date_option(help: str, name: str = "--as-of"):
+    """A date option: strict ISO through pricing.values (a malformed date exits 2)."""
+    return typer.Option(name, parser=_as_of, metavar="YYYY-MM-DD", help=help)
+
+
+AsOfOption = Annotated[dt.date | None, date_option("The date it is for (default: today).")]
+
+
+def chosen_format(output: Path | None, chosen: Enum | None, to_file: Sequence[str],
+                  to_screen: Sequence[str] = ("table", "csv", "json")) -> str:
+    """The format a command writes: with `-o FILE`, `--format` or else the file's extension;
+    without, `--format` or a table. A format the command cannot write there is a usage error
+    (exit 2) naming what it can."""
+    fmt = chosen.value if chosen is not None else None
+    if output is None:
+        fmt = fmt or "table"
+        if fmt not in to_screen:
+            raise typer.BadParameter(f"--format {fmt} writes a file: give -o FILE.{fmt}",
+                                     param_hint="-o")
+        return fmt
+    fmt = fmt or output.suffix.lstrip(".").lower()
+    if fmt not in to_file:
+        what = (f"--format {fmt}" if chosen is not None else
+                f"the extension {output.suffix!r}" if output.suffix else "no extension")
+        raise typer.BadParameter(f"{output}: {what} is not a format this command writes; use "
+                                 f"{', '.join('.' + f for f in to_file)} (or --format)",
+                                 param_hint="-o")
+    return fmt
 
 
 def parse_date(value: str | None, name: str = "--as-of") -> dt.date:
     """A user's date, or today when not given; a bad one is a usage error naming the option."""
     if value is None:
         return dt.date.today()
+    if isinstance(value, dt.date):
+        return value                          # already parsed by the option (date_option)
     from pricing.values import parse_date as strict_date
 
     try:
@@ -45,8 +122,22 @@ def parse_date(value: str | None, name: str = "--as-of") -> dt.date:
         raise typer.BadParameter(str(error), param_hint=name) from None
 
 
+def colour(stream=None) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
+    stream = stream or sys.stderr
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def say(message: str, level: str = "error") -> None:
+    """`error: ...` (red) or `warning: ...` (yellow) on stderr; plain on a pipe."""
+    text = f"{level}: {message}"
+    if colour():
+        text = typer.style(text, fg="red" if level == "error" else "yellow")
+    typer.echo(text, err=True)
+
+
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
+    say(message)
     raise typer.Exit(code)
 
 
@@ -58,7 +149,7 @@ def handles_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except ProblemsError as error:
-            typer.echo(f"error: {error.summary}", err=True)
+            say(error.summary)
             for problem in error.problems:
                 typer.echo(f"  {problem}", err=True)
             raise typer.Exit(1) from None
@@ -108,12 +199,35 @@ def cell_text(value: Any) -> str:
     return str(to_jsonable(value))
 
 
-def emit_json(data: Any) -> None:
-    typer.echo(json.dumps(to_jsonable(data), indent=2))
+def shown_text(value: Any) -> str:
+    """A cell as a person reads it in a table: exact amounts with thousands separators
+    (198,000.00), dates ISO."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    return cell_text(value)
+
+
+def emit_json(data: Any, to: Path | None = None) -> None:
+    """JSON on stdout, or written to `to` (atomically)."""
+    text = json.dumps(to_jsonable(data), indent=2) + "\n"
+    if to is None:
+        sys.stdout.write(text)
+    else:
+        write_text(to, text)
+
+
+def write_text(path: Path, text: str) -> None:
+    """A text output file, written to a temporary name and renamed."""
+    from pricing.files import replaced_atomically
+
+    with replaced_atomically(path) as temp:
+        Path(temp).write_text(text, encoding="utf-8")
 
 
 def emit_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]],
-             computed: Sequence[str] = ()) -> None:
+             computed: Sequence[str] = (), to: Path | None = None) -> None:
     """CSV on stdout with no formula in it (pricing.csvsafe): a text cell that a spreadsheet
     would run gets a leading apostrophe; numbers, Decimals and dates are the program's own
     values and are written as they are. `computed` names text columns the program formats
@@ -126,12 +240,30 @@ def emit_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]],
     writer.writerow([neutralise(str(name)) for name in columns])
     writer.writerows([[neutralise(cell_text(v)) if i not in own and is_text(v) else cell_text(v)
                        for i, v in enumerate(row)] for row in rows])
-    sys.stdout.write(buffer.getvalue())
+    if to is None:
+        sys.stdout.write(buffer.getvalue())
+    else:
+        write_text(to, buffer.getvalue())
 
 
 def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None,
                right: Sequence[str] = ()) -> None:
-    """A readable table on a terminal (rich), plain aligned text on a pipe."""
+    """A readable table: boxed (rich) on a terminal; on a pipe plain text, the title on its
+    own line and the columns aligned with two spaces, no box drawing, so `grep`, `cut` and
+    `column` work on it."""
+    cells = [[shown_text(v) for v in row] for row in rows]
+    if not sys.stdout.isatty():
+        widths = [max([len(str(name))] + [len(row[i]) for row in cells])
+                  for i, name in enumerate(columns)]
+
+        def line(values):
+            return "  ".join(v.rjust(w) if name in right else v.ljust(w)
+                             for v, w, name in zip(values, widths, columns)).rstrip()
+
+        out = [title] if title else []
+        out += [line([str(c) for c in columns])] + [line(row) for row in cells]
+        sys.stdout.write("\n".join(out) + "\n")
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -139,6 +271,6 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str
     table = Table(title=Text(title) if title else None, show_lines=False)
     for name in columns:
         table.add_column(name, justify="right" if name in right else "left", overflow="fold")
-    for row in rows:                  # Text: a "[bold]" in a city name is shown, not obeyed
-        table.add_row(*[Text(cell_text(v)) for v in row])
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    for row in cells:                 # Text: a "[bold]" in a city name is shown, not obeyed
+        table.add_row(*[Text(v) for v in row])
+    Console(no_color=not colour(sys.stdout)).print(table)

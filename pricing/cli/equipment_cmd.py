@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Annotated
@@ -9,10 +10,11 @@ from typing import Annotated
 import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table, fail,
-                                handles_errors, load, parse_date, to_jsonable)
+                                FORMAT_HELP, date_option, handles_errors, load, parse_date,
+                                to_jsonable)
 from pricing.errors import PricingError
 
-FormatOption = Annotated[Format, typer.Option("--format")]
+FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -104,12 +106,14 @@ def training(
 @handles_errors
 def check_7re(
     quote: Annotated[Path, typer.Argument(metavar="QUOTE.json", help="A 7R/E quote (see README).")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: the quote's date, else today).")] = None,
+    as_of: Annotated[dt.date | None, date_option("The date whose tables check it (default: the quote's date, else today).")] = None,
     format: FormatOption = Format.table,
     tables: TablesOption = None,
 ) -> None:
-    """Check a 7R/E Packet Solution quote against its composition rule and the 20% promise,
-    and give each component's warranty end (GA Amendment 3 Section A-1.26).
+    """Check a 7R/E Packet Solution quote: composition, the 20% promise, warranty ends.
+
+    The composition rule and the promise of GA Amendment 3 Section A-1.26; each component's
+    warranty end.
 
     A component's optional "part" is "hardware" (the default) or "software". Exit 1 when it is
     not a Packet Solution or misses the promise.

@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 
 from pricing.cli import params
-from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
-                                handles_errors, load)
+from pricing.cli.common import (FORMAT_HELP, DocumentFormat, Format, TablesOption,
+                                chosen_format, emit_csv, emit_json, emit_table, handles_errors,
+                                load)
 
 app = typer.Typer(help="Monthly invoices, the ledger, and re-pricing an issued invoice.",
                   no_args_is_help=True)
@@ -23,7 +24,7 @@ LedgerOption = Annotated[
     typer.Option("--ledger", envvar="PRICING_LEDGER", show_envvar=True,
                  help="Ledger file (default: ledger.sqlite3 in the working directory)."),
 ]
-FormatOption = Annotated[Format, typer.Option("--format")]
+FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NUMBER",
                                                help="Invoice number (3 or 000003).")]
 
@@ -76,10 +77,11 @@ def run(
     ledger: LedgerOption = None,
     tables: TablesOption = None,
 ) -> None:
-    """Issue one invoice per bill-to entity for the month, write each as a workbook, and record
-    them in the ledger. Running a month again issues nothing new; cities added after the month
-    was invoiced go on a supplementary invoice. With --pdf, each invoice is also written as a
-    one-page PDF (invoice-NNNNNN.pdf) for the customer.
+    """Issue the month's invoices, one per bill-to, as workbooks (and PDFs) in the ledger.
+
+    Running a month again issues nothing new; cities added after the month was invoiced go on
+    a supplementary invoice. With --pdf, each invoice is also written as a one-page PDF
+    (invoice-NNNNNN.pdf) for the customer.
 
     Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --out billing/ --pdf
     """
@@ -184,8 +186,9 @@ def show(number: NumberArgument,
 @handles_errors
 def explain_invoice(number: NumberArgument,
                     ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """Re-price an invoice from the inputs it records and confirm every line, or show the
-    differences (exit 1)."""
+    """Re-price an invoice from the inputs it records and confirm every line.
+
+    Lines that differ under the tables given are shown, and the exit code is 1."""
     from invoices.explain import explain
 
     with _ledger(ledger) as book:
@@ -206,8 +209,8 @@ def explain_invoice(number: NumberArgument,
     raise typer.Exit(1)
 
 
-PrintFormat = Annotated[str | None, typer.Option(
-    "--format", help="pdf, xlsx or html (default: the output file's extension).")]
+PrintFormat = Annotated[DocumentFormat | None, typer.Option(
+    "--format", help="The file's format (default: its extension).")]
 
 
 @app.command("print")
@@ -219,14 +222,16 @@ def print_document(
     format: PrintFormat = None,
     ledger: LedgerOption = None,
 ) -> None:
-    """Print an issued invoice (or, with --credit, a credit note) again from the ledger alone:
-    the same figures as the original, as PDF, XLSX or HTML. Never changes the ledger.
+    """Print an issued invoice or credit note again, from the ledger alone.
+
+    The same figures as the original, as PDF, XLSX or HTML (by the extension of -o, or
+    --format). With --credit, NUMBER is a credit note's. Never changes the ledger.
 
     Example: pricing invoice print 3 -o invoice-000003.pdf
     """
-    from invoices.printing import DOCUMENT_FORMATS, format_of, print_credit_note, print_invoice
+    from invoices.printing import DOCUMENT_FORMATS, print_credit_note, print_invoice
 
-    fmt = format_of(output, format, DOCUMENT_FORMATS)
+    fmt = chosen_format(output, format, DOCUMENT_FORMATS, to_screen=())
     if fmt == "pdf":
         from invoices.pdf import check_renderer
 

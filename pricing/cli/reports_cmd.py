@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
-                                handles_errors, load, parse_date)
+                                FORMAT_HELP, date_option, handles_errors, load, parse_date)
 from pricing.values import COUNT_LIMIT, DATE_RANGE
 
 Reports = Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly reports: .csv, .xlsx or .parquet.")]
-FormatOption = Annotated[Format, typer.Option("--format")]
+FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 FIRST_YEAR, LAST_YEAR = (day.year for day in DATE_RANGE)    # the agreements' years
 LevelsOption = Annotated[Path | None, typer.Option("--levels", help="CSV city, level: the level billed in the period before.")]
 
@@ -76,7 +77,7 @@ def relevel(
 @handles_errors
 def capacity(
     reports: Reports,
-    as_of: Annotated[str, typer.Option("--as-of", help="Date YYYY-MM-DD.")],
+    as_of: Annotated[dt.date, date_option("The date the capacity is measured at.")],
     levels: LevelsOption = None,
     format: FormatOption = Format.table,
     tables: TablesOption = None,
@@ -91,7 +92,7 @@ def capacity(
     rows = [r.as_dict() for r in find(load_reports(reports), parse_date(as_of), load(tables),
                                       _levels(levels))]
     _emit(rows, ["city", "billed_level", "counts_level", "status", "at_limit", "forecast_month",
-                 "forecast_component", "last_report"], format, None, f"Capacity as of {as_of}")
+                 "forecast_component", "last_report"], format, None, f"Capacity as of {parse_date(as_of)}")
 
 
 @handles_errors
@@ -101,7 +102,7 @@ def start_level(
     measure: Annotated[str, typer.Option("--measure", help="Component that measures size.")] = "gateway_elements",
     at_month: Annotated[int, typer.Option("--at-month", min=1, max=12 * (LAST_YEAR - FIRST_YEAR + 1), help="Month of reports the size is read at.")] = 12,
     tolerance: Annotated[int, typer.Option("--tolerance", min=0, max=COUNT_LIMIT - 1, help="Sizes within this are similar.")] = 5,
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    as_of: Annotated[dt.date | None, date_option("The date whose tables price the level (default: 2000-10-01).")] = None,
     format: FormatOption = Format.table,
     tables: TablesOption = None,
 ) -> None:
@@ -109,8 +110,6 @@ def start_level(
 
     Example: pricing start-level --similar examples/reports.csv --city-size 20
     """
-    import datetime as dt
-
     from pricing.reports.load import load_reports
     from pricing.reports.start_level import start_level as recommend
 

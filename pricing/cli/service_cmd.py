@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
-                                handles_errors, load, parse_date)
+                                FORMAT_HELP, date_option, handles_errors, load, parse_date)
 from pricing.values import COUNT_LIMIT
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD whose tables price it.")]
+AsOf = Annotated[dt.date | None, date_option("The date whose tables price it (default: today).")]
 MOST = COUNT_LIMIT - 1          # the largest count pricing.values.parse_count takes
 
 
@@ -25,10 +26,12 @@ def level(
     dacs_iv: Annotated[int, typer.Option("--dacs-iv", min=0, max=MOST, help="DACS IV systems.")] = 1,
     as_of: AsOf = None,
     tables: TablesOption = None,
-    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
-    """The service level a city's component counts give, its annual price, and why; in the first
-    annual period (1998-10-01 to 1999-09-30), also the level it is billed at there (Very Small).
+    """The service level a city's component counts give, its annual price, and why.
+
+    In the first annual period (1998-10-01 to 1999-09-30), also the level it is billed at there
+    (Very Small).
 
     Example: pricing level --gateway-elements 20 --slc 10 --as-of 2000-10-01
     """
@@ -79,7 +82,7 @@ def quote(
                                               help="The city to price (see README).")],
     as_of: AsOf = None,
     tables: TablesOption = None,
-    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
 ) -> None:
     """An itemized quote for one city and one annual period, each line with its source.
 

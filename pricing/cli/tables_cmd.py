@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
-                                handles_errors, load, parse_date)
+                                FORMAT_HELP, date_option, handles_errors, load, parse_date)
 
 app = typer.Typer(help="Look at and check the versioned contract tables.", no_args_is_help=True)
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: today).")]
+AsOf = Annotated[dt.date | None, date_option("The date whose versions are in force (default: today).")]
 
 
 @app.command("list")
 @handles_errors
 def list_tables(as_of: AsOf = None, tables: TablesOption = None,
-                format: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+                format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table) -> None:
     """Every table, its versions, the one in force on the date, rows, source and hash check.
 
     Example: pricing tables list --as-of 2001-05-01
@@ -57,7 +58,7 @@ def list_tables(as_of: AsOf = None, tables: TablesOption = None,
 @handles_errors
 def show_table(table: Annotated[str, typer.Argument(help="Table name, e.g. service_levels.")],
                as_of: AsOf = None, tables: TablesOption = None,
-               format: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+               format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table) -> None:
     """The rows of one table in force on the date.
 
     Example: pricing tables show service_levels --format csv
