@@ -58,6 +58,20 @@ def not_text(cells: list[str]) -> bool:
     return any(_NOT_TEXT.search(cell) for cell in cells)
 
 
+CONVERT_SEMICOLONS = ("python3 -c \"import csv,sys; csv.writer(sys.stdout).writerows("
+                      "csv.reader(sys.stdin, delimiter=';'))\" < IN.csv > OUT.csv")
+
+
+def semicolon_separated(header: list[str]) -> str | None:
+    """Why a header read as one cell is a semicolon-separated file (as Excel writes CSV where
+    the comma is the decimal separator), and how to convert it; None for any other header."""
+    if len(header) != 1 or header[0].count(";") < 1:
+        return None
+    return (f"the header has semicolons and no commas: the file looks semicolon-separated (a "
+            f"European Excel export). Save it from Excel as 'CSV UTF-8 (Comma delimited)', or "
+            f"convert it: {CONVERT_SEMICOLONS}")
+
+
 def read_records(path: str | Path, required: tuple[str, ...],
                  optional: tuple[str, ...] | None = None,
                  problems: list[Problem] | None = None) -> list[tuple[int, dict[str, str]]]:
@@ -103,6 +117,10 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
             return []
         names = [h.strip().lower() for h in header]
         missing = [c for c in required if c not in names]
+        semicolons = semicolon_separated(header) if missing else None
+        if semicolons:
+            problems.append(Problem(label, 1, None, semicolons))
+            return []
         for column in missing:
             problems.append(Problem(label, 1, column, "missing column"))
         twice = sorted({n for n in names if n and names.count(n) > 1})

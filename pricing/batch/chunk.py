@@ -35,6 +35,7 @@ class Prepared:
       hashes: each row's city name hash.
       order: the rows sorted by hash (stable, so equal names keep file order).
       read_rejects: lines the reader could not make a row of.
+      position: bytes of a CSV input read to the chunk's end (0 for other formats).
     """
 
     table: pa.Table
@@ -42,11 +43,13 @@ class Prepared:
     hashes: np.ndarray
     order: np.ndarray
     read_rejects: list[tuple[int, str, str]]
+    position: int = 0
 
 
 def prepare(raw: RawChunk) -> Prepared:
     hashes = name_hashes(raw.table.column("city"))
-    return Prepared(raw.table, raw.rows, hashes, np.argsort(hashes, kind="stable"), raw.rejects)
+    return Prepared(raw.table, raw.rows, hashes, np.argsort(hashes, kind="stable"), raw.rejects,
+                    raw.position)
 
 
 @dataclass

@@ -47,11 +47,13 @@ class RawChunk:
       table: the rows, columns named canonically.
       rows: each row's number in the file (header = row 1).
       rejects: (row, city, reason) of lines the reader could not make a row of.
+      position: how far into the file this chunk ends, in bytes (CSV only; 0 otherwise).
     """
 
     table: pa.Table
     rows: np.ndarray
     rejects: list[tuple[int, str, str]] = field(default_factory=list)
+    position: int = 0      # bytes of a CSV file read up to this chunk's end (for progress)
 
 
 def file_format(path: Path, what: str) -> str:
@@ -83,9 +85,14 @@ def output_clashes(source: str, row: int | None, given: list) -> list[Problem]:
 def check_header(path: Path, given: list[str]) -> Header:
     """Canonical names; a missing required column, a repeated one or one named like an output
     column is an error."""
+    from pricing.csvfile import semicolon_separated
+
     canonical = [str(name or "").strip().lower() for name in given]
     problems = [Problem(str(path), 1, name, "missing column")
                 for name in REQUIRED if name not in canonical]
+    semicolons = semicolon_separated([str(g) for g in given]) if problems else None
+    if semicolons:
+        raise PricingError(f"{path}, row 1: {semicolons}")
     problems += output_clashes(str(path), 1, given)
     seen = set()
     for name in canonical:
@@ -116,10 +123,11 @@ def csv_header(path: Path) -> Header:
     return check_header(path, first)
 
 
-def _line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """(first line number, block) for the file after its header, in blocks of about
-    block_bytes cut at line ends (cells may not hold newlines). A line still unfinished after
-    LINE_LIMIT bytes is skipped unread and yielded as (its number, None)."""
+def _line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(first line number, block, bytes read to the block's end) for the file after its
+    header, in blocks of about block_bytes cut at line ends (cells may not hold newlines). A
+    line still unfinished after LINE_LIMIT bytes is skipped unread and yielded as (its number,
+    None, position)."""
     with path.open("rb") as handle:
         handle.readline()
         line = 2
@@ -128,13 +136,14 @@ def _line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes | No
             data = handle.read(block_bytes)
             if not data:
                 if leftover:
-                    yield line, leftover if leftover.endswith(b"\n") else leftover + b"\n"
+                    yield (line, leftover if leftover.endswith(b"\n") else leftover + b"\n",
+                           handle.tell())
                 return
             data = leftover + data
             cut = data.rfind(b"\n")
             if cut < 0:
                 if len(data) > LINE_LIMIT:
-                    yield line, None
+                    yield line, None, handle.tell()
                     line += 1
                     leftover = _after_line(handle, block_bytes)
                 else:
@@ -142,7 +151,7 @@ def _line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes | No
                 continue
             leftover = data[cut + 1:]
             block = data[: cut + 1]
-            yield line, block
+            yield line, block, handle.tell() - len(leftover)
             line += block.count(b"\n")
 
 
@@ -219,34 +228,42 @@ def read_csv_chunks(path: Path, header: Header,
                                          strings_can_be_null=False,
                                          quoted_strings_can_be_null=False)
                for kind in (typed, text)}
-    for first_line, block in _line_blocks(path, block_bytes):
-        if block is None:
-            yield RawChunk(_empty(header), np.zeros(0, dtype=np.int64), [(
-                first_line, "", f"expected a line of at most {LINE_LIMIT:,} bytes, got a "
-                                f"longer one (not read)")])
+    options = (read_options, parse_options, convert, typed, text)
+    for first_line, block, position in _line_blocks(path, block_bytes):
+        chunk = _block_chunk(block, first_line, header, options)
+        chunk.position = position
+        yield chunk
+
+
+def _block_chunk(block: bytes | None, first_line: int, header: Header, options) -> RawChunk:
+    """The chunk of one block of lines (see read_csv_chunks)."""
+    import pyarrow.csv as pcsv
+
+    read_options, parse_options, convert, typed, text = options
+    if block is None:
+        return RawChunk(_empty(header), np.zeros(0, dtype=np.int64), [(
+            first_line, "", f"expected a line of at most {LINE_LIMIT:,} bytes, got a "
+                            f"longer one (not read)")])
+    lines = block.count(b"\n")
+    if block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block:
+        return _careful_block(block, first_line, header)
+    # pyarrow reads "0x1F" as the integer 31: a block that may hold one is read as text.
+    # (Searching for one byte first is memchr-fast; most files hold no x at all.)
+    hexadecimal = ((b"x" in block or b"X" in block) and (b"0x" in block or b"0X" in block))
+    table = None
+    for kind in ((text,) if hexadecimal else (typed, text)):
+        try:
+            table = pcsv.read_csv(pa.BufferReader(block), read_options=read_options,
+                                  parse_options=parse_options, convert_options=convert[kind])
+            break
+        except (pa.ArrowInvalid, UnicodeDecodeError):
             continue
-        lines = block.count(b"\n")
-        if block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block:
-            yield _careful_block(block, first_line, header)
-            continue
-        # pyarrow reads "0x1F" as the integer 31: a block that may hold one is read as text.
-        # (Searching for one byte first is memchr-fast; most files hold no x at all.)
-        hexadecimal = ((b"x" in block or b"X" in block) and (b"0x" in block or b"0X" in block))
-        table = None
-        for kind in ((text,) if hexadecimal else (typed, text)):
-            try:
-                table = pcsv.read_csv(pa.BufferReader(block), read_options=read_options,
-                                      parse_options=parse_options, convert_options=convert[kind])
-                break
-            except (pa.ArrowInvalid, UnicodeDecodeError):
-                continue
-        if table is None or table.num_rows != lines:    # malformed lines: be careful
-            yield _careful_block(block, first_line, header)
-            continue
-        if "hours" in table.column_names:
-            index = table.column_names.index("hours")
-            table = table.set_column(index, "hours", typed_hours(table.column(index)))
-        yield RawChunk(table, np.arange(first_line, first_line + lines, dtype=np.int64))
+    if table is None or table.num_rows != lines:    # malformed lines: be careful
+        return _careful_block(block, first_line, header)
+    if "hours" in table.column_names:
+        index = table.column_names.index("hours")
+        table = table.set_column(index, "hours", typed_hours(table.column(index)))
+    return RawChunk(table, np.arange(first_line, first_line + lines, dtype=np.int64))
 
 
 def read_parquet_chunks(path: Path, rows: int) -> tuple[Header, int, Iterator[RawChunk]]:

@@ -44,7 +44,7 @@ class BatchSummary:
       by_level: {level: (cities, total)} in level order.
       totals: {money column: total} over priced rows.
       as_of, period_start, period_end: the date and the annual period priced.
-      output, rejects: the files written.
+      output, rejects: the files written (rejects None when no row was rejected).
       tables_sha256: the manifest hash of the tables used.
     """
 
@@ -63,10 +63,11 @@ class BatchSummary:
 
 def _chunks(path: Path, kind: str, chunk_rows: int
             ) -> tuple[list[str], int | None, Iterator[RawChunk]]:
+    """The columns, the size of the work (a CSV's bytes, else its rows) and the chunks."""
     if kind == "csv":
         header = csv_header(path)
         block = max(256, chunk_rows * 48)   # about 48 bytes a city row
-        return list(header.canonical), None, read_csv_chunks(path, header, block)
+        return list(header.canonical), path.stat().st_size, read_csv_chunks(path, header, block)
     reader = read_parquet_chunks if kind == "parquet" else read_xlsx_chunks
     header, total, chunks = reader(path, chunk_rows)
     return list(header.canonical), total, chunks
@@ -74,11 +75,14 @@ def _chunks(path: Path, kind: str, chunk_rows: int
 
 def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
               rejects: Path | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-              progress: Callable[[int, int | None], None] | None = None) -> BatchSummary:
+              progress: Callable[[int, int, int | None], None] | None = None) -> BatchSummary:
     """Price a city list file into `output` (and rejected rows into `rejects`).
 
     Formats by extension (CSV, XLSX, Parquet). Both files are written under temporary names and
-    renamed when the run is complete; on any error nothing is left under the real names.
+    renamed when the run is complete; on any error nothing is left under the real names. The
+    rejects file is written only when a row is rejected. `progress(rows, done, total)` is
+    called after each chunk: rows read so far, and the work done of the total (bytes of a CSV
+    file, rows of a Parquet or XLSX one).
     """
     kind_in = file_format(source, "input")
     kind_out = file_format(output, "output")
@@ -89,7 +93,7 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
                            f"agreements' years)")
     rejects = rejects or output.with_name(output.stem + ".rejects.csv")
     rules = batch_rules(tables, as_of)
-    columns, total_rows, chunks = _chunks(source, kind_in, chunk_rows)
+    columns, total_work, chunks = _chunks(source, kind_in, chunk_rows)
     schema = output_schema(columns)
     summary = BatchSummary(as_of=rules.as_of, period_start=rules.period.start,
                            period_end=rules.period.end, output=output, rejects=rejects,
@@ -117,7 +121,8 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
                 for name in totals:
                     totals[name] += int(result.cents[name].sum())
                 if progress:
-                    progress(summary.rows, total_rows)
+                    progress(summary.rows, chunk.position if kind_in == "csv" else summary.rows,
+                             total_work)
             background.close()
             if summary.rows == 0:
                 raise PricingError(f"{source}: no cities to price (the file has a header but no rows)")
@@ -126,6 +131,9 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
                                 for k, name in enumerate(rules.level_names) if level_count[k]}
             writer.close(summary)
             rejects_writer.close()
+            if not summary.rejected:
+                temp_rejects.unlink()               # no empty rejects file
+                summary.rejects = None
         except BaseException:
             _close_quietly(background.close)
             _close_quietly(lambda: writer.close(summary))

@@ -20,24 +20,24 @@ def _plain_metavars() -> None:
     `<str>` and `<path>`; older versions print nothing for flags, and this changes nothing."""
     from typer import core
 
-    option = getattr(core, "TyperOption", None)
-    original = getattr(option, "display_type_rich", None)
-    if original is None or getattr(original, "plain", False):
-        return
+    for kind in (getattr(core, "TyperOption", None), getattr(core, "TyperArgument", None)):
+        original = getattr(kind, "display_type_rich", None)
+        if original is None or getattr(original, "plain", False):
+            continue
 
-    def display_type_rich(self, ctx):
-        if getattr(self, "is_flag", False) and self.metavar is None:
-            return None
-        shown = original(self, ctx)
-        if isinstance(shown, str) and shown.startswith("<") and shown.endswith(">"):
-            inner = shown[1:-1]
-            if "|" in inner:                          # choices: typed as they are listed
-                return f"[{inner}]"
-            return {"str": "TEXT", "int": "INTEGER"}.get(inner, inner.upper())
-        return shown
+        def display_type_rich(self, ctx, original=original):
+            if getattr(self, "is_flag", False) and self.metavar is None:
+                return None
+            shown = original(self, ctx)
+            if isinstance(shown, str) and shown.startswith("<") and shown.endswith(">"):
+                inner = shown[1:-1]
+                if "|" in inner:                      # choices: typed as they are listed
+                    return f"[{inner}]"
+                return {"str": "TEXT", "int": "INTEGER"}.get(inner, inner.upper())
+            return shown
 
-    display_type_rich.plain = True
-    option.display_type_rich = display_type_rich
+        display_type_rich.plain = True
+        kind.display_type_rich = display_type_rich
 
 
 _plain_metavars()

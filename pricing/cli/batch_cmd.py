@@ -1,23 +1,44 @@
-"""`pricing batch`: price a city list file (CSV, XLSX or Parquet) into another."""
+"""`pricing batch`: price a city list file (CSV, XLSX or Parquet) into another.
+
+`-` stands for stdin (CITIES) or stdout (-o), so the command sits in a pipe:
+`pricing batch - -o - < cities.csv | ...`. The run itself works on files (it reads a CSV in
+blocks and writes under a temporary name), so stdin is first spooled to a temporary file and
+stdout gets the finished output only once the run has succeeded: a failed run prints nothing
+on stdout. The summary always goes to stderr.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
+import tempfile
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pricing.cli.common import TablesOption, date_option, fail, handles_errors, load, parse_date
+from pricing.cli.common import TablesOption, date_option, fail, handles_errors, load, parse_date, say
+
+STDIO = Path("-")
+SHOWN_REJECTS = 20          # rejected rows listed on stderr when they have no file
+
+
+class FileFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
 
 
 @handles_errors
 def batch(
-    cities: Annotated[Path, typer.Argument(metavar="CITIES", help="City list: .csv, .xlsx or .parquet.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Priced list: .csv, .xlsx or .parquet.")],
+    cities: Annotated[Path, typer.Argument(metavar="CITIES", help="City list: .csv, .xlsx or .parquet; - for stdin.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Priced list: .csv, .xlsx or .parquet; - for stdout.")],
     as_of: Annotated[dt.date | None, date_option("Prices the annual period containing this date (default: today).")] = None,
-    rejects: Annotated[Path | None, typer.Option("--rejects", help="Rejected rows (default: OUT's name + .rejects.csv).")] = None,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Rejected rows, a .csv (default: OUT's name + .rejects.csv; written only when a row is rejected).")] = None,
+    input_format: Annotated[FileFormat | None, typer.Option("--input-format", help="The format of CITIES when its name does not say (default for stdin: csv).")] = None,
+    output_format: Annotated[FileFormat | None, typer.Option("--output-format", help="The format of -o when its name does not say (default for stdout: csv).")] = None,
     tables: TablesOption = None,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, max=10_000_000, hidden=True)] = 100_000,
 ) -> None:
@@ -32,34 +53,109 @@ def batch(
     from pricing.batch.run import run_batch
     from pricing.errors import PricingError
 
-    for path, name, what in ((cities, "CITIES", "input"), (output, "--output", "output")):
+    def natural(path: Path, what: str) -> str | None:
         try:
-            file_format(path, what)
-        except PricingError as error:
-            raise typer.BadParameter(str(error), param_hint=name) from None
+            return file_format(path, what)
+        except PricingError:
+            return None
+
+    kinds, named = {}, {}
+    for path, name, what, chosen in ((cities, "CITIES", "input", input_format),
+                                     (output, "--output", "output", output_format)):
+        named[what] = None if path == STDIO else natural(path, what)
+        kinds[what] = chosen.value if chosen else "csv" if path == STDIO else named[what]
+        if kinds[what] is None:
+            try:
+                file_format(path, what)
+            except PricingError as error:
+                raise typer.BadParameter(f"{error} (or give --{what}-format)",
+                                         param_hint=name) from None
+    if rejects is not None and rejects.suffix.lower() != ".csv":
+        raise typer.BadParameter(f"{rejects}: the rejects file is CSV; name it .csv",
+                                 param_hint="--rejects")
+    if rejects is None and output != STDIO:
+        rejects = output.with_name(output.stem + ".rejects.csv")
     date = parse_date(as_of)
     table_set = load(tables)
-    progress = None
-    if sys.stderr.isatty():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    with tempfile.TemporaryDirectory(prefix="pricing-batch-") as scratch:
+        work = Path(scratch)
+        source = _spooled_stdin(work / f"cities.{kinds['input']}") if cities == STDIO else cities
+        target = work / f"priced.{kinds['output']}" if output == STDIO else output
+        if cities != STDIO and kinds["input"] != named["input"]:
+            source = _linked(cities, work / f"cities.{kinds['input']}")
+        if output != STDIO and kinds["output"] != named["output"]:
+            target = work / f"priced.{kinds['output']}"
+        quiet_rejects = work / "rejects.csv" if output == STDIO and rejects is None else rejects
+        summary = _run(run_batch, source, target, table_set, date, quiet_rejects, chunk_rows)
+        if output == STDIO:
+            with target.open("rb") as handle:
+                shutil.copyfileobj(handle, sys.stdout.buffer)
+            sys.stdout.flush()
+        elif target != output:
+            from pricing.files import replaced_atomically
 
-        bar = Progress(TextColumn("pricing"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("cities"), transient=True, console=_stderr_console())
-        task = bar.add_task("pricing", total=None)
-        bar.start()
-        progress = lambda done, total: bar.update(task, completed=done, total=total)
+            with replaced_atomically(output) as temp:
+                shutil.move(str(target), temp)
+        shown = "stdout" if output == STDIO else str(output)
+        typer.echo(f"priced {summary.priced:,} of {summary.rows:,} cities for the annual period "
+                   f"{summary.period_start} to {summary.period_end}: total "
+                   f"{summary.totals['total']:,} -> {shown}", err=True)
+        for level, (count, amount) in summary.by_level.items():
+            typer.echo(f"  {level}: {count:,} cities, {amount:,}", err=True)
+        if summary.rejected:
+            if summary.rejects is not None and summary.rejects.parent != work:
+                fail(f"{summary.rejected:,} row(s) rejected, listed in {summary.rejects}")
+            _show_rejects(summary.rejects, summary.rejected)
+            raise typer.Exit(1)
+
+
+def _run(run_batch, source, target, table_set, date, rejects, chunk_rows):
+    """The run, with a progress bar on a terminal: the share of the input read, percent and
+    time left, and the cities read so far."""
+    if not sys.stderr.isatty():
+        return run_batch(source, target, table_set, date, rejects, chunk_rows)
+    from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
+                               TimeRemainingColumn)
+
+    bar = Progress(TextColumn("pricing"), BarColumn(), TaskProgressColumn(),
+                   TimeRemainingColumn(), TextColumn("{task.fields[cities]} cities"),
+                   transient=True, console=_stderr_console())
+    task = bar.add_task("pricing", total=None, cities="0")
+    with bar:
+        return run_batch(source, target, table_set, date, rejects, chunk_rows,
+                         lambda rows, done, total: bar.update(task, completed=done, total=total,
+                                                              cities=f"{rows:,}"))
+
+
+def _spooled_stdin(path: Path) -> Path:
+    """stdin, copied to a file in blocks (memory stays flat whatever its size)."""
+    with path.open("wb") as handle:
+        shutil.copyfileobj(sys.stdin.buffer, handle, 1 << 20)
+    return path
+
+
+def _linked(source: Path, path: Path) -> Path:
+    """`source` under a name whose extension says its format (--input-format)."""
+    from pricing.csvfile import check_input_file
+
+    check_input_file(source)
     try:
-        summary = run_batch(cities, output, table_set, date, rejects, chunk_rows, progress)
-    finally:
-        if progress is not None:
-            bar.stop()
-    typer.echo(f"priced {summary.priced:,} of {summary.rows:,} cities for the annual period "
-               f"{summary.period_start} to {summary.period_end}: total {summary.totals['total']:,}"
-               f" -> {summary.output}", err=True)
-    for level, (count, amount) in summary.by_level.items():
-        typer.echo(f"  {level}: {count:,} cities, {amount:,}", err=True)
-    if summary.rejected:
-        fail(f"{summary.rejected:,} row(s) rejected, listed in {summary.rejects}")
+        path.symlink_to(source.resolve())
+    except OSError:
+        shutil.copyfile(source, path)
+    return path
+
+
+def _show_rejects(path: Path, count: int) -> None:
+    """Rejected rows on stderr when they have no file of their own (output on stdout)."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))[1:SHOWN_REJECTS + 1]
+    say(f"{count:,} row(s) rejected" + (f"; the first {SHOWN_REJECTS}" if count > SHOWN_REJECTS
+                                         else "") + " (give --rejects FILE.csv for all):")
+    for row, city, reason in rows:
+        typer.echo(f"  row {row}: {city}: {reason}", err=True)
 
 
 def _stderr_console():

@@ -81,6 +81,9 @@ def training(
 ) -> None:
     """Tuition-free training seats earned per product pool, with their use-by dates.
 
+    Purchases that earn no seat (shipped before the incentive, a product in no pool) are listed;
+    the exit code is 1 when a row could not be read at all.
+
     Example: pricing training examples/purchases.csv --format json
     """
     from pricing.equipment.training import read_purchases, training_seats
@@ -90,7 +93,8 @@ def training(
     not_counted = sorted(not_counted + bad)
     if format is Format.json:
         emit_json({"pools": [p.as_dict() for p in pools],
-                   "not_counted": [{"row": r, "reason": why} for r, why in not_counted]})
+                   "not_counted": [{"row": r, "reason": why} for r, why in not_counted],
+                   "rejected": len(bad)})
     else:
         rows = [[p.pool, "; ".join(p.products), p.purchases, p.seats,
                  ", ".join(f"{a.seats} by {a.use_by}" for a in p.awards)] for p in pools]
@@ -101,6 +105,8 @@ def training(
             emit_table(columns, rows, title="Training incentive", right=("purchases", "seats"))
         for row, why in not_counted:
             typer.echo(f"  row {row} not counted: {why}", err=True)
+    if bad:
+        fail(f"{len(bad):,} row(s) of {purchases} rejected (not readable as purchases)")
 
 
 @handles_errors

@@ -153,9 +153,12 @@ def list_invoices(
         return
     columns = ["number", "bill_to", "month", "invoice_date", "due_date", "due_now", "terms",
                "total", "file"]
-    rows = [[i.label if c == "number" else summary[c] for c in columns]
-            for i, summary in zip(invoices, summaries)]
-    (emit_csv if format is Format.csv else emit_table)(columns, rows)
+    rows = [[i.label if c == "number" else i.total if c == "total" else summary[c]
+             for c in columns] for i, summary in zip(invoices, summaries)]
+    if format is Format.csv:
+        emit_csv(columns, rows)
+    else:
+        emit_table(columns, rows, right=("total",))
 
 
 @app.command("show")

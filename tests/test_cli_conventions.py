@@ -1,0 +1,265 @@
+"""The command line's conventions, the same in every command: amounts as printed, exit 2 for a
+malformed option value, enums for --format, help on every option, plain tables on a pipe,
+stdin/stdout for batch, -o by extension, semicolon CSVs named, progress by bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from pricing.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+BOX = set("│┃━─┏┓┗┛╭╮╰╯┡┩")
+
+
+def invoke(tmp_path: Path, *args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input,
+                         env={"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3"), "NO_COLOR": ""})
+
+
+def one_line(output: str) -> str:
+    """An error box's text on one line (rich wraps and frames it)."""
+    return " ".join(output.replace("│", " ").split())
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    made = invoke(tmp_path, "invoice", "run", "--month", "2001-04",
+                  "--cities", str(EXAMPLES / "invoice_cities.csv"),
+                  "--hours", str(EXAMPLES / "invoice_hours.csv"),
+                  "--events", str(EXAMPLES / "invoice_events.csv"), "--out", str(tmp_path / "out"))
+    assert made.exit_code == 0, made.output
+    return tmp_path
+
+
+@pytest.mark.parametrize("typed", ["1,000.00", "$1,000.00", "1000", "1000.00"])
+def test_amounts_as_the_tool_prints_them(ledger, typed):
+    paid = invoke(ledger, "ar", "pay", "3", typed, "--date", "2001-05-15")
+    # Invoice 3 (Roanoke VA) totals 241,916.67 (see test_documents); 1,000.00 paid.
+    assert paid.exit_code == 0 and "paid 1,000.00 of 241,916.67; open 240,916.67" in paid.output
+
+
+@pytest.mark.parametrize("command", [["ar", "pay", "3"], ["ar", "credit", "3"],
+                                     ["ar", "dispute", "3"]])
+def test_a_negative_amount_is_refused_as_an_amount(ledger, command):
+    extra = {"ar credit": ["--reason", "x"], "ar dispute": ["--reason", "x"]}.get(" ".join(command[:2]), [])
+    refused = invoke(ledger, *command, "-100", "--date", "2001-05-15", *extra)
+    assert refused.exit_code == 2
+    assert "expected an amount more than zero, got '-100'" in one_line(refused.output)
+    assert "No such option" not in refused.output
+
+
+@pytest.mark.parametrize("args", [
+    ["level", "--gateway-elements", "20", "--slc", "10", "--as-of", "2001-W20-1"],
+    ["quote", str(EXAMPLES / "huntsville.json"), "--as-of", "20010515"],
+    ["batch", str(EXAMPLES / "cities.csv"), "-o", "x.csv", "--as-of", "2001-5-15"],
+    ["tables", "list", "--as-of", "2001-02-30"],
+    ["tables", "list", "--format", "yaml"],
+    ["invoice", "list", "--month", "2001-4"],
+    ["invoice", "list", "--format", "xml"],
+    ["ar", "aging", "--as-of", "2001-06-30", "--format", "pdf"],
+    ["ar", "aging", "--as-of", "2001-06-30", "-o", "aging.txt"],
+    ["ar", "statement", "KMC Telecom II, Inc.", "--from", "2001-04-01", "--to", "2001-06-30", "-o", "s.doc"],
+    ["ar", "status", "--as-of", "tomorrow"],
+    ["invoice", "print", "1", "-o", "x.docx"],
+    ["capacity", str(EXAMPLES / "reports.csv"), "--as-of", "2001-13-01"],
+    ["batch", str(EXAMPLES / "cities.csv"), "-o", "x.csv", "--rejects", "r.xlsx"],
+])
+def test_a_malformed_option_value_is_a_usage_error_everywhere(ledger, args):
+    refused = invoke(ledger, *args)
+    assert refused.exit_code == 2, refused.output
+    assert "Invalid value" in refused.output or "is not one of" in refused.output
+
+
+def _commands():
+    def walk(command, path):
+        subs = getattr(command, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                yield from walk(sub, path + [name])
+        else:
+            yield path, command
+    yield from walk(typer.main.get_command(app), [])
+
+
+def test_every_option_has_a_help_line_and_every_format_lists_its_choices():
+    for path, command in _commands():
+        for param in command.params:
+            if param.name == "help" or getattr(param, "hidden", False):
+                continue
+            assert getattr(param, "help", None), f"pricing {' '.join(path)}: {param.name} has no help"
+            if param.name == "format":
+                choices = getattr(getattr(param, "type", None), "choices", None)
+                shown = runner.invoke(app, path + ["--help"]).output
+                assert choices or "[table|csv|json" in shown or "[pdf|xlsx|html]" in shown, path
+
+
+def test_help_has_no_python_types_and_summaries_are_whole_sentences():
+    for path, command in _commands():
+        shown = runner.invoke(app, path + ["--help"], env={"COLUMNS": "200"}).output
+        assert "<bool>" not in shown and "<str>" not in shown, path
+        summary = (command.help or "").strip().split("\n\n")[0]
+        assert "\n" not in summary and summary.endswith((".", ")")), (path, summary)
+
+
+def test_version():
+    shown = runner.invoke(app, ["--version"])
+    assert shown.exit_code == 0 and shown.output.startswith("pricing ")
+
+
+def test_tables_on_a_pipe_are_plain_text_with_money_formatted(ledger):
+    listed = invoke(ledger, "invoice", "list")
+    assert listed.exit_code == 0 and not BOX & set(listed.stdout)
+    header, *rows = listed.stdout.splitlines()
+    assert header.split()[:3] == ["number", "bill_to", "month"]
+    assert "241,916.67" in rows[2] and "241916.67" not in rows[2]
+    quoted = runner.invoke(app, ["quote", str(EXAMPLES / "huntsville.json"), "--as-of", "2001-10-01"])
+    # Huntsville's 20 gateway elements and 10 SLC: Small, 198,000.00 a year (PSA Amendment 1
+    # Appendix A).
+    assert "198,000.00" in quoted.stdout and not BOX & set(quoted.stdout)
+
+
+@pytest.mark.parametrize("command", [["ar", "status"], ["ar", "assurance"], ["ar", "aging"]])
+def test_machine_output_wherever_a_table_is_shown(ledger, command):
+    paid = invoke(ledger, "ar", "pay", "1", "100000", "--date", "2001-06-01")
+    assert paid.exit_code == 0
+    as_csv = invoke(ledger, *command, "--as-of", "2001-07-01", "--format", "csv")
+    as_json = invoke(ledger, *command, "--as-of", "2001-07-01", "--format", "json")
+    assert as_csv.exit_code == as_json.exit_code == 0
+    rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    data = json.loads(as_json.stdout)
+    if command[1] == "assurance":
+        # One payment of 100,000.00 in the six months before 2001-07-01: 2 x 100,000 / 6.
+        assert rows == [["payment", "invoice", "date", "amount"], ["1", "000001", "2001-06-01", "100000.00"]]
+        assert data["amount"] == "33333.33"
+    elif command[1] == "status":
+        # On 2001-07-01 every April invoice (due 2001-05-20) is 42 days past due.
+        assert rows[0] == ["invoice", "bill_to", "due_date", "days_past_due", "undisputed", "disputed"]
+        assert ["000001", "KMC Telecom II, Inc.", "2001-05-20", "42", "55500.00", "0.00"] in rows
+        assert data["may_cease"] is True
+    else:
+        assert rows[0][0] == "bill_to" and data["as_of"] == "2001-07-01"
+
+
+def test_output_file_format_follows_its_extension(ledger):
+    base = ["ar", "aging", "--as-of", "2001-07-01"]
+    for suffix in ("csv", "json", "xlsx"):
+        made = invoke(ledger, *base, "-o", str(ledger / f"aging.{suffix}"))
+        assert made.exit_code == 0, made.output
+    assert (ledger / "aging.csv").read_text().startswith("bill_to,current,1-30,")
+    assert json.loads((ledger / "aging.json").read_text())["as_of"] == "2001-07-01"
+    assert (ledger / "aging.xlsx").read_bytes()[:2] == b"PK"
+    statement = invoke(ledger, "ar", "statement", "KMC Telecom II, Inc.", "--from", "2001-04-01",
+                       "--to", "2001-06-30", "-o", str(ledger / "s.csv"))
+    assert statement.exit_code == 0
+    assert (ledger / "s.csv").read_text().startswith("date,document,applies_to,due_date,")
+
+
+def _pricing(*args: str, stdin: bytes | None = None, cwd: Path | None = None):
+    return subprocess.run([sys.executable, "-m", "pricing", *args], input=stdin,
+                          capture_output=True, cwd=cwd, timeout=120)
+
+
+def test_batch_reads_stdin_and_writes_stdout(tmp_path):
+    source = (EXAMPLES / "cities.csv").read_bytes()
+    done = _pricing("batch", "-", "-o", "-", "--as-of", "2001-10-01", stdin=source, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout.decode())))
+    huntsville = next(r for r in rows if r["city"] == "Huntsville AL")
+    # 20 GE / 10 SLC: Small 198,000.00; 1,600 hours buy two 1,500-hour blocks at 121,500.00;
+    # one switch site integrated, 100,000.00: 541,000.00.
+    assert (huntsville["level"], huntsville["total"]) == ("Small", "541000.00")
+    assert len(rows) == 36 and b"priced 36 of 36 cities" in done.stderr
+    assert list(tmp_path.iterdir()) == []                      # nothing left behind
+    parquet = _pricing("batch", "-", "-o", "-", "--output-format", "parquet", "--as-of",
+                       "2001-10-01", stdin=source, cwd=tmp_path)
+    assert parquet.returncode == 0 and parquet.stdout[:4] == b"PAR1"
+
+
+def test_batch_on_stdout_lists_rejects_on_stderr_and_prints_nothing_on_failure(tmp_path):
+    bad = b"city,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv\nGood,20,1,10,1,1,1\nBad,x,1,1,1,1,1\n"
+    done = _pricing("batch", "-", "-o", "-", "--as-of", "2001-10-01", stdin=bad, cwd=tmp_path)
+    assert done.returncode == 1
+    assert b"row 3: Bad:" in done.stderr and b"Good" in done.stdout and b"Bad" not in done.stdout
+    broken = _pricing("batch", "-", "-o", "-", "--as-of", "2001-10-01", stdin=b"nothing,here\n1,2\n",
+                      cwd=tmp_path)
+    assert broken.returncode == 1 and broken.stdout == b"" and b"missing column" in broken.stderr
+
+
+def test_batch_writes_no_rejects_file_when_nothing_is_rejected(tmp_path):
+    done = invoke(tmp_path, "batch", str(EXAMPLES / "cities.csv"), "-o", str(tmp_path / "p.csv"),
+                  "--as-of", "2001-10-01")
+    assert done.exit_code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+
+
+def test_a_semicolon_separated_csv_is_named_and_the_suggested_conversion_works(tmp_path):
+    source = tmp_path / "european.csv"
+    with (EXAMPLES / "cities.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    with source.open("w", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    refused = invoke(tmp_path, "batch", str(source), "-o", str(tmp_path / "p.csv"), "--as-of", "2001-10-01")
+    assert refused.exit_code == 1 and "looks semicolon-separated" in refused.output
+    from pricing.csvfile import CONVERT_SEMICOLONS
+
+    command = CONVERT_SEMICOLONS.replace("IN.csv", str(source)).replace("OUT.csv", str(tmp_path / "c.csv"))
+    subprocess.run(command.replace("python3", sys.executable, 1), shell=True, check=True)
+    done = invoke(tmp_path, "batch", str(tmp_path / "c.csv"), "-o", str(tmp_path / "p.csv"),
+                  "--as-of", "2001-10-01")
+    assert done.exit_code == 0 and "priced 36 of 36 cities" in done.output
+    hours = tmp_path / "hours.csv"
+    hours.write_text("city;month;hours\nHuntsville AL;2001-04;10\n")
+    invoiced = invoke(tmp_path, "invoice", "run", "--month", "2001-04", "--cities",
+                      str(EXAMPLES / "invoice_cities.csv"), "--hours", str(hours), "--out",
+                      str(tmp_path / "out"))
+    assert invoiced.exit_code == 1 and "looks semicolon-separated" in invoiced.output
+
+
+def test_batch_progress_reports_bytes_of_the_file(tmp_path, tables):
+    import datetime as dt
+
+    from pricing.batch.run import run_batch
+
+    seen = []
+    source = EXAMPLES / "cities.csv"
+    run_batch(source, tmp_path / "p.csv", tables, dt.date(2001, 10, 1), chunk_rows=5,
+              progress=lambda rows, done, total: seen.append((rows, done, total)))
+    size = source.stat().st_size
+    assert len(seen) > 3 and all(total == size for _, _, total in seen)
+    assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen)
+    assert seen[-1][:2] == (36, size)
+
+
+def test_training_exits_1_when_rows_are_rejected(tmp_path):
+    purchases = tmp_path / "p.csv"
+    purchases.write_text("product,amount,ship_date\nPathStar(TM) Access Server (PSAS),abc,2001-01-01\n")
+    refused = invoke(tmp_path, "training", str(purchases))
+    assert refused.exit_code == 1 and "1 row(s)" in refused.output
+
+
+def test_errors_are_red_only_on_a_terminal_without_no_color(monkeypatch):
+    from pricing.cli import common
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert common.colour(Terminal()) and not common.colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not common.colour(Terminal())
+    done = subprocess.run([sys.executable, "-m", "pricing", "invoice", "show", "1", "--ledger",
+                           "/nonexistent/l.sqlite3"], capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": ""})
+    assert done.returncode == 1 and done.stderr.startswith("error: ") and "\x1b[" not in done.stderr
