@@ -13,7 +13,6 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
