@@ -23,6 +23,7 @@ DATE = "yyyy-mm-dd"
 PERCENT = "0.00%"
 HOURS = "#,##0.00##"                     # hours carry up to four places; show at least two
 FONT = "Liberation Sans"                 # metric-compatible with Arial; shipped with LibreOffice
+TITLE_HEIGHT = 22                        # points: a row for the 16-point title
 PORTRAIT_WIDTH = 95                      # characters of column width a portrait page holds
 MIN_WIDTH, MAX_WIDTH = 8, 60
 NUMERIC = ("money", "currency", "integer", "number", "percent", "date", "hours")
@@ -30,10 +31,10 @@ NUMERIC = ("money", "currency", "integer", "number", "percent", "date", "hours")
 
 def book_options(**extra) -> dict:
     """XlsxWriter Workbook options giving a cell written with no format of its own the look of
-    the Styles formats (font and size; a row height to match): for a large sheet, where a
-    format on every cell costs time and bytes. Liberation Sans 10 has the same digit width as
+    the Styles formats (font, size, alignment; a row height to match): for a large sheet, where
+    a format on every cell costs time and bytes. Liberation Sans 10 has the same digit width as
     Calibri 11, so column widths mean the same."""
-    return {"default_format_properties": {"font_name": FONT, "font_size": 10},
+    return {"default_format_properties": {"font_name": FONT, "font_size": 10, "valign": "top"},
             "default_row_height": 17, **extra}
 
 
@@ -42,8 +43,9 @@ class Styles:
 
     Attributes: title, bold, text, wrap, head (a text column's header), head_right (a numeric
     column's header), money, currency, integer, number, hours (two to four places), percent,
-    date, and total_* variants (bold with a rule above) for a totals row; add(**properties)
-    makes a further format on the same base.
+    date, and total_* variants (bold with a rule above) for a totals row; head_indent,
+    text_indent and wrap_indent for a text column set off from a numeric one on its left;
+    add(**properties) makes a further format on the same base.
     """
 
     def __init__(self, book) -> None:
@@ -61,6 +63,9 @@ class Styles:
         self.wrap = fmt(text_wrap=True)
         self.head = fmt(bold=True, bottom=1, bg_color="#E8E8E8")
         self.head_right = fmt(bold=True, bottom=1, bg_color="#E8E8E8", align="right")
+        self.head_indent = fmt(bold=True, bottom=1, bg_color="#E8E8E8", align="left", indent=1)
+        self.text_indent = fmt(align="left", indent=1)
+        self.wrap_indent = fmt(text_wrap=True, align="left", indent=1)
         self.money = fmt(num_format=MONEY)
         self.currency = fmt(num_format=CURRENCY)
         self.integer = fmt(num_format="#,##0")
@@ -75,10 +80,18 @@ class Styles:
         self.total_integer = fmt(bold=True, top=1, num_format="#,##0")
         self.total_blank = fmt(top=1)
 
-    def for_kind(self, kind: str):
+    def for_kind(self, kind: str, indent: bool = False):
+        if indent and kind in ("text", "wrap"):
+            return self.text_indent if kind == "text" else self.wrap_indent
         return {"money": self.money, "currency": self.currency, "integer": self.integer,
                 "number": self.number, "hours": self.hours, "percent": self.percent,
                 "date": self.date_right, "text": self.text, "wrap": self.wrap}[kind]
+
+    def head_for(self, column: Column):
+        """A column's header: right-aligned over numbers, indented over indented text."""
+        if column.numeric:
+            return self.head_right
+        return self.head_indent if column.indent else self.head
 
     def total_for(self, kind: str):
         return {"money": self.total_money, "currency": self.total_currency,
@@ -88,12 +101,15 @@ class Styles:
 @dataclass(frozen=True)
 class Column:
     """A table column: its header, what it holds (text, wrap, money, currency, integer,
-    number, percent, date), and whether the totals row sums it."""
+    number, hours, percent, date), whether the totals row sums it, and (text and wrap) whether
+    it is indented by a character, so that it does not run into right-aligned numbers on its
+    left."""
 
     name: str
     kind: str = "text"
     total: bool = False
     width: float | None = None          # fixed width; None: from the content
+    indent: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -120,7 +136,7 @@ def width_for(column: Column, values: Iterable) -> float:
         return column.width
     widest = max([len(column.name) + (2 if column.numeric else 0)]
                  + [shown_width(v) for v in values])
-    return float(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH))
+    return float(min(max(widest + 2 + (1 if column.indent else 0), MIN_WIDTH), MAX_WIDTH))
 
 
 def print_setup(sheet, title: str, total_width: float, header_row: int | None = None,
@@ -146,10 +162,11 @@ def as_datetime(value: dt.date) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
 
 
-def write_value(sheet, row: int, col: int, value, kind: str, styles: Styles) -> None:
+def write_value(sheet, row: int, col: int, value, kind: str, styles: Styles,
+                indent: bool = False) -> None:
     """One cell of the right type: numbers as numbers, dates as date cells, text as text
     (never a formula, whatever it starts with)."""
-    fmt = styles.for_kind(kind)
+    fmt = styles.for_kind(kind, indent)
     if value is None or value == "":
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, (dt.date, dt.datetime)):
@@ -176,11 +193,10 @@ def write_table(sheet, styles: Styles, top: int, columns: Sequence[Column],
     for offset, (column, width) in enumerate(zip(columns, widths_of(columns, rows))):
         col = left + offset
         sheet.set_column(col, col, width)
-        sheet.write_string(top, col, column.name,
-                           styles.head_right if column.numeric else styles.head)
+        sheet.write_string(top, col, column.name, styles.head_for(column))
     for r, values in enumerate(rows, start=top + 1):
         for offset, (column, value) in enumerate(zip(columns, values)):
-            write_value(sheet, r, left + offset, value, column.kind, styles)
+            write_value(sheet, r, left + offset, value, column.kind, styles, column.indent)
     last = top + len(rows)
     sheet.autofilter(top, left, max(last, top), left + len(columns) - 1)
     after = last + 1
@@ -222,6 +238,7 @@ def table_sheet(book, styles: Styles, name: str, title: str, columns: Sequence[C
     """A sheet holding one titled table, ready to print: title, optional subtitle, the table
     (header frozen, filter, totals row) and the print setup. Returns the sheet."""
     sheet = book.add_worksheet(name)
+    sheet.set_row(0, TITLE_HEIGHT)
     sheet.write_string(0, 0, title, styles.title)
     top = 2
     if subtitle:

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pricing.cli.common import emit_csv, emit_json, emit_table, handles_errors
+from pricing.cli.common import ReportFormat, emit_csv, emit_json, emit_table, handles_errors
 from pricing.values import parse_decimal, shown
-
-FORMATS = ("table", "csv", "json", "xlsx")
 
 
 @handles_errors
@@ -18,7 +16,7 @@ def compare(
     old: Annotated[Path, typer.Argument(metavar="OLD", help="CSV: element, amount, kind.")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="CSV: element, amount, kind.")],
     shipping_rate: Annotated[str, typer.Option("--shipping-rate", help="Shipping rate on element and fee lines (Exhibit C states 5%).")] = "0.05",
-    format: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx.")] = "table",
+    format: Annotated[ReportFormat, typer.Option("--format", help="table, csv, json or xlsx.")] = ReportFormat.table,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File for --format xlsx.")] = None,
 ) -> None:
     """Compare two quotes element by element and reconcile their stated totals.
@@ -30,8 +28,6 @@ def compare(
     """
     from pricing.compare import compare_quotes, read_quote
 
-    if format not in FORMATS:
-        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     if format == "xlsx" and output is None:
         raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
     try:
@@ -50,7 +46,7 @@ def compare(
     elif format == "csv":
         emit_csv(columns, rows, computed=("reduction",))   # "-8.85%" is ours
     elif format == "xlsx":
-        _write_xlsx(output, columns, result)
+        _write_xlsx(output, result, f"{old.name} against {new.name}")
         typer.echo(f"wrote {output}", err=True)
     else:
         emit_table(columns, rows, title=f"{old.name} against {new.name}",
@@ -61,36 +57,43 @@ def compare(
         raise typer.Exit(1)
 
 
-def _write_xlsx(path: Path, columns: list[str], result) -> None:
+def _write_xlsx(path: Path, result, title: str) -> None:
+    """Comparison: each line's old and new amount and the reduction, a formula stored with its
+    value. Reconciliation: every stated figure that does not follow from its own lines. Both
+    sheets print one page wide with the header repeated (pricing.workbook_style); no totals row,
+    as the quotes' own subtotal and grand total are lines of the comparison."""
     import xlsxwriter
 
     from pricing.files import replaced_atomically
+    from pricing.workbook_style import Column, Styles, print_setup, widths_of, write_table
 
+    amounts = [v for r in result.rows for v in (r.old, r.new) if v is not None]
+    whole = all(v == v.to_integral_value() for v in amounts)    # the exhibit's whole dollars
     with replaced_atomically(path) as temp:
         book = xlsxwriter.Workbook(str(temp))
-        bold = book.add_format({"bold": True})
-        money = book.add_format({"num_format": "#,##0"})
-        pct = book.add_format({"num_format": "0.00%"})
+        styles = Styles(book)
         sheet = book.add_worksheet("Comparison")
-        sheet.set_column(0, 0, 24)
-        sheet.set_column(1, 3, 14)
-        sheet.write_row(0, 0, ["Line", "Old", "New", "Reduction"], bold)
-        sheet.freeze_panes(1, 0)
-        for i, row in enumerate(result.rows, start=1):
-            sheet.write_string(i, 0, row.line)
-            for col, value in ((1, row.old), (2, row.new)):
-                if value is not None:
-                    sheet.write_number(i, col, value, money)
+        kind = "integer" if whole else "money"
+        columns = [Column("Line"), Column("Old", kind), Column("New", kind),
+                   Column("Reduction", "percent")]
+        rows = [[r.line, *(int(v) if whole and v is not None else v for v in (r.old, r.new)),
+                 None if r.reduction is None else r.reduction / 100] for r in result.rows]
+        write_table(sheet, styles, 0, columns, rows, totals_label=None)
+        for i, row in enumerate(result.rows, start=1):     # the reduction as its formula
             if row.reduction is not None:
-                sheet.write_formula(i, 3, f"=ROUND((C{i + 1}-B{i + 1})/B{i + 1},4)", pct,
-                                    row.reduction / 100)
+                sheet.write_formula(i, 3, f"=ROUND((C{i + 1}-B{i + 1})/B{i + 1},4)",
+                                    styles.percent, row.reduction / 100)
+        sheet.freeze_panes(1, 0)
+        print_setup(sheet, f"Comparison: {title}", sum(widths_of(columns, rows)), header_row=0)
+
         notes = book.add_worksheet("Reconciliation")
-        notes.set_column(0, 5, 18)
-        notes.write_row(0, 0, ["Quote", "Figure", "Stated", "Computed", "Difference", "Note"], bold)
-        for i, d in enumerate(result.discrepancies, start=1):
-            notes.write_row(i, 0, [d.quote, d.figure])
-            notes.write_number(i, 2, d.stated, money)
-            notes.write_number(i, 3, d.computed)
-            notes.write_number(i, 4, d.difference)
-            notes.write_string(i, 5, d.note.strip("; "))
+        columns = [Column("Quote"), Column("Figure"), Column("Stated", "money"),
+                   Column("Computed", "money"), Column("Difference", "money"),
+                   Column("Note", "wrap", indent=True)]
+        rows = [[d.quote, d.figure, d.stated, d.computed, d.difference, d.note.strip("; ")]
+                for d in result.discrepancies]
+        write_table(notes, styles, 0, columns, rows, totals_label=None)
+        notes.freeze_panes(1, 0)
+        print_setup(notes, f"Reconciliation: {title}", sum(widths_of(columns, rows)),
+                    header_row=0)
         book.close()
