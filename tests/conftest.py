@@ -28,6 +28,25 @@ def tables_copy(tmp_path: Path) -> Path:
     return target
 
 
+def libreoffice_convert(source: Path, to: str, work: Path) -> Path:
+    """Convert a workbook with LibreOffice (to "csv" or "pdf"), recalculating every formula on
+    load: LibreOffice shows cached values by default, so a throwaway profile turns
+    OOXMLRecalcMode to "always" and the figures converted are LibreOffice's own."""
+    profile = work / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/'
+        'registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/'
+        '2001/XMLSchema-instance"><item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>'
+        '</oor:items>')
+    out = work / to
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", to, "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    return out / f"{source.stem}.{to}"
+
+
 def rehash(directory: Path) -> None:
     """Record new hashes, as a maintainer does after a reviewed table change."""
     subprocess.run([sys.executable, str(REPO / "tools" / "update_manifest.py"), str(directory)],

@@ -22,6 +22,7 @@ from invoices.ledger import Ledger
 from invoices.receivables import issue_credit, record_payment
 from invoices.run import run_month
 from pricing.cli import app
+from tests.conftest import libreoffice_convert
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CITIES_HEADER = "city,bill_to,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv,level\n"
@@ -262,11 +263,7 @@ def test_statement_other_formats_by_extension(tmp_path):
                     reason="LibreOffice is installed by .ci/run")
 def test_libreoffice_prints_the_invoice_sheet_on_page_one_and_sources_apart(tmp_path):
     run_examples(tmp_path)
-    xlsx = tmp_path / "out" / "invoice-000003.xlsx"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(xlsx)],
-                   check=True, capture_output=True, timeout=180)
-    pdf = tmp_path / "pdf" / "invoice-000003.pdf"
+    pdf = libreoffice_convert(tmp_path / "out" / "invoice-000003.xlsx", "pdf", tmp_path)
     first = pdf_text(pdf, 1)
     for shown in ("INVOICE", "000003", "Roanoke VA", "System Integration", "Subtotal",
                   "Total due", "$241,916.67", "Payment is due 2001-05-20", "Page 1 of"):

@@ -22,7 +22,7 @@ from invoices.monthly import monthly_share
 from invoices.run import run_month
 from pricing.cli import app
 from pricing.errors import ProblemsError
-from tests.conftest import rehash
+from tests.conftest import libreoffice_convert, rehash
 
 D = Decimal
 REPO = Path(__file__).resolve().parent.parent
@@ -214,21 +214,9 @@ def test_workbook_cells(tmp_path, tables):
 def _recalculated_total(xlsx: Path, work: Path) -> str:
     """Open in LibreOffice with recalculation forced on load, export the sheet to CSV, and
     return the 'Total due' amount it computed."""
-    profile = work / "lo-profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/'
-        'registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/'
-        '2001/XMLSchema-instance"><item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>'
-        '</oor:items>')
-    out = work / "csv"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", "csv", "--outdir", str(out), str(xlsx)],
-                   check=True, capture_output=True, timeout=120)
-    for line in (out / (xlsx.stem + ".csv")).read_text().splitlines():
+    for line in libreoffice_convert(xlsx, "csv", work).read_text().splitlines():
         if line.split(",")[3:4] == ["Total due"]:
-            return line.split(",", 4)[4].strip('"').replace(",", "").split('"')[0]
+            return line.split(",", 4)[4].strip('"').replace(",", "").replace("$", "").split('"')[0]
     raise AssertionError("no Total due row")
 
 

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from invoices.aging_workbook import write_aging
 from pricing.cli import app
+from tests.conftest import libreoffice_convert
 
 D = Decimal
 REPO = Path(__file__).resolve().parent.parent
@@ -178,21 +179,7 @@ def test_comparison_workbook_prints(tmp_path):
 
 
 def _to_pdf(xlsx: Path, work: Path) -> Path:
-    """Convert with LibreOffice, recalculating every formula on load (a throwaway profile, as
-    tests/test_invoices.py does), so the totals printed are LibreOffice's own."""
-    profile = work / "lo-profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/'
-        'registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/'
-        '2001/XMLSchema-instance"><item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>'
-        '</oor:items>')
-    out = work / "pdf"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(out), str(xlsx)],
-                   check=True, capture_output=True, timeout=120)
-    return out / (xlsx.stem + ".pdf")
+    return libreoffice_convert(xlsx, "pdf", work)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdfinfo") is None,
