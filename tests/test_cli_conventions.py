@@ -263,3 +263,31 @@ def test_errors_are_red_only_on_a_terminal_without_no_color(monkeypatch):
                            "/nonexistent/l.sqlite3"], capture_output=True, text=True,
                           env={**os.environ, "NO_COLOR": ""})
     assert done.returncode == 1 and done.stderr.startswith("error: ") and "\x1b[" not in done.stderr
+
+
+@pytest.mark.parametrize("command, source", [
+    (["batch", "{in}", "-o", "{in}", "--as-of", "2001-10-01"], "cities.csv"),
+    (["batch", "{in}", "-o", "{dir}/p.csv", "--rejects", "{in}", "--as-of", "2001-10-01"], "cities.csv"),
+    (["batch", "{in}", "-o", "{dir}/p.csv", "--rejects", "{dir}/p.csv", "--as-of", "2001-10-01"], "cities.csv"),
+    (["equipment", "{in}", "-o", "{in}"], "order.csv"),
+    (["relevel", "{in}", "--period", "2000", "-o", "{in}"], "reports.csv"),
+    (["capacity", "{in}", "--as-of", "2001-06-30", "-o", "{in}"], "reports.csv"),
+    (["compare", "{in}", str(EXAMPLES / "exhibit_c_new.csv"), "-o", "{in}"], "exhibit_c_old.csv"),
+])
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(tmp_path, command, source):
+    copy = tmp_path / source
+    copy.write_bytes((EXAMPLES / source).read_bytes())
+    before = copy.read_bytes()
+    args = [a.replace("{in}", str(copy)).replace("{dir}", str(tmp_path)) for a in command]
+    refused = invoke(tmp_path, *args)
+    assert refused.exit_code == 1 and "writing there would destroy it" in refused.output
+    assert copy.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [source]
+
+
+def test_check_7re_csv_is_csv():
+    shown = runner.invoke(app, ["check-7re", str(EXAMPLES / "seven_re_quote.json"), "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(shown.stdout)))
+    assert rows[0] == ["#", "component", "part", "installed_on", "warranty_months",
+                       "warranty_end", "reason"]
+    # 7R/E hardware installed 2000-06-01: 12 months, to 2001-05-31 (GA Amendment 3 ).
+    assert rows[1][:6] == ["0", "Call Feature Server", "hardware", "2000-06-01", "12", "2001-05-31"]

@@ -19,7 +19,8 @@ from typing import Annotated
 
 import typer
 
-from pricing.cli.common import TablesOption, date_option, fail, handles_errors, load, parse_date, say
+from pricing.cli.common import (TablesOption, date_option, fail, handles_errors, load, parse_date,
+                                refuse_overwriting, say)
 
 STDIO = Path("-")
 SHOWN_REJECTS = 20          # rejected rows listed on stderr when they have no file
@@ -75,6 +76,7 @@ def batch(
                                  param_hint="--rejects")
     if rejects is None and output != STDIO:
         rejects = output.with_name(output.stem + ".rejects.csv")
+    refuse_overwriting({"-o": output, "--rejects": rejects}, {"CITIES": cities})
     date = parse_date(as_of)
     table_set = load(tables)
     with tempfile.TemporaryDirectory(prefix="pricing-batch-") as scratch:

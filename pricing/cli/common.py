@@ -108,6 +108,23 @@ def chosen_format(output: Path | None, chosen: Enum | None, to_file: Sequence[st
     return fmt
 
 
+def refuse_overwriting(outputs: dict[str, Path | None], inputs: dict[str, Path | None]) -> None:
+    """An output may not be an input or another output (`batch c.csv -o c.csv` would destroy
+    the list it reads): exit 1 naming both, before anything is read or written."""
+    seen: dict[Path, str] = {}
+    for name, path in inputs.items():
+        if path is not None and path != Path("-"):
+            seen[path.resolve()] = f"the input {name}"
+    for name, path in outputs.items():
+        if path is None or path == Path("-"):
+            continue
+        resolved = path.resolve()
+        if resolved in seen:
+            raise PricingError(f"{name} {path}: that is {seen[resolved]}; writing there would "
+                               f"destroy it. Choose another file")
+        seen[resolved] = f"the output {name}"
+
+
 def parse_date(value: str | None, name: str = "--as-of") -> dt.date:
     """A user's date, or today when not given; a bad one is a usage error naming the option."""
     if value is None:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pricing.cli.common import ReportFormat, emit_csv, emit_json, emit_table, handles_errors
+from pricing.cli.common import (ReportFormat, chosen_format, emit_csv, emit_json, emit_table,
+                                handles_errors, refuse_overwriting)
 from pricing.values import parse_decimal, shown
 
 
@@ -16,8 +17,8 @@ def compare(
     old: Annotated[Path, typer.Argument(metavar="OLD", help="CSV: element, amount, kind.")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="CSV: element, amount, kind.")],
     shipping_rate: Annotated[str, typer.Option("--shipping-rate", help="Shipping rate on element and fee lines (Exhibit C states 5%).")] = "0.05",
-    format: Annotated[ReportFormat, typer.Option("--format", help="table, csv, json or xlsx.")] = ReportFormat.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File for --format xlsx.")] = None,
+    format: Annotated[ReportFormat | None, typer.Option("--format", help="table, csv or json on stdout; with -o, the file's format (default: its extension).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file: .csv, .json or .xlsx.")] = None,
 ) -> None:
     """Compare two quotes element by element and reconcile their stated totals.
 
@@ -28,8 +29,8 @@ def compare(
     """
     from pricing.compare import compare_quotes, read_quote
 
-    if format == "xlsx" and output is None:
-        raise typer.BadParameter("--format xlsx writes a workbook: give -o FILE.xlsx", param_hint="-o")
+    fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
+    refuse_overwriting({"-o": output}, {"OLD": old, "NEW": new})
     try:
         rate = parse_decimal(shipping_rate)
     except ValueError as error:
@@ -41,16 +42,17 @@ def compare(
     columns = ["line", "old", "new", "reduction"]
     rows = [[r.line, r.old, r.new, "" if r.reduction is None else f"{r.reduction}%"]
             for r in result.rows]
-    if format == "json":
-        emit_json(result.as_dict())
-    elif format == "csv":
-        emit_csv(columns, rows, computed=("reduction",))   # "-8.85%" is ours
-    elif format == "xlsx":
+    if fmt == "json":
+        emit_json(result.as_dict(), output)
+    elif fmt == "csv":
+        emit_csv(columns, rows, computed=("reduction",), to=output)   # "-8.85%" is ours
+    elif fmt == "xlsx":
         _write_xlsx(output, result, f"{old.name} against {new.name}")
-        typer.echo(f"wrote {output}", err=True)
     else:
         emit_table(columns, rows, title=f"{old.name} against {new.name}",
                    right=("old", "new", "reduction"))
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)
     for discrepancy in result.discrepancies:
         typer.echo(f"does not reconcile: {discrepancy}", err=True)
     if result.discrepancies:

@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table, fail,
-                                FORMAT_HELP, date_option, handles_errors, load, parse_date,
-                                to_jsonable)
+                                FORMAT_HELP, chosen_format, date_option, handles_errors, load, parse_date,
+                                refuse_overwriting)
 from pricing.errors import PricingError
 
 FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    from pricing.files import replaced_atomically
-
-    with replaced_atomically(path) as temp:
-        temp.write_text(text, encoding="utf-8")
-
-
 @handles_errors
 def equipment(
     order: Annotated[Path, typer.Argument(metavar="ORDER.csv", help="Equipment lines to price.")],
-    format: FormatOption = Format.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+    format: Annotated[Format | None, typer.Option("--format", help=FORMAT_HELP + " With -o, the file's format (default: its extension).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file: .csv or .json.")] = None,
     tables: TablesOption = None,
 ) -> None:
     """Price an equipment order line by line, with discount, warranty end and source.
@@ -38,6 +30,8 @@ def equipment(
     """
     from pricing.equipment.price import read_order_csv
 
+    fmt = chosen_format(output, format, ("csv", "json"))
+    refuse_overwriting({"-o": output}, {"ORDER": order})
     result = read_order_csv(order, load(tables))
     columns = ["row", "product", "kind", "quantity", "list_amount", "discount", "net_amount",
                "warranty_end", "source"]
@@ -45,25 +39,10 @@ def equipment(
              f"{p.discount.pct}%", p.net_amount, p.warranty.end, str(p.discount.source)]
             for p in result.lines]
     totals = ["", "Total", "", "", result.total_list, "", result.total_net, "", ""]
-    if output is not None:
-        if format is Format.json:
-            import json
-
-            text = json.dumps(to_jsonable(result.as_dict()), indent=2) + "\n"
-        else:
-            from pricing.csvsafe import Writer, neutralise, neutralise_cell
-
-            buffer = io.StringIO()
-            writer = Writer(buffer)
-            writer.writerow([neutralise(name) for name in columns])
-            writer.writerows([["" if v is None else neutralise_cell(v) for v in row]
-                              for row in rows + [totals]])
-            text = buffer.getvalue()
-        _write_atomically(output, text)
-    elif format is Format.json:
-        emit_json(result.as_dict())
-    elif format is Format.csv:
-        emit_csv(columns, rows + [totals])
+    if fmt == "json":
+        emit_json(result.as_dict(), output)
+    elif fmt == "csv":
+        emit_csv(columns, rows + [totals], to=output)
     else:
         emit_table(columns, rows + [totals], title=f"Equipment order {order}",
                    right=("quantity", "list_amount", "discount", "net_amount"))
@@ -141,8 +120,16 @@ def check_7re(
         except ValueError as error:
             raise PricingError(f"{quote}: date: {error}") from None
     result = check_packet_solution(data, load(tables), date)
+    columns = ["#", "component", "part", "installed_on", "warranty_months", "warranty_end",
+               "reason"]
+    rows = [[w.index, w.component, w.part, w.installed_on,
+             w.months if w.months is not None else (f"{w.days} days" if w.days else None),
+             w.end, w.reason] for w in result.warranties]
     if format is Format.json:
         emit_json(result.as_dict())
+    elif format is Format.csv:
+        emit_csv(columns, rows, computed=("warranty_months",))
+        typer.echo(result.verdict, err=True)
     else:
         typer.echo(f"7R/E quote {quote} as of {date}:")
         for name, units in result.components.items():
@@ -150,11 +137,6 @@ def check_7re(
         on = f" ({result.installed_on})" if result.installed_on else ""
         typer.echo(f"  installed at one time: {'yes' + on if result.installed_together else 'no'}")
         typer.echo(f"  price {result.price:,} against comparable 5ESS TDM {result.comparable_tdm:,}")
-        columns = ["#", "component", "part", "installed_on", "warranty_months", "warranty_end",
-                   "reason"]
-        rows = [[w.index, w.component, w.part, w.installed_on,
-                 w.months if w.months is not None else (f"{w.days} days" if w.days else None),
-                 w.end, w.reason] for w in result.warranties]
         emit_table(columns, rows, title="Warranties (GA Amendment 3 Section A-1.26)",
                    right=("#", "warranty_months"))
         typer.echo(result.verdict)

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
-                                FORMAT_HELP, date_option, handles_errors, load, parse_date)
+                                FORMAT_HELP, chosen_format, date_option, handles_errors, load, parse_date, refuse_overwriting)
 from pricing.values import COUNT_LIMIT, DATE_RANGE
 
 Reports = Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly reports: .csv, .xlsx or .parquet.")]
-FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
+FormatOption = Annotated[Format | None, typer.Option("--format", help=FORMAT_HELP + " With -o, the file's format (default: its extension).")]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file: .csv or .json.")]
 FIRST_YEAR, LAST_YEAR = (day.year for day in DATE_RANGE)    # the agreements' years
 LevelsOption = Annotated[Path | None, typer.Option("--levels", help="CSV city, level: the level billed in the period before.")]
 
@@ -26,21 +27,16 @@ def _levels(path: Path | None) -> dict[str, str] | None:
     return {values["city"]: values["level"] for _, values in read_records(path, ("city", "level"))}
 
 
-def _emit(rows: list[dict], columns: list[str], format: Format, output: Path | None, title: str) -> None:
+def _emit(rows: list[dict], columns: list[str], format: Format | None, output: Path | None,
+          title: str, inputs: dict[str, Path | None]) -> None:
+    """A table, CSV or JSON on stdout; with -o, the file's format by its extension."""
+    fmt = chosen_format(output, format, ("csv", "json"))
+    refuse_overwriting({"-o": output}, inputs)
     values = [[", ".join(r[c]) if isinstance(r[c], list) else r[c] for c in columns] for r in rows]
-    if output is not None:
-        from pricing.csvsafe import Writer, neutralise, neutralise_cell
-        from pricing.files import replaced_atomically
-
-        with replaced_atomically(output) as temp, temp.open("w", newline="", encoding="utf-8") as handle:
-            writer = Writer(handle)
-            writer.writerow([neutralise(name) for name in columns])
-            writer.writerows([["" if v is None else neutralise_cell(v) for v in row]
-                              for row in values])
-    elif format is Format.json:
-        emit_json(rows)
-    elif format is Format.csv:
-        emit_csv(columns, values)
+    if fmt == "json":
+        emit_json(rows, output)
+    elif fmt == "csv":
+        emit_csv(columns, values, to=output)
     else:
         emit_table(columns, values, title=title)
 
@@ -50,8 +46,8 @@ def relevel(
     reports: Reports,
     period: Annotated[int, typer.Option("--period", min=FIRST_YEAR, max=LAST_YEAR, help="The annual period starting 1 October of this year.")],
     levels: LevelsOption = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write CSV here.")] = None,
-    format: FormatOption = Format.table,
+    output: OutputOption = None,
+    format: FormatOption = None,
     tables: TablesOption = None,
 ) -> None:
     """Each city's level for an annual period, from its level before and the two-component rule.
@@ -65,7 +61,8 @@ def relevel(
     rows = [l.as_dict() for l in levels_for_period(load_reports(reports), period, table_set,
                                                    _levels(levels))]
     _emit(rows, ["city", "previous_level", "level", "annual_price", "changed", "reason"], format,
-          output, f"Levels for the annual period starting {period}-10-01")
+          output, f"Levels for the annual period starting {period}-10-01",
+          {"REPORTS": reports, "--levels": levels})
     if format is not Format.json:
         meeting = meeting_date(table_set, period)
         typer.echo(f"{len(rows)} cities; " + (
@@ -79,7 +76,8 @@ def capacity(
     reports: Reports,
     as_of: Annotated[dt.date, date_option("The date the capacity is measured at.")],
     levels: LevelsOption = None,
-    format: FormatOption = Format.table,
+    output: OutputOption = None,
+    format: FormatOption = None,
     tables: TablesOption = None,
 ) -> None:
     """Cities at or over the capacity of their billed level, and the month each will outgrow it.
@@ -92,7 +90,8 @@ def capacity(
     rows = [r.as_dict() for r in find(load_reports(reports), parse_date(as_of), load(tables),
                                       _levels(levels))]
     _emit(rows, ["city", "billed_level", "counts_level", "status", "at_limit", "forecast_month",
-                 "forecast_component", "last_report"], format, None, f"Capacity as of {parse_date(as_of)}")
+                 "forecast_component", "last_report"], format, output,
+          f"Capacity as of {parse_date(as_of)}", {"REPORTS": reports, "--levels": levels})
 
 
 @handles_errors
@@ -103,7 +102,7 @@ def start_level(
     at_month: Annotated[int, typer.Option("--at-month", min=1, max=12 * (LAST_YEAR - FIRST_YEAR + 1), help="Month of reports the size is read at.")] = 12,
     tolerance: Annotated[int, typer.Option("--tolerance", min=0, max=COUNT_LIMIT - 1, help="Sizes within this are similar.")] = 5,
     as_of: Annotated[dt.date | None, date_option("The date whose tables price the level (default: 2000-10-01).")] = None,
-    format: FormatOption = Format.table,
+    format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
     tables: TablesOption = None,
 ) -> None:
     """The recommended starting level for a new city, and the cities that decided it.
