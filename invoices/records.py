@@ -85,3 +85,8 @@ class Invoice:
     def as_dict(self) -> dict:
         return {**self.summary(), "contract": self.contract, "tables_sha256": self.tables_sha256,
                 "lines": [line.as_dict() for line in self.lines]}
+
+    def _repr_html_(self) -> str:
+        from pricing.html_views import invoice_view_html
+
+        return invoice_view_html(self)

@@ -208,6 +208,11 @@ class Quote:
                 "lines": [line.as_dict() for line in self.lines], "total": str(self.total),
                 "tables_sha256": self.tables_sha256}
 
+    def _repr_html_(self) -> str:
+        from pricing.html_views import quote_html
+
+        return quote_html(self)
+
 
 def price_city(request: CityRequest | Mapping, tables: TableSet,
                as_of: dt.date | None = None) -> Quote:

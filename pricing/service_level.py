@@ -64,6 +64,11 @@ class LevelChoice:
             return f"every count is within {self.level}'s bounds"
         return "; ".join(str(e) for e in self.decided_by)
 
+    def _repr_html_(self) -> str:
+        from pricing.html_views import level_html
+
+        return level_html(self)
+
 
 def _exceeded(row, counts: Counts) -> list[Exceeded]:
     broken = []

@@ -21,14 +21,26 @@ from pricing.errors import Problem, ProblemsError
 from pricing.tables.loader import TableSet, load_tables
 
 
-def price_cities(df, as_of: dt.date, tables: TableSet | None = None):
+MONEY_KINDS = ("decimal", "float")
+
+
+def price_cities(df, as_of: dt.date, tables: TableSet | None = None, money: str = "decimal"):
     """Price every row of a DataFrame with columns city, gateway_elements, five_ess, slc, sm,
     dacs_ii, dacs_iv (and optionally hours, integration_sites).
 
     Returns a copy with level, annual_price, hours_charge, integration_charge and total added.
     Any bad row (or repeated city name) raises ProblemsError listing every one by index label.
+
+    money: "decimal" (the default) gives exact decimal128 columns: `priced["total"].sum()` and
+    `groupby(...).sum()` return exact Decimals, but pandas' describe() and most plotting skip
+    them. "float" gives float64 columns for describe(), plots and statistics: each value is the
+    float nearest the exact amount, so it rounds back to the same cents, but a sum of many
+    floats can drift by fractions of a cent - take money totals from the decimal result.
     """
     import pandas as pd
+
+    if money not in MONEY_KINDS:
+        raise ValueError(f"money: expected one of {', '.join(MONEY_KINDS)}, got {money!r}")
 
     tables = tables or load_tables()
     rules = batch_rules(tables, as_of)
@@ -59,6 +71,9 @@ def price_cities(df, as_of: dt.date, tables: TableSet | None = None):
     levels = strings(list(rules.level_names)).take(int64(result.level))
     out["level"] = pd.Series(levels.to_pandas().to_numpy(), index=df.index, dtype="string")
     for name in ADDED[1:]:
-        money = decimal(result.cents[name], MONEY)
-        out[name] = pd.Series(pd.arrays.ArrowExtensionArray(money), index=df.index)
+        if money == "float":
+            out[name] = pd.Series(result.cents[name] / 100, index=df.index, dtype="float64")
+        else:
+            exact = decimal(result.cents[name], MONEY)
+            out[name] = pd.Series(pd.arrays.ArrowExtensionArray(exact), index=df.index)
     return out

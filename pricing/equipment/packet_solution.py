@@ -108,6 +108,11 @@ class PacketSolutionCheck:
                 "warranties": [w.as_dict() for w in self.warranties],
                 "sources": [str(s) for s in self.sources]}
 
+    def _repr_html_(self) -> str:
+        from pricing.html_views import packet_solution_html
+
+        return packet_solution_html(self)
+
 
 def _money(value: object, where: str) -> Decimal:
     """An amount of the quote: zero or more, whole cents, below values.AMOUNT_LIMIT."""

@@ -72,6 +72,11 @@ class EquipmentResult:
                 "total_net": str(self.total_net),
                 "rejects": [{"row": row, "reason": reason} for row, reason in self.rejects]}
 
+    def _repr_html_(self) -> str:
+        from pricing.html_views import equipment_html
+
+        return equipment_html(self)
+
 
 def price_line(line: OrderLine, tables: TableSet, bill_to: str | None = None) -> PricedEquipment:
     """Price one line, or raise PricingError saying why it cannot be priced."""

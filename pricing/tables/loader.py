@@ -116,6 +116,12 @@ class TableSet:
                           for name, vs in versions.items()}
         self.manifest_sha256 = manifest_sha256
 
+    def _repr_html_(self) -> str:
+        """In a notebook: every table, its versions, the one in force today and the hash."""
+        from pricing.html_views import table_set_html
+
+        return table_set_html(self)
+
     @property
     def names(self) -> list[str]:
         return list(self._versions)
