@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from pricing.cli import (ar_cmd, batch_cmd, compare_cmd, equipment_cmd, invoice_cmd,
-                         ledger_cmd, reports_cmd, service_cmd, tables_cmd)
+from pricing.cli import (ar_cmd, batch_cmd, compare_cmd, equipment_cmd, impact_cmd,
+                         invoice_cmd, ledger_cmd, reports_cmd, service_cmd, tables_cmd)
 
 
 
@@ -84,6 +84,7 @@ app.command("relevel")(reports_cmd.relevel)
 app.command("capacity")(reports_cmd.capacity)
 app.command("start-level")(reports_cmd.start_level)
 app.command("compare")(compare_cmd.compare)
+app.command("impact")(impact_cmd.impact)
 
 
 def main() -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
                                 FORMAT_HELP, date_option, handles_errors, load, parse_date)
 
@@ -101,3 +103,76 @@ def validate(tables: TablesOption = None) -> None:
         raise typer.Exit(1)
     versions = len(table_set.entries) if table_set else 0
     typer.echo(f"{directory}: ok, {versions} table versions verified")
+
+
+@app.command("new-version")
+@handles_errors
+def new_version(
+    table: Annotated[str, typer.Argument(help="Table name, e.g. service_levels.")],
+    effective: Annotated[dt.date, date_option("The first day the new version is in force.", "--effective")],
+    source: Annotated[str, typer.Option("--source", parser=params.text, help="The contract citation of the new version.")],
+    from_csv: Annotated[Path | None, typer.Option("--from-csv", help="The new version's rows (default: a copy of the version in force on --effective, to edit).")] = None,
+    tables: TablesOption = None,
+) -> None:
+    """Add a table version: TABLE/EFFECTIVE.csv, its hash and source in the manifest.
+
+    The whole set is validated with the new version in it; if anything is wrong (a missing
+    column, a negative price, a date already taken) nothing is written and every problem is
+    listed.
+
+    Example: pricing tables new-version service_levels --effective 2002-10-01 --from-csv new.csv --source "PSA Amendment 4 Appendix A" --tables ./tables
+    """
+    from pricing.tables.versions import new_version as add
+
+    path = add(tables, table, effective, source, from_csv)
+    typer.echo(f"wrote {path} and its manifest row; the tables validate"
+               + ("" if from_csv else " (a copy of the version in force: edit it, then run "
+                                     "tools/update_manifest.py)"))
+
+
+@app.command("diff")
+@handles_errors
+def diff(
+    table: Annotated[str, typer.Argument(help="Table name, e.g. service_levels.")],
+    as_of: Annotated[dt.date, date_option("The date of the version to compare from.")],
+    vs: Annotated[dt.date, date_option("The date of the version to compare with.", "--vs")],
+    vs_tables: Annotated[Path | None, typer.Option("--vs-tables", help="Tables directory of the --vs version (default: --tables).")] = None,
+    format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
+    tables: TablesOption = None,
+) -> None:
+    """What changed in a table: rows added, removed and changed, cell by cell.
+
+    Example: pricing tables diff payment_terms --as-of 2001-04-15 --vs 2001-04-16
+    """
+    from pricing.tables.versions import diff_versions
+
+    old_tables = load(tables)
+    new_tables = load(vs_tables) if vs_tables is not None else old_tables
+    found = diff_versions(table, old_tables, as_of, new_tables, vs)
+    if format is Format.json:
+        emit_json(found.as_dict())
+        return
+    columns = ["change", "key", "column", "old", "new"]
+    rows = ([["added", _key(r, table), "", "", _row(r)] for r in found.added]
+            + [["removed", _key(r, table), "", _row(r), ""] for r in found.removed]
+            + [["changed", ", ".join(f"{k}={v}" for k, v in c.key.items()), c.column, c.old,
+                c.new] for c in found.changed])
+    if format is Format.csv:
+        emit_csv(columns, rows)
+        return
+    typer.echo(f"old: {found.old.file} ({found.old.source})")
+    typer.echo(f"new: {found.new.file} ({found.new.source})")
+    if found.same:
+        typer.echo("no difference")
+    else:
+        emit_table(columns, rows, right=("old", "new"))
+
+
+def _key(row: dict, table: str) -> str:
+    from pricing.tables.schema import SCHEMAS
+
+    return ", ".join(f"{k}={row[k]}" for k in SCHEMAS[table].key)
+
+
+def _row(row: dict) -> str:
+    return "; ".join(f"{k}={'' if v is None else v}" for k, v in row.items())
