@@ -149,3 +149,42 @@ def test_impact_names_bad_rows_by_file_and_row(tables, tmp_path):
         impact(bad, dt.date(2002, 10, 1), tables, tables)
     (problem,) = refused.value.problems
     assert (problem.file, problem.row) == (str(bad), 3)
+
+
+def test_review_agrees_with_relevel_and_budgets_the_hours(tables, tmp_path):
+    from pricing.reports.levels import levels_for_period
+    from pricing.reports.load import load_reports
+    from pricing.review import review
+
+    reports = load_reports(EXAMPLES / "reports.csv")
+    hours = {"Huntsville AL": {"2000-10": D("1600"), "2001-01": D("300"), "2001-10": D("5000")}}
+    pack = review(reports, 2001, tables, hours)
+    # The meeting: sixty days before the preceding period ends on 2001-09-30.
+    assert (pack.start, pack.end, pack.meeting_date) == (dt.date(2001, 10, 1),
+                                                          dt.date(2002, 9, 30), dt.date(2001, 8, 1))
+    relevel = {c.city: c.decision for c in levels_for_period(reports, 2001, tables)}
+    assert [c.city for c in pack.cities] == list(relevel)
+    for city in pack.cities:
+        decision = relevel[city.city]
+        assert (city.level, city.previous_level, city.changed) == (
+            decision.level.level, decision.previous_level, decision.changed)
+    huntsville = next(c for c in pack.cities if c.city == "Huntsville AL")
+    # Medium 245,000.00 -> Large 320,000.00 (two components changed). 1,900 hours in the previous
+    # period (2001-10's 5,000 are not in it) bought two blocks, 243,000.00, and would again.
+    assert (huntsville.previous_level, huntsville.level) == ("Medium", "Large")
+    assert (huntsville.price_before, huntsville.price) == (D("245000.00"), D("320000.00"))
+    assert (huntsville.hours_used, huntsville.forecast_blocks) == (D("1900"), 2)
+    assert (huntsville.budget_before, huntsville.budget) == (D("488000.00"), D("563000.00"))
+    assert pack.totals["budget_change"] == pack.totals["budget"] - pack.totals["budget_before"]
+    hours_csv = tmp_path / "h.csv"
+    hours_csv.write_text("city,month,hours\nHuntsville AL,2000-10,1600\nHuntsville AL,2001-01,300\n")
+    made = runner.invoke(app, ["review", str(EXAMPLES / "reports.csv"), "--period", "2001",
+                               "--hours", str(hours_csv), "--format", "json"])
+    data = json.loads(made.stdout)
+    assert set(data) == {"period", "start", "end", "meeting_date", "cities", "totals"}
+    assert data["meeting_date"] == "2001-08-01" and data["totals"]["budget"] == str(pack.totals["budget"])
+    for suffix in ("xlsx", "pdf"):
+        written = runner.invoke(app, ["review", str(EXAMPLES / "reports.csv"), "--period", "2001",
+                                      "-o", str(tmp_path / f"review.{suffix}")])
+        assert written.exit_code == 0, written.output
+    assert (tmp_path / "review.pdf").read_bytes()[:5] == b"%PDF-"

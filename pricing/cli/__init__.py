@@ -85,6 +85,7 @@ app.command("capacity")(reports_cmd.capacity)
 app.command("start-level")(reports_cmd.start_level)
 app.command("compare")(compare_cmd.compare)
 app.command("impact")(impact_cmd.impact)
+app.command("review")(impact_cmd.review)
 
 
 def main() -> None:

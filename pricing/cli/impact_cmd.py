@@ -4,6 +4,7 @@ service level review."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,13 @@ import typer
 
 from pricing.cli.common import (ReportFormat, TablesOption, chosen_format, date_option, emit_csv,
                                 emit_json, emit_table, handles_errors, load, refuse_overwriting)
+
+class ReviewFormat(str, Enum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
 
 FormatOption = Annotated[ReportFormat | None, typer.Option(
     "--format", help="table, csv or json on stdout; with -o, the file's format (default: its "
@@ -66,3 +74,123 @@ def impact(
         typer.echo(f"wrote {output}", err=True)
     typer.echo(f"{len(result.cities):,} cities: {result.total_old:,} -> {result.total_new:,} "
                f"({result.total_delta:+,})", err=True)
+
+
+REVIEW_COLUMNS = ["city", "changed", "previous_level", "level", "price_before", "price",
+                  "hours_used", "forecast_blocks", "budget_before", "budget"]
+
+
+@handles_errors
+def review(
+    reports: Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly component reports: city, month, the six counts.")],
+    period: Annotated[int, typer.Option("--period", min=1998, max=2010, help="The annual period starting 1 October of this year.")],
+    hours: Annotated[Path | None, typer.Option("--hours", help="CSV city, month, hours: the hours of the previous period.")] = None,
+    levels: Annotated[Path | None, typer.Option("--levels", help="CSV city, level: the level billed in the period before.")] = None,
+    format: Annotated[ReviewFormat | None, typer.Option("--format", help="table or json on stdout; with -o, the file's format (default: its extension).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the pack to this file: .xlsx, .pdf or .json.")] = None,
+    tables: TablesOption = None,
+) -> None:
+    """The annual service level review pack: meeting date, levels, prices, hours, budget.
+
+    For the period starting 1 October of --period: the meeting date (sixty days before the
+    preceding 30 September), each city's counts at the start and end of the previous period,
+    the components that changed, the level the two-component rule gives (as relevel), the price
+    change, the hours used and the blocks they would buy again, and the period's budget against
+    the previous one.
+
+    Example: pricing review examples/reports.csv --period 2001 -o review.pdf
+    """
+    from pricing.reports.load import load_reports
+    from pricing.review import review as build
+
+    fmt = chosen_format(output, format, ("xlsx", "pdf", "json"), to_screen=("table", "json"))
+    refuse_overwriting({"-o": output}, {"REPORTS": reports, "--hours": hours, "--levels": levels})
+    if fmt == "pdf":
+        from invoices.pdf import check_renderer
+
+        check_renderer()
+    table_set = load(tables)
+    from pricing.cli.reports_cmd import _levels
+
+    pack = build(load_reports(reports), period, table_set, _hours(hours), _levels(levels))
+    rows = [[c.city, ", ".join(c.changed), c.previous_level, c.level, c.price_before, c.price,
+             c.hours_used, c.forecast_blocks, c.budget_before, c.budget] for c in pack.cities]
+    totals = pack.totals
+    title = (f"Service level review for the period {pack.start} to {pack.end}"
+             + (f": meeting {pack.meeting_date}" if pack.meeting_date else ""))
+    if fmt == "json":
+        emit_json(pack.as_dict(), output)
+    elif fmt == "xlsx":
+        _review_xlsx(output, title, rows, totals)
+    elif fmt == "pdf":
+        _review_pdf(output, title, rows, totals)
+    else:
+        emit_table(REVIEW_COLUMNS, rows + [["Total", "", "", "", totals["price_before"],
+                                            totals["price"], "", "", totals["budget_before"],
+                                            totals["budget"]]],
+                   title=title, right=REVIEW_COLUMNS[4:])
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)
+    typer.echo(f"{len(pack.cities)} cities; budget {totals['budget']:,} against "
+               f"{totals['budget_before']:,} ({totals['budget_change']:+,})", err=True)
+
+
+def _hours(path: Path | None) -> dict[str, dict[str, object]] | None:
+    """city -> {month: hours} from a CSV of city, month, hours (every bad cell listed)."""
+    if path is None:
+        return None
+    from pricing.csvfile import read_records
+    from pricing.errors import Problem, ProblemsError
+    from pricing.values import canonical_month, parse_hours
+
+    found: dict[str, dict[str, object]] = {}
+    problems = []
+    for row, values in read_records(path, ("city", "month", "hours")):
+        try:
+            month = canonical_month(values["month"])
+            amount = parse_hours(values["hours"])
+        except ValueError as error:
+            problems.append(Problem(str(path), row, None, str(error)))
+            continue
+        months = found.setdefault(values["city"], {})
+        months[month] = months.get(month, 0) + amount
+    if problems:
+        raise ProblemsError(problems, f"{path}: {len(problems)} problem(s)")
+    return found
+
+
+def _review_xlsx(path: Path, title: str, rows, totals) -> None:
+    import xlsxwriter
+
+    from pricing.files import replaced_atomically
+    from pricing.workbook_style import Column, Styles, book_options, table_sheet
+
+    columns = [Column("city"), Column("changed"), Column("previous_level"), Column("level"),
+               Column("price_before", "money", total=True), Column("price", "money", total=True),
+               Column("hours_used", "number", total=True),
+               Column("forecast_blocks", "integer", total=True),
+               Column("budget_before", "money", total=True), Column("budget", "money", total=True)]
+    with replaced_atomically(path) as temp:
+        book = xlsxwriter.Workbook(str(temp), book_options())
+        table_sheet(book, Styles(book), "Review", title, columns, rows,
+                    totals={k: v for k, v in totals.items() if k in
+                            ("price_before", "price", "budget_before", "budget")})
+        book.close()
+
+
+def _review_pdf(path: Path, title: str, rows, totals) -> None:
+    from invoices.pdf import write_pdf
+    from pricing.html_views import STYLE, cell, table
+
+    numeric = REVIEW_COLUMNS[4:]
+    body = [[cell(v, name in numeric) for name, v in zip(REVIEW_COLUMNS, row)] for row in rows]
+    footer = ([cell("Total")] + ["<td></td>"] * 3 + [cell(totals["price_before"], True),
+              cell(totals["price"], True), "<td></td>", "<td></td>",
+              cell(totals["budget_before"], True), cell(totals["budget"], True)])
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><style>@page{size:Letter landscape;"
+            "margin:0.5in;@bottom-right{content:'Page ' counter(page) ' of ' counter(pages);"
+            "font:7pt 'DejaVu Sans'}} body{font:8pt 'DejaVu Sans',sans-serif}"
+            "table{border-collapse:collapse;width:100%}th{border-bottom:1px solid #333}"
+            "td{border-bottom:0.5px solid #ddd;white-space:nowrap}</style>" + STYLE + "</head><body>"
+            + table(title, REVIEW_COLUMNS, body, numeric, footer) + "</body></html>")
+    write_pdf(html, path)

@@ -37,8 +37,12 @@ def _emit(rows: list[dict], columns: list[str], format: Format | None, output: P
         emit_json(rows, output)
     elif fmt == "csv":
         emit_csv(columns, values, to=output)
-    else:
-        emit_table(columns, values, title=title)
+    else:                                     # money as the tool prints it: 163,000.00
+        from decimal import Decimal
+
+        shown = [[Decimal(v) if c == "annual_price" and v is not None else v
+                  for c, v in zip(columns, row)] for row in values]
+        emit_table(columns, shown, title=title, right=("annual_price",))
 
 
 @handles_errors
