@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,9 +101,8 @@ def test_every_option_has_a_help_line_and_every_format_lists_its_choices():
                 continue
             assert getattr(param, "help", None), f"pricing {' '.join(path)}: {param.name} has no help"
             if param.name == "format":
-                choices = getattr(getattr(param, "type", None), "choices", None)
-                shown = runner.invoke(app, path + ["--help"]).output
-                assert choices or "[table|csv|json" in shown or "[pdf|xlsx|html]" in shown, path
+                shown = runner.invoke(app, path + ["--help"], env={"COLUMNS": "200"}).output
+                assert re.search(r"--format\s+\[[a-z]+(\|[a-z]+)+\]", shown), path
 
 
 def test_help_has_no_python_types_and_summaries_are_whole_sentences():
@@ -291,3 +291,69 @@ def test_check_7re_csv_is_csv():
                        "warranty_end", "reason"]
     # 7R/E hardware installed 2000-06-01: 12 months, to 2001-05-31 (GA Amendment 3 ).
     assert rows[1][:6] == ["0", "Call Feature Server", "hardware", "2000-06-01", "12", "2001-05-31"]
+
+
+def test_an_output_that_is_a_directory_is_refused_before_any_work(tmp_path):
+    (tmp_path / "dd.csv").mkdir()
+    for extra in (["-o", str(tmp_path / "dd.csv")],
+                  ["-o", str(tmp_path / "p.csv"), "--rejects", str(tmp_path / "dd.csv")]):
+        refused = invoke(tmp_path, "batch", str(EXAMPLES / "cities.csv"), "--as-of", "2001-10-01", *extra)
+        assert refused.exit_code == 1 and "a directory; give a file name" in refused.output
+        assert refused.exception is None or isinstance(refused.exception, SystemExit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dd.csv"]
+
+
+def test_a_clean_run_removes_the_rejects_file_of_an_earlier_run(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("city,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv\nA,1,1,1,1,1,1\nB,x,1,1,1,1,1\n")
+    assert invoke(tmp_path, "batch", str(bad), "-o", str(tmp_path / "p.csv"), "--as-of", "2001-10-01").exit_code == 1
+    assert (tmp_path / "p.rejects.csv").exists()
+    clean = invoke(tmp_path, "batch", str(EXAMPLES / "cities.csv"), "-o", str(tmp_path / "p.csv"),
+                   "--as-of", "2001-10-01")
+    assert clean.exit_code == 0 and not (tmp_path / "p.rejects.csv").exists()
+
+
+def test_errors_about_stdin_name_stdin(tmp_path):
+    done = _pricing("batch", "-", "-o", "-", "--as-of", "2001-10-01", stdin=b"city\nA\n", cwd=tmp_path)
+    assert done.returncode == 1 and b"stdin, row 1, column gateway_elements: missing column" in done.stderr
+    assert b"pricing-batch-" not in done.stderr
+
+
+def test_usage_errors_are_plain_lines_on_a_pipe(tmp_path):
+    done = _pricing("ar", "aging", "--as-of", "2001-02-30", cwd=tmp_path)
+    text = done.stderr.decode()
+    assert done.returncode == 2 and not BOX & set(text)
+    assert "Invalid value for '--as-of'" in text
+
+
+@pytest.mark.parametrize("reason, message", [
+    ("", "expected a few words saying why, got nothing"),
+    ("   ", "expected a few words saying why, got nothing"),
+    ("ok \u202etxet", "U+202E"),
+    ("zero\u200bwidth", "U+200B"),
+])
+def test_a_reason_must_say_something_visible(ledger, reason, message):
+    refused = invoke(ledger, "ar", "credit", "1", "10", "--date", "2001-08-01", "--reason", reason,
+                     "--out", str(ledger / "c"))
+    assert refused.exit_code == 2 and message in one_line(refused.output)
+    assert not (ledger / "c").exists()
+
+
+def test_sigterm_stops_a_batch_and_leaves_no_temporary_files(tmp_path):
+    import signal
+    import time
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    running = subprocess.Popen([sys.executable, "-m", "pricing", "batch", "-", "-o", "-", "--as-of",
+                                "2001-10-01"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    running.stdin.write((EXAMPLES / "cities.csv").read_bytes())   # stdin stays open: still reading
+    running.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not any(tmp_path.glob("pricing-batch-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any(tmp_path.glob("pricing-batch-*"))
+    running.send_signal(signal.SIGTERM)
+    out, _ = running.communicate(timeout=60)
+    assert running.returncode == 128 + signal.SIGTERM and out == b""
+    assert list(tmp_path.iterdir()) == []

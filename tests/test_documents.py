@@ -288,3 +288,14 @@ def test_a_hostile_pdf_cannot_pass_for_ours_or_exhaust_memory(tmp_path):
     forged.write_bytes(b"%PDF-1.7\n<< /kmcledgerid (someone-else) /kmcdocument (invoice 000001) >>")
     assert pdf_marker(forged) == {"kmc_ledger_id": "someone-else", "kmc_document": "invoice 000001"}
     assert not may_write(forged, "this-ledger", "invoice 000001")
+
+
+def test_a_long_unbroken_name_wraps_and_keeps_every_column_on_the_page(tmp_path, tables):
+    long = tmp_path / "long.csv"
+    long.write_text(CITIES_HEADER + f'{"W" * 200},"KMC Telecom II, Inc.",{VERY_SMALL},\n'
+                    + f'Short City,"KMC Telecom II, Inc.",{VERY_SMALL},\n')
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        run_month("2001-04", long, tmp_path / "out", tables, ledger, pdf=True)
+    text = pdf_text(tmp_path / "out" / "invoice-000001.pdf")
+    assert "Amount" in text and "Unit price" in text and text.count("13,583.33") == 4
+    assert "$27,166.66" in text                                  # 2 x 13,583.33

@@ -26,11 +26,15 @@ KEY_FIGURES = {
                  # the explorer's display, in the widget state the executed notebook keeps:
                  "Small: 198,000.00 for the annual period 2001-10-01 to 2002-09-30"],
     "growth": ["Huntsville AL"],
+    "renegotiation": ["36 cities: 20,106,270.25 -> 20,518,270.25 (+412,000.00)",
+                      "the draft adds 412,000.00 a year for the example cities",
+                      "meeting 2002-08-01"],
 }
 
 
-def test_there_are_the_four_notebooks():
-    assert [p.stem for p in NOTEBOOKS] == ["city_budget", "exhibit_c", "explorer", "growth"]
+def test_there_are_the_five_notebooks():
+    assert [p.stem for p in NOTEBOOKS] == ["city_budget", "exhibit_c", "explorer", "growth",
+                                           "renegotiation"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -132,7 +132,9 @@ def run_batch(source: Path, output: Path, tables: TableSet, as_of: dt.date,
             writer.close(summary)
             rejects_writer.close()
             if not summary.rejected:
-                temp_rejects.unlink()               # no empty rejects file
+                temp_rejects.unlink()               # no empty rejects file, and no stale one
+                if rejects.is_file():               # from an earlier run to mislead
+                    rejects.unlink()
                 summary.rejects = None
         except BaseException:
             _close_quietly(background.close)

@@ -89,4 +89,22 @@ app.command("review")(impact_cmd.review)
 
 
 def main() -> None:
+    """The `pricing` entry point. Usage errors are drawn in a box only on a terminal without
+    NO_COLOR; on a pipe they are plain lines. SIGTERM and SIGHUP stop the command the way
+    Ctrl-C does, so temporary files are removed on the way out."""
+    import os
+    import signal
+    import sys
+
+    from typer import core
+
+    if not sys.stderr.isatty() or os.environ.get("NO_COLOR"):
+        core.HAS_RICH = False
+
+    def stop(number, frame):
+        raise SystemExit(128 + number)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     app()

@@ -55,7 +55,7 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
 @app.command("dispute", context_settings=AMOUNTS)
 @handles_errors
 def dispute(number: Number, amount: Amount, date: DateOption,
-            reason: Annotated[str, typer.Option("--reason", parser=params.text, help="What is disputed.")],
+            reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="What is disputed.")],
             ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Record a good-faith dispute of all or part of an invoice.
 
@@ -86,7 +86,7 @@ def _remedies(tables, day):
 @handles_errors
 def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, metavar="ID",
                                                      help="Dispute id.")], date: DateOption,
-            resolution: Annotated[str, typer.Option("--resolution", parser=params.text, help="How it was settled.")],
+            resolution: Annotated[str, typer.Option("--resolution", parser=params.reason, help="How it was settled.")],
             ledger: LedgerOption = None) -> None:
     """Record a dispute's resolution (issue a credit note separately if the customer was right)."""
     from invoices.receivables import resolve_dispute
@@ -124,7 +124,7 @@ def list_disputes(format: FormatOption = Format.table,
 @app.command("credit", context_settings=AMOUNTS)
 @handles_errors
 def credit(number: Number, amount: Amount,
-           reason: Annotated[str, typer.Option("--reason", parser=params.text, help="Why the credit is given.")],
+           reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="Why the credit is given.")],
            date: Annotated[dt.date | None, typer.Option(
                "--date", parser=params.date, metavar="YYYY-MM-DD", help="Default: today.")] = None,
            out: Annotated[Path, typer.Option("--out", help="Directory for the credit note.")] = Path("."),
@@ -278,7 +278,7 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
               withdraw: Annotated[bool, typer.Option(
                   "--withdraw", help="Withdraw the termination in force (give --reason).")] = False,
               reason: Annotated[str | None, typer.Option(
-                  "--reason", parser=params.text, help="Why it is withdrawn.")] = None,
+                  "--reason", parser=params.reason, help="Why it is withdrawn.")] = None,
               ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Record the agreement's termination, or withdraw it: PSA Section 20(b).
 

@@ -88,7 +88,12 @@ def batch(
         if output != STDIO and kinds["output"] != named["output"]:
             target = work / f"priced.{kinds['output']}"
         quiet_rejects = work / "rejects.csv" if output == STDIO and rejects is None else rejects
-        summary = _run(run_batch, source, target, table_set, date, quiet_rejects, chunk_rows)
+        try:
+            summary = _run(run_batch, source, target, table_set, date, quiet_rejects, chunk_rows)
+        except PricingError as error:
+            if cities == STDIO:                 # name stdin, not the file it was spooled to
+                raise _on_stdin(error, source) from None
+            raise
         if output == STDIO:
             with target.open("rb") as handle:
                 shutil.copyfileobj(handle, sys.stdout.buffer)
@@ -127,6 +132,19 @@ def _run(run_batch, source, target, table_set, date, rejects, chunk_rows):
         return run_batch(source, target, table_set, date, rejects, chunk_rows,
                          lambda rows, done, total: bar.update(task, completed=done, total=total,
                                                               cities=f"{rows:,}"))
+
+
+def _on_stdin(error, spooled: Path):
+    """The same error, telling of stdin where it told of the spooled copy."""
+    from pricing.errors import Problem, ProblemsError
+
+    def told(text):
+        return text.replace(str(spooled), "stdin") if isinstance(text, str) else text
+
+    if isinstance(error, ProblemsError):
+        return ProblemsError([Problem(told(p.file), p.row, p.column, told(p.message))
+                              for p in error.problems], told(error.summary))
+    return type(error)(told(str(error)))
 
 
 def _spooled_stdin(path: Path) -> Path:

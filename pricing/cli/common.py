@@ -109,8 +109,8 @@ def chosen_format(output: Path | None, chosen: Enum | None, to_file: Sequence[st
 
 
 def refuse_overwriting(outputs: dict[str, Path | None], inputs: dict[str, Path | None]) -> None:
-    """An output may not be an input or another output (`batch c.csv -o c.csv` would destroy
-    the list it reads): exit 1 naming both, before anything is read or written."""
+    """An output may not be a directory, an input or another output (`batch c.csv -o c.csv`
+    would destroy the list it reads): exit 1 naming both, before anything is read or written."""
     seen: dict[Path, str] = {}
     for name, path in inputs.items():
         if path is not None and path != Path("-"):
@@ -118,6 +118,8 @@ def refuse_overwriting(outputs: dict[str, Path | None], inputs: dict[str, Path |
     for name, path in outputs.items():
         if path is None or path == Path("-"):
             continue
+        if path.is_dir():
+            raise PricingError(f"{name} {path}: a directory; give a file name")
         resolved = path.resolve()
         if resolved in seen:
             raise PricingError(f"{name} {path}: that is {seen[resolved]}; writing there would "

@@ -47,7 +47,24 @@ def _text(value: str) -> str:
         raise ValueError("expected text on one line, without control characters")
     if len(value) > 2000:
         raise ValueError(f"expected at most 2,000 characters, got {len(value):,}")
+    hidden = [c for c in value if c in INVISIBLE]
+    if hidden:
+        raise ValueError(f"expected visible text, got the invisible or direction-changing "
+                         f"character U+{ord(hidden[0]):04X} (it would change how the text reads "
+                         f"on a document)")
     return value
 
 
+def _reason(value: str) -> str:
+    """A reason or a resolution: text with something in it."""
+    if not value.strip():
+        raise ValueError("expected a few words saying why, got nothing")
+    return _text(value)
+
+
+# Zero-width characters and bidirectional controls: refused in free text as in city names.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                      "\u2066\u2067\u2068\u2069\ufeff")
+
 text: Callable[[Any], str] = _usage(_text)
+reason: Callable[[Any], str] = _usage(_reason)
