@@ -150,6 +150,8 @@ class Ledger:
                     self._create()
             self._check_tables()
             self.id = self._meta()["ledger_id"]
+            if mode != "read":
+                self._ensure_indexes()
         except PricingError:
             self.close()
             raise
@@ -172,6 +174,20 @@ class Ledger:
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                 {"key": "ledger_id", "value": uuid.uuid4().hex},
                 {"key": "created_at", "value": now()}])
+
+    def _ensure_indexes(self) -> None:
+        """Indexes added since a ledger was made are created when it is next opened to write
+        (they change no data; reads work without them, only slower)."""
+        from sqlalchemy import inspect
+
+        with self.read() as conn:
+            present = {ix["name"] for table in ("invoices", "payments", "credits", "disputes")
+                       for ix in inspect(conn).get_indexes(table)}
+        missing = [ix for ix in s.INDEXES if ix.name not in present]
+        if missing:
+            with self.write() as conn:
+                for index in missing:
+                    index.create(conn, checkfirst=True)
 
     def _check_tables(self) -> None:
         """A ledger missing one of its tables is damaged: say so, never fail mid-command."""

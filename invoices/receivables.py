@@ -69,42 +69,65 @@ def termination_date(ledger: Ledger, conn=None) -> dt.date | None:
     return last.date if last is not None and last.kind == "terminated" else None
 
 
-def _sum(conn, table, number: int, day: dt.date, *extra) -> int:
-    return conn.execute(select(func.coalesce(func.sum(table.c.amount_cents), 0))
-                        .where(table.c.invoice == number, table.c.date <= day, *extra)).scalar()
+def _sums(table, day: dt.date, *extra):
+    """Each invoice's sum of `table` dated on or before `day`, as a subquery."""
+    return (select(table.c.invoice.label("invoice"),
+                   func.sum(table.c.amount_cents).label("cents"))
+            .where(table.c.date <= day, *extra).group_by(table.c.invoice).subquery())
+
+
+def _positions(conn, as_of: dt.date, *where) -> list[Balance]:
+    """Balances of the invoices `where` selects, on `as_of`: one query for all of them (paid,
+    credited and disputed summed per invoice in SQL), so a ledger of 10,000 invoices ages at
+    once."""
+    return [balance for balance, _ in _positions_with(conn, as_of, (), *where)]
+
+
+def _positions_with(conn, as_of: dt.date, columns, *where) -> list[tuple[Balance, tuple]]:
+    """`_positions`, each balance with the values of further invoice `columns` (one query)."""
+    i, d = s.invoices.c, s.disputes.c
+    paid, credited = _sums(s.payments, as_of), _sums(s.credits, as_of)
+    disputed = _sums(s.disputes, as_of, d.resolved_date.is_(None) | (d.resolved_date > as_of))
+    query = (select(i.number, i.bill_to, i.invoice_date, i.due_date, i.total_cents,
+                    func.coalesce(paid.c.cents, 0), func.coalesce(credited.c.cents, 0),
+                    func.coalesce(disputed.c.cents, 0), *columns)
+             .select_from(s.invoices.outerjoin(paid, paid.c.invoice == i.number)
+                          .outerjoin(credited, credited.c.invoice == i.number)
+                          .outerjoin(disputed, disputed.c.invoice == i.number))
+             .where(*where).order_by(i.number))
+    t = s.terminations.c
+    last = conn.execute(select(t.kind, t.date).order_by(t.id.desc()).limit(1)).first()
+    terminated = last.date if last is not None and last.kind == "terminated" else None
+    found = []
+    for number, bill_to, issued, due, total, paid_cents, credited_cents, disputed_cents, *more \
+            in conn.execute(query).all():
+        open_cents = total - paid_cents - credited_cents
+        if terminated and terminated <= as_of and issued <= terminated < due and open_cents > 0:
+            due = terminated                                   # PSA Section 20(b)
+        found.append((Balance(number, bill_to, issued, due, from_cents(total),
+                              from_cents(paid_cents), from_cents(credited_cents),
+                              from_cents(open_cents),
+                              from_cents(min(disputed_cents, max(open_cents, 0)))), tuple(more)))
+    return found
 
 
 def balance(ledger: Ledger, number: int, as_of: dt.date, conn=None) -> Balance:
     if conn is None:
         with ledger.read() as conn:
             return balance(ledger, number, as_of, conn)
-    i = s.invoices.c
-    row = conn.execute(select(i.bill_to, i.invoice_date, i.due_date, i.total_cents)
-                       .where(i.number == number)).first()
-    if row is None:
+    found = _positions(conn, as_of, s.invoices.c.number == number)
+    if not found:
         raise PricingError(f"no invoice number {number} in {ledger.path}")
-    paid = _sum(conn, s.payments, number, as_of)
-    credited = _sum(conn, s.credits, number, as_of)
-    d = s.disputes.c
-    disputed = _sum(conn, s.disputes, number, as_of,
-                    (d.resolved_date.is_(None)) | (d.resolved_date > as_of))
-    open_cents = row.total_cents - paid - credited
-    due = row.due_date
-    terminated = termination_date(ledger, conn)
-    if terminated and terminated <= as_of and row.invoice_date <= terminated < due \
-            and open_cents > 0:
-        due = terminated                                   # PSA Section 20(b)
-    return Balance(number, row.bill_to, row.invoice_date, due, from_cents(row.total_cents),
-                   from_cents(paid), from_cents(credited), from_cents(open_cents),
-                   from_cents(min(disputed, max(open_cents, 0))))
+    return found[0]
 
 
-def balances(ledger: Ledger, as_of: dt.date) -> list[Balance]:
+def balances(ledger: Ledger, as_of: dt.date, bill_to: str | None = None) -> list[Balance]:
+    """Every invoice dated on or before `as_of` (of one bill-to, if given), with its balance."""
+    where = [s.invoices.c.invoice_date <= as_of]
+    if bill_to is not None:
+        where.append(s.invoices.c.bill_to == bill_to)
     with ledger.read() as conn:
-        numbers = conn.execute(select(s.invoices.c.number)
-                               .where(s.invoices.c.invoice_date <= as_of)
-                               .order_by(s.invoices.c.number)).scalars().all()
-        return [balance(ledger, n, as_of, conn) for n in numbers]
+        return _positions(conn, as_of, *where)
 
 
 def _invoice_date(ledger: Ledger, conn, number: int) -> dt.date:

@@ -17,7 +17,7 @@ termination and its explicit withdrawal are both kept; the last entry says which
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey,
-                        ForeignKeyConstraint, Integer, MetaData, String, Table, Text,
+                        ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
 APPLICATION = "kmc-pricing ledger"
@@ -151,5 +151,15 @@ terminations = Table(
     CheckConstraint("kind IN ('terminated', 'withdrawn')", name="termination_kind"),
     CheckConstraint("kind = 'withdrawn' OR date IS NOT NULL", name="termination_has_a_date"),
 )
+
+# Indexes for listing, filtering and aging a ledger of many invoices (the unique constraints
+# already index bill_to and a line's city). A ledger made before them gets them the next time a
+# command opens it for writing (invoices.ledger).
+INDEXES = (Index("invoices_by_date", invoices.c.invoice_date),
+           Index("invoices_by_month", invoices.c.month),
+           Index("invoices_by_total", invoices.c.total_cents),
+           Index("payments_by_invoice", payments.c.invoice),
+           Index("credits_by_invoice", credits.c.invoice),
+           Index("disputes_by_invoice", disputes.c.invoice))
 
 LEDGER_TABLES = frozenset(metadata.tables)

@@ -150,8 +150,8 @@ def build_statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date) 
                                           -amount if kind != "invoice" else None, running))
     aging = {name: ZERO for name, _, _ in BUCKETS}
     open_invoices, disputed = [], ZERO
-    for b in balances(ledger, end):
-        if b.bill_to != bill_to or b.open <= 0:
+    for b in balances(ledger, end, bill_to):
+        if b.open <= 0:
             continue
         days = b.days_past_due(end)
         bucket = bucket_of(days)

@@ -50,8 +50,9 @@ def to_cents(amount: Decimal) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    """Integer cents back to a Decimal amount with two places."""
-    return (Decimal(int(cents)) / 100).quantize(CENT)
+    """Integer cents back to a Decimal amount with two places (exact: the exponent is moved,
+    nothing is divided or rounded)."""
+    return Decimal(int(cents)).scaleb(-2)
 
 
 def format_money(amount: Decimal) -> str:

@@ -264,3 +264,46 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
             ("terminated", dt.date(2001, 6, 15)), ("withdrawn", None)]
     assert cli("invoice", "run", "--month", "2001-07", "--cities", str(cities), "--out",
                str(tmp_path / "out")).exit_code == 0
+
+
+def test_invoice_list_filters_in_sql_and_limits_a_table(ledger, tmp_path):
+    # Six months of one Small city (16,500.00 a month, invoices 000001-000006, dated at each
+    # month's end). Invoice 1 paid in full; a 500.00 credit on invoice 2.
+    from invoices.listing import Filters, list_invoices
+
+    record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
+    issue_credit(ledger, 2, "500.00", dt.date(2001, 6, 1), "goodwill", tmp_path)
+    found, matching = list_invoices(ledger, Filters(open_only=True))
+    assert matching == 5 and [i.number for i in found] == [2, 3, 4, 5, 6]
+    assert found[0].open == D("16000.00")
+    dated, _ = list_invoices(ledger, Filters(start=dt.date(2001, 5, 1), end=dt.date(2001, 6, 30)))
+    assert [i.invoice_date for i in dated] == [dt.date(2001, 5, 31), dt.date(2001, 6, 30)]
+    assert list_invoices(ledger, Filters(city="Huntsville AL"), limit=2)[1] == 6
+    assert list_invoices(ledger, Filters(city="Nowhere"))[1] == 0
+    assert list_invoices(ledger, Filters(min_total=D("16500.01")))[1] == 0
+    env = {"PRICING_LEDGER": str(ledger.path)}
+    shown = runner.invoke(app, ["invoice", "list", "--limit", "2"], env=env)
+    assert shown.exit_code == 0 and "4 more (6 match; --limit 0 for all)" in shown.output
+    assert len([l for l in shown.stdout.splitlines() if l.startswith("00000")]) == 2
+    refused = runner.invoke(app, ["invoice", "list", "--from", "2001-06-01", "--to", "2001-05-01"], env=env)
+    assert refused.exit_code == 2
+
+
+def test_a_ledger_made_before_the_indexes_gets_them_when_next_opened_to_write(ledger):
+    import sqlite3
+
+    path = ledger.path
+    ledger.close()
+    raw = sqlite3.connect(path)
+    raw.execute("DROP INDEX invoices_by_date")
+    raw.commit()
+    raw.close()
+
+    def indexes():
+        with sqlite3.connect(path) as db:
+            return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+    with Ledger(path, "read"):
+        assert "invoices_by_date" not in indexes()          # a report never changes the file
+    with Ledger(path, "write"):
+        assert {"invoices_by_date", "payments_by_invoice"} <= indexes()

@@ -228,9 +228,17 @@ def shown_text(value: Any) -> str:
     return cell_text(value)
 
 
+def _json_value(value: Any) -> Any:
+    """What json cannot write itself: exact amounts as strings, dates ISO (as to_jsonable)."""
+    converted = to_jsonable(value)
+    if converted is value:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return converted
+
+
 def emit_json(data: Any, to: Path | None = None) -> None:
     """JSON on stdout, or written to `to` (atomically)."""
-    text = json.dumps(to_jsonable(data), indent=2) + "\n"
+    text = json.dumps(data, indent=2, default=_json_value) + "\n"
     if to is None:
         sys.stdout.write(text)
     else:

@@ -6,6 +6,7 @@ The CLI is the one place in `pricing` that imports `invoices` (the application e
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -140,25 +141,46 @@ def run(
 def list_invoices(
     month: Annotated[str | None, typer.Option("--month", parser=params.month, metavar="YYYY-MM",
                                               help="Only this month's invoices.")] = None,
-    bill_to: Annotated[str | None, typer.Option("--bill-to", help="Only this customer's invoices.")] = None,
+    bill_to: Annotated[str | None, typer.Option("--bill-to", parser=params.text, help="Only this customer's invoices.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only invoices with a balance left to pay.")] = False,
+    start: Annotated[dt.date | None, typer.Option("--from", parser=params.date, metavar="YYYY-MM-DD", help="Only invoices dated on or after this day.")] = None,
+    end: Annotated[dt.date | None, typer.Option("--to", parser=params.date, metavar="YYYY-MM-DD", help="Only invoices dated on or before this day.")] = None,
+    city: Annotated[str | None, typer.Option("--city", parser=params.text, help="Only invoices with a line for this city.")] = None,
+    min_total: Annotated[Decimal | None, typer.Option("--min-total", parser=params.amount, metavar="AMOUNT", help="Only invoices of at least this total.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, help="Show at most this many (default: 50 in a table, all in csv/json; 0 for all).")] = None,
     format: FormatOption = Format.table,
     ledger: LedgerOption = None,
 ) -> None:
-    """The ledger's invoices, optionally for one month or one bill-to."""
+    """The ledger's invoices, filtered by month, customer, dates, city, total or balance.
+
+    One query of the invoice columns with the filters in SQL, so a ledger of many thousands of
+    invoices answers at once; a table shows the first 50 and says how many more match.
+
+    Example: pricing invoice list --open --from 2001-01-01 --min-total 100000
+    """
+    from invoices.listing import Filters, list_invoices as find
+
+    if limit is None:
+        limit = 50 if format is Format.table else 0
+    if end is not None and start is not None and end < start:
+        raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
     with _ledger(ledger) as book:
-        invoices = [book.get(n) for n in book.numbers(month, bill_to)]
-        summaries = [{**i.summary(), **_due_now(book, i)} for i in invoices]
+        listed, matching = find(book, Filters(month, bill_to, start, end, city, min_total,
+                                              open_only), limit or None)
     if format is Format.json:
-        emit_json(summaries)
-        return
-    columns = ["number", "bill_to", "month", "invoice_date", "due_date", "due_now", "terms",
-               "total", "file"]
-    rows = [[i.label if c == "number" else i.total if c == "total" else summary[c]
-             for c in columns] for i, summary in zip(invoices, summaries)]
-    if format is Format.csv:
-        emit_csv(columns, rows)
+        emit_json([i.as_dict() for i in listed])
     else:
-        emit_table(columns, rows, right=("total",))
+        columns = ["number", "bill_to", "month", "invoice_date", "due_date", "due_now", "terms",
+                   "total", "open", "file"]
+        rows = [[i.label, i.bill_to, i.month, i.invoice_date, i.due_date, i.due_now, i.terms,
+                 i.total, i.open, i.file] for i in listed]
+        if format is Format.csv:
+            emit_csv(columns, rows)
+        else:
+            emit_table(columns, rows, right=("total", "open"))
+    if matching > len(listed):
+        typer.echo(f"{matching - len(listed):,} more ({matching:,} match; --limit 0 for all)",
+                   err=True)
 
 
 @app.command("show")

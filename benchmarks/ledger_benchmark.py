@@ -1,0 +1,116 @@
+"""Benchmark listing and ageing a large ledger against a plain SQLite query of the same rows.
+
+    python benchmarks/ledger_benchmark.py [--invoices 10000] [--repeat 3]
+
+Builds a ledger by one real invoice run (3 invoices of the examples), then copies its invoices
+and lines with SQL until it holds --invoices invoices (each copy its own bill-to and month, as
+the ledger's unique keys require), with a payment on every other one. Then it times, as
+subprocesses, best of --repeat:
+  - the floor: the same Python start-up running a plain sqlite3 SELECT of every invoice row;
+  - `pricing invoice list` (a table: the first 50), `invoice list --format json` (every row),
+    `invoice list --open --min-total 100000 --format json`, `ar aging`, `ar status`,
+    `ar statement` of one bill-to, each on the large ledger and on the 3-invoice ledger the run
+    made (the command's own start-up: Python, the CLI and SQLAlchemy imported, the ledger
+    opened).
+Prints each command's time over its start-up (target: at most 0.5 s on 10,000 invoices) and
+its ratio to the floor, measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+
+def build(path: Path, invoices: int) -> None:
+    env = {**os.environ, "PRICING_LEDGER": str(path)}
+    subprocess.run([sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
+                    "--cities", str(EXAMPLES / "invoice_cities.csv"), "--hours",
+                    str(EXAMPLES / "invoice_hours.csv"), "--out", str(path.parent / "out")],
+                   check=True, capture_output=True, env=env)
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    template = db.execute("SELECT * FROM invoices WHERE number = 1").fetchone()
+    columns = [d[1] for d in db.execute("PRAGMA table_info(invoices)")]
+    lines = db.execute("SELECT * FROM lines WHERE invoice = 1").fetchall()
+    line_columns = [d[1] for d in db.execute("PRAGMA table_info(lines)")]
+    start = db.execute("SELECT max(number) FROM invoices").fetchone()[0] + 1
+    rows, line_rows, payments = [], [], []
+    for number in range(start, invoices + 1):
+        row = dict(zip(columns, template))
+        row.update(number=number, bill_to=f"Entity {number % 97:02d}",
+                   month=f"{1998 + number // 1164:04d}-{number % 12 + 1:02d}",
+                   supplement=(number // 97) % 12, total_cents=row["total_cents"] + number,
+                   file=str(path.parent / "out" / f"invoice-{number:06d}.xlsx"))
+        rows.append(tuple(row[c] for c in columns))
+        for line in lines:
+            copy = dict(zip(line_columns, line))
+            copy.update(invoice=number, city=f"{copy['city']} {number}")
+            line_rows.append(tuple(copy[c] for c in line_columns))
+        if number % 2:
+            payments.append((number, "2001-06-01", 1000, "2001-06-01T00:00:00+00:00"))
+    db.executemany(f"INSERT INTO invoices VALUES ({','.join('?' * len(columns))})", rows)
+    db.executemany(f"INSERT INTO lines VALUES ({','.join('?' * len(line_columns))})", line_rows)
+    db.executemany("INSERT INTO payments (invoice, date, amount_cents, recorded_at) "
+                   "VALUES (?, ?, ?, ?)", payments)
+    db.execute("UPDATE sequences SET last = ? WHERE name = 'invoice'", (invoices,))
+    db.commit()
+    db.close()
+
+
+def timed(args: list[str], env: dict, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True, env=env)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--invoices", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        small = Path(scratch) / "small" / "ledger.sqlite3"
+        small.parent.mkdir()
+        build(small, 3)
+        ledger = Path(scratch) / "ledger.sqlite3"
+        build(ledger, options.invoices)
+        env = {**os.environ, "PRICING_LEDGER": str(ledger)}
+        env_small = {**os.environ, "PRICING_LEDGER": str(small)}
+        floor = timed([sys.executable, "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]);"
+                       " rows = db.execute('SELECT * FROM invoices').fetchall()", str(ledger)],
+                      env, options.repeat)
+        bare = timed([sys.executable, "-c", "pass"], env, options.repeat)
+        pricing = [sys.executable, "-m", "pricing"]
+        commands = {
+            "invoice list (table, first 50)": ["invoice", "list"],
+            "invoice list --format json (all)": ["invoice", "list", "--format", "json"],
+            "invoice list --open --min-total (json)": ["invoice", "list", "--open", "--min-total",
+                                                       "100000", "--format", "json"],
+            "ar aging": ["ar", "aging", "--as-of", "2001-07-01"],
+            "ar status": ["ar", "status", "--as-of", "2001-07-01"],
+            "ar statement (one bill-to)": ["ar", "statement", "KMC Telecom II, Inc.", "--from",
+                                           "1998-01-01", "--to", "2010-12-31", "--format", "csv"],
+        }
+        print(f"{options.invoices:,} invoices; floor (plain SQLite query of every invoice row) "
+              f"{floor - bare:.3f} s over Python start-up")
+        for name, args in commands.items():
+            startup = timed(pricing + args, env_small, options.repeat)
+            took = timed(pricing + args, env, options.repeat) - startup
+            print(f"  {name:42s} {took:6.3f} s over its start-up ({startup:.3f} s)   "
+                  f"{took / max(floor - bare, 1e-3):5.1f}x the floor")
+
+if __name__ == "__main__":
+    main()
