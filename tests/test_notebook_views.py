@@ -153,3 +153,17 @@ def test_explorer_widgets_update_the_display(tables):
     assert "Very Small: 406,000.00" in output.value              # 163,000 + 2 blocks
     date.value = dt.date(2000, 10, 1)
     assert [w.description for w in controls.children[-1].children][0] == "2000-10"
+
+
+@pytest.mark.parametrize("hours", [
+    [1600.0, 12.5, None],                              # float64 with a missing value
+    ["1600", "12.5", None],                            # object strings
+    [1600, "12.5", None],                              # mixed object: pandas spells it
+    pd.array(["1600", "12.5", None], dtype="string"),  # pandas' string dtype
+])
+def test_price_cities_reads_hours_of_any_dtype_the_same(tables, hours):
+    frame = pd.DataFrame({"city": ["A", "B", "C"], **{k: [v] * 3 for k, v in SMALL.items()},
+                          "hours": hours})
+    priced = price_cities(frame, AS_OF, tables)
+    # Small 198,000.00; 1,600 hours buy two blocks (243,000.00), 12.5 hours one (121,500.00).
+    assert list(priced["total"]) == [D("441000.00"), D("319500.00"), D("198000.00")]

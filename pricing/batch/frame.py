@@ -24,6 +24,24 @@ from pricing.tables.loader import TableSet, load_tables
 MONEY_KINDS = ("decimal", "float")
 
 
+def _text(series) -> pa.Array:
+    """A column as text for the core's exact parsers, without pandas' slow astype("string"):
+    Python strings go to Arrow directly, numbers are cast by Arrow (1600.0 becomes "1600",
+    read back as the same number), missing values stay missing."""
+    import pandas as pd
+
+    dtype = series.dtype
+    try:
+        if pd.api.types.is_bool_dtype(dtype):
+            raise TypeError("a yes/no column is not text")      # let pandas spell it
+        if pd.api.types.is_numeric_dtype(dtype):
+            return pa.array(series.to_numpy(), from_pandas=True).cast(pa.string())
+        return pa.array(series.to_numpy(), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
+            ValueError):
+        return pa.array(series.astype("string").to_numpy(na_value=None), pa.string())
+
+
 def price_cities(df, as_of: dt.date, tables: TableSet | None = None, money: str = "decimal"):
     """Price every row of a DataFrame with columns city, gateway_elements, five_ess, slc, sm,
     dacs_ii, dacs_iv (and optionally hours, integration_sites).
@@ -55,7 +73,7 @@ def price_cities(df, as_of: dt.date, tables: TableSet | None = None, money: str 
     for name in known:
         series = df[canonical[name]]
         if name == "city" or name == "hours" or series.dtype == object:
-            columns[name] = pa.array(series.astype("string").to_numpy(na_value=None), pa.string())
+            columns[name] = _text(series)
         else:
             columns[name] = pa.array(series.to_numpy(), from_pandas=True)
     table = pa.table(columns) if len(df) else pa.table(
