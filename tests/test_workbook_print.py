@@ -202,3 +202,14 @@ def test_aging_prints_on_one_page_through_libreoffice(tmp_path):
     assert total == ["Total", "1,000.00", "830.50", "2,000.25", "0.00", "49.75", "100.00",
                      "3,980.50"]
     assert "Aging as of 2001-06-30" in text and "Page 1 of 1" in text
+
+
+def test_more_rows_than_a_sheet_holds_are_refused_and_nothing_is_written(tmp_path, monkeypatch):
+    from pricing.batch import writers
+
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 30)        # the real limit is 1,048,576
+    refused = CliRunner().invoke(app, ["batch", str(EXAMPLES / "cities.csv"), "-o",
+                                       str(tmp_path / "p.xlsx"), "--as-of", "2001-10-01"])
+    assert refused.exit_code == 1
+    assert "an XLSX sheet holds at most 30 rows; write CSV or Parquet" in refused.output
+    assert list(tmp_path.iterdir()) == []

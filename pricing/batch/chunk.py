@@ -70,8 +70,12 @@ class ChunkResult:
     rejects: list[tuple[int, str, str]]
 
 
-def price_chunk(chunk: Prepared, rules: BatchRules, seen: SeenNames | None) -> ChunkResult:
-    """Check and price one chunk; reject bad rows and repeated names with their reasons."""
+def price_chunk(chunk: Prepared, rules: BatchRules, seen: SeenNames | None,
+                repeats: dict[int, str] | None = None) -> ChunkResult:
+    """Check and price one chunk; reject bad rows and repeated names with their reasons.
+
+    `repeats` ({row: reason}) rejects rows already known to repeat an earlier name (the Dask
+    engine finds them across files before pricing); `seen` finds them as the chunks come."""
     table, rows = chunk.table, chunk.rows
     parsed = parse_chunk(table)
     priced = price_arrays(rules, parsed.counts, parsed.hours_scaled, parsed.sites)
@@ -91,6 +95,10 @@ def price_chunk(chunk: Prepared, rules: BatchRules, seen: SeenNames | None) -> C
             duplicate = np.zeros(table.num_rows, dtype=bool)
             duplicate[order[repeated]] = True
             parsed.reject(duplicate, lambda i: f"city: duplicate name (first on row {first_of[i]})")
+    if repeats:
+        marked = np.isin(rows, np.fromiter(repeats, dtype=np.int64)) & ~parsed.bad
+        if marked.any():
+            parsed.reject(marked, lambda i: repeats[int(rows[i])])
     good = ~parsed.bad
     city = table.column("city")
     rejects = sorted(chunk.read_rejects + [

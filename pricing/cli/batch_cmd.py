@@ -26,6 +26,11 @@ STDIO = Path("-")
 SHOWN_REJECTS = 20          # rejected rows listed on stderr when they have no file
 
 
+class Engine(str, Enum):
+    plain = "plain"
+    dask = "dask"
+
+
 class FileFormat(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
@@ -40,6 +45,8 @@ def batch(
     rejects: Annotated[Path | None, typer.Option("--rejects", help="Rejected rows, a .csv (default: OUT's name + .rejects.csv; written only when a row is rejected).")] = None,
     input_format: Annotated[FileFormat | None, typer.Option("--input-format", help="The format of CITIES when its name does not say (default for stdin: csv).")] = None,
     output_format: Annotated[FileFormat | None, typer.Option("--output-format", help="The format of -o when its name does not say (default for stdout: csv).")] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="plain: this process; dask: a Dask cluster, CITIES a glob of .csv or .parquet files, one partition each.")] = Engine.plain,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --engine dask: the scheduler's address (default: a local cluster for the run).")] = None,
     tables: TablesOption = None,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, max=10_000_000, hidden=True)] = 100_000,
 ) -> None:
@@ -53,6 +60,12 @@ def batch(
     from pricing.batch.readers import file_format
     from pricing.batch.run import run_batch
     from pricing.errors import PricingError
+
+    if engine is Engine.dask:
+        _on_dask(str(cities), output, as_of, rejects, scheduler, tables)
+        return
+    if scheduler is not None:
+        raise typer.BadParameter("--scheduler goes with --engine dask", param_hint="--scheduler")
 
     def natural(path: Path, what: str) -> str | None:
         try:
@@ -103,17 +116,46 @@ def batch(
 
             with replaced_atomically(output) as temp:
                 shutil.move(str(target), temp)
-        shown = "stdout" if output == STDIO else str(output)
-        typer.echo(f"priced {summary.priced:,} of {summary.rows:,} cities for the annual period "
-                   f"{summary.period_start} to {summary.period_end}: total "
-                   f"{summary.totals['total']:,} -> {shown}", err=True)
-        for level, (count, amount) in summary.by_level.items():
-            typer.echo(f"  {level}: {count:,} cities, {amount:,}", err=True)
+        _report(summary, "stdout" if output == STDIO else str(output))
         if summary.rejected:
             if summary.rejects is not None and summary.rejects.parent != work:
                 fail(f"{summary.rejected:,} row(s) rejected, listed in {summary.rejects}")
             _show_rejects(summary.rejects, summary.rejected)
             raise typer.Exit(1)
+
+
+def _report(summary, shown: str, where: str = "") -> None:
+    """The run's summary on stderr: cities priced, the period, the total, and by level."""
+    typer.echo(f"priced {summary.priced:,} of {summary.rows:,} cities{where} for the annual "
+               f"period {summary.period_start} to {summary.period_end}: total "
+               f"{summary.totals['total']:,} -> {shown}", err=True)
+    for level, (count, amount) in summary.by_level.items():
+        typer.echo(f"  {level}: {count:,} cities, {amount:,}", err=True)
+
+
+def _on_dask(pattern: str, output: Path, as_of, rejects: Path | None, scheduler: str | None,
+             tables) -> None:
+    """`--engine dask`: the glob's files priced on a cluster (pricing.batch.dask_engine)."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        fail("--engine dask needs Dask's distributed scheduler: pip install \".[dask]\"")
+    from pricing.batch.dask_engine import run_dask
+
+    if output == STDIO:
+        raise typer.BadParameter("--engine dask writes a directory (a Parquet dataset) or one "
+                                 ".csv file, not stdout", param_hint="-o")
+    if output.suffix and output.suffix.lower() != ".csv":
+        raise typer.BadParameter(f"{output}: with --engine dask, -o is a directory (a Parquet "
+                                 f"dataset) or a .csv file", param_hint="-o")
+    rejects = rejects or output.with_name(output.name.rstrip("/") + ".rejects.csv")
+    if rejects.suffix.lower() != ".csv":
+        raise typer.BadParameter(f"{rejects}: the rejects file is CSV; name it .csv",
+                                 param_hint="--rejects")
+    summary = run_dask(pattern, output, load(tables), parse_date(as_of), rejects, scheduler)
+    _report(summary, str(output), f" in {summary.files:,} file(s)")
+    if summary.rejected:
+        fail(f"{summary.rejected:,} row(s) rejected, listed in {summary.rejects}")
 
 
 def _run(run_batch, source, target, table_set, date, rejects, chunk_rows):
