@@ -30,19 +30,47 @@ from pricing.errors import PricingError
 from pricing.money import from_cents
 
 LEDGER_ENV = "PRICING_LEDGER"
+WRITE_LOCK = 0x6B6D6370                 # the advisory lock key writers take on PostgreSQL
 DEFAULT_LEDGER = "ledger.sqlite3"
 SCHEMA_VERSION = s.SCHEMA_VERSION
 # Schema 2 (before the billing-state tables): recognised so its owner is told how to upgrade.
 OLD_LAYOUT = {"sequence", "invoices", "lines", "payments", "disputes", "credits", "terminations"}
 
 
-def resolve_ledger(path: str | os.PathLike | None) -> Path:
-    return Path(path or os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER)
+SERVER_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
 
-def ledger_files(path: Path) -> dict[Path, str]:
-    """The ledger and the files SQLite keeps beside it: none may be overwritten by an output."""
-    resolved = path.resolve()
+def is_server(address: object) -> bool:
+    """Whether a ledger address names a database server (PostgreSQL) rather than a file."""
+    return isinstance(address, str) and address.lower().startswith(SERVER_SCHEMES)
+
+
+def resolve_ledger(path: str | os.PathLike | None) -> Path | str:
+    """The ledger's address: a PostgreSQL URL as it is, `sqlite:///PATH` as PATH, else a file
+    path (default: ledger.sqlite3 in the working directory)."""
+    given = str(path or os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER)
+    if is_server(given):
+        return given
+    if given.startswith("sqlite:///"):
+        return Path(given[len("sqlite:///"):])
+    return Path(given)
+
+
+def shown_address(address: Path | str) -> str:
+    """An address fit to print: a server URL without its password."""
+    if not is_server(address):
+        return str(Path(address).resolve())
+    from sqlalchemy.engine import make_url
+
+    return make_url(address).render_as_string(hide_password=True)
+
+
+def ledger_files(path: Path | str) -> dict[Path, str]:
+    """The ledger and the files SQLite keeps beside it: none may be overwritten by an output
+    (none for a ledger on a server)."""
+    if is_server(path):
+        return {}
+    resolved = Path(path).resolve()
     files = {resolved: f"the ledger {path}"}
     for suffix in ("-wal", "-shm", "-journal"):
         files[resolved.with_name(resolved.name + suffix)] = f"the ledger's file {path}{suffix}"
@@ -110,6 +138,11 @@ class Ledger:
 
         self.path = resolve_ledger(path)
         self.mode = mode
+        self.server = is_server(self.path)
+        self.where = shown_address(self.path)
+        if self.server:
+            self._open_server(mode)
+            return
         kind, version = inspect_file(self.path)
         if kind == "missing" and mode != "create":
             raise PricingError(f"no ledger at {self.path}")
@@ -158,6 +191,46 @@ class Ledger:
         except Exception as error:          # sqlite3 / SQLAlchemy: an unusable file
             self.close()
             raise PricingError(f"{self.path}: not a usable ledger ({error})") from None
+
+    def _open_server(self, mode: str) -> None:
+        """A ledger in a PostgreSQL database (psycopg 3). The same schema and the same rules;
+        writers take a transaction-scoped advisory lock, so they queue as SQLite's BEGIN
+        IMMEDIATE makes them queue, and every check inside a write sees the others committed."""
+        from sqlalchemy import create_engine, inspect
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.path).set(drivername="postgresql+psycopg")
+        self.created = False
+        self.engine = create_engine(url, pool_pre_ping=True)
+        try:
+            self.conn = self.engine.connect()
+            names = set(inspect(self.conn).get_table_names())
+            self.conn.rollback()
+            if "ledger_meta" not in names:
+                if names:
+                    raise PricingError(f"{self.where}: a database but not a pricing ledger (its "
+                                       f"tables: {', '.join(sorted(names)[:5])}); left untouched")
+                if mode != "create":
+                    raise PricingError(f"no ledger at {self.where}")
+                self._create()
+            meta = self._meta()
+            if meta.get("application") != s.APPLICATION:
+                raise PricingError(f"{self.where}: a database but not a pricing ledger")
+            version = int(meta.get("schema_version", "0") or 0)
+            if version > SCHEMA_VERSION:
+                raise PricingError(f"{self.where}: a ledger of schema {version}, newer than this "
+                                   f"tool's {SCHEMA_VERSION}: use a newer kmc-pricing")
+            self._check_tables()
+            self.id = meta["ledger_id"]
+            if mode != "read":
+                self._ensure_indexes()
+        except PricingError:
+            self.close()
+            raise
+        except Exception as error:          # the driver: unreachable, refused, no database
+            self.close()
+            raise PricingError(f"{self.where}: cannot use the ledger "
+                               f"({str(error).splitlines()[0][:300]})") from None
 
     def _create(self) -> None:
         """Make a new ledger; a run that created it at the same moment wins, and this one
@@ -232,6 +305,11 @@ class Ledger:
         with self.read() as conn:
             if conn.execute(s.invoices.select().limit(1)).first() is not None:
                 return
+        if self.server:
+            with self.write() as conn:
+                s.metadata.drop_all(conn)
+            self.close()
+            return
         self.close()
         for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
             path.unlink(missing_ok=True)
@@ -248,6 +326,8 @@ class Ledger:
         self._begin = "BEGIN"
         transaction = self.conn.begin()
         try:
+            if self.server:
+                self.conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield self.conn
         finally:
             transaction.rollback()
@@ -256,10 +336,12 @@ class Ledger:
     def write(self):
         """One write transaction, taken at once (no upgrade deadlock), committed or rolled back."""
         if self.mode == "read":
-            raise PricingError(f"{self.path} is open read-only")
+            raise PricingError(f"{self.where} is open read-only")
         self._begin = "BEGIN IMMEDIATE"
         try:
             with self.conn.begin():
+                if self.server:                  # one writer at a time, as on SQLite
+                    self.conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                 yield self.conn
         finally:
             self._begin = "BEGIN"
@@ -283,7 +365,7 @@ class Ledger:
                 return self.get(number, conn)
         row = conn.execute(s.invoices.select().where(s.invoices.c.number == number)).first()
         if row is None:
-            raise PricingError(f"no invoice number {number} in {self.path}")
+            raise PricingError(f"no invoice number {number} in {self.where}")
         found = conn.execute(s.lines.select().where(s.lines.c.invoice == number)
                              .order_by(s.lines.c.position)).all()
         return invoice_of(row, found)

@@ -21,9 +21,10 @@ app = typer.Typer(help="Monthly invoices, the ledger, and re-pricing an issued i
                   no_args_is_help=True)
 
 LedgerOption = Annotated[
-    Path | None,
-    typer.Option("--ledger", envvar="PRICING_LEDGER", show_envvar=True,
-                 help="Ledger file (default: ledger.sqlite3 in the working directory)."),
+    str | None,
+    typer.Option("--ledger", envvar="PRICING_LEDGER", show_envvar=True, metavar="PATH|URL",
+                 help="Ledger file (default: ledger.sqlite3 in the working directory), or a "
+                      "PostgreSQL URL postgresql://user@host/db for a shared ledger."),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NUMBER",
@@ -38,7 +39,7 @@ def _ledger(path: Path | None, mode: str = "read"):
 
     book = Ledger(path, mode)
     if mode == "read":
-        typer.echo(f"ledger {book.path.resolve()}", err=True)
+        typer.echo(f"ledger {book.where}", err=True)
     return book
 
 

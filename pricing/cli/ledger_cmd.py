@@ -28,7 +28,7 @@ def check(ledger: LedgerOption = None,
         found = run_checks(book)
     broken = {name: problems for name, problems in found.items() if problems}
     if json_output:
-        emit_json({"ledger": str(book.path.resolve()), "holds": not broken, "violations": broken})
+        emit_json({"ledger": book.where, "holds": not broken, "violations": broken})
     else:
         for name, problems in broken.items():
             for problem in problems:
