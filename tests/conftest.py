@@ -28,6 +28,55 @@ def tables_copy(tmp_path: Path) -> Path:
     return target
 
 
+POSTGRES_ENV = "PRICING_TEST_POSTGRES"      # an admin URL, e.g. postgresql://u:p@localhost/postgres
+
+
+@pytest.fixture
+def postgres_url():
+    """A new, empty PostgreSQL database for one test, dropped after it. .ci/run starts a server
+    and sets PRICING_TEST_POSTGRES; on CI a missing server fails the test, elsewhere it skips."""
+    import os
+    import uuid
+
+    admin = os.environ.get(POSTGRES_ENV)
+    if not admin:
+        if os.environ.get("CI"):
+            pytest.fail(f"{POSTGRES_ENV} is not set: .ci/run starts PostgreSQL for these tests")
+        pytest.skip(f"no PostgreSQL ({POSTGRES_ENV} not set)")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"pricing_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(make_url(admin).set(drivername="postgresql+psycopg"),
+                           isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+        from invoices.invariants import check
+        from invoices.ledger import Ledger
+
+        try:
+            with Ledger(url, "read") as book:
+                broken = {k: v for k, v in check(book).items() if v}
+        except Exception:                         # no ledger made: nothing to check
+            broken = {}
+        assert not broken, f"ledger check failed on {name}: {broken}"
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_address(request, tmp_path):
+    """A ledger address on each backend: a file in tmp_path, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite3")
+    return request.getfixturevalue("postgres_url")
+
+
 def libreoffice_convert(source: Path, to: str, work: Path) -> Path:
     """Convert a workbook with LibreOffice (to "csv" or "pdf"), recalculating every formula on
     load: LibreOffice shows cached values by default, so a throwaway profile turns
