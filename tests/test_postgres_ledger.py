@@ -71,3 +71,43 @@ def test_a_killed_run_on_postgresql_records_nothing_and_a_rerun_completes(tmp_pa
     assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"invoice-{n:06d}.xlsx" for n in range(1, 7)]
+
+
+def _rows(address) -> dict[str, list[tuple]]:
+    with Ledger(address, "read") as book, book.read() as conn:
+        return {t.name: sorted(tuple(r) for r in conn.execute(t.select()))
+                for t in schema.metadata.sorted_tables}
+
+
+def test_ledger_copy_to_postgresql_and_back_keeps_every_row(tmp_path, postgres_url):
+    from typer.testing import CliRunner
+
+    from pricing.cli import app
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    runner = CliRunner()
+    source = str(tmp_path / "ledger.sqlite3")
+    env = {"PRICING_LEDGER": source}
+    assert runner.invoke(app, ["invoice", "run", "--month", "2001-04", "--cities",
+                               str(examples / "invoice_cities.csv"), "--out",
+                               str(tmp_path / "out")], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "pay", "1", "10000", "--date", "2001-05-15"], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "credit", "2", "500", "--date", "2001-06-01", "--reason",
+                               "goodwill", "--out", str(tmp_path / "out")], env=env).exit_code == 0
+    there = runner.invoke(app, ["ledger", "copy", source, postgres_url])
+    assert there.exit_code == 0 and "copied 3 invoices" in there.output
+    back = str(tmp_path / "back.sqlite3")
+    assert runner.invoke(app, ["ledger", "copy", postgres_url, back]).exit_code == 0
+    assert _rows(source) == _rows(postgres_url) == _rows(back)       # identity and numbers too
+    # The copy is a working ledger: the next payment and credit note follow on.
+    pg = {"PRICING_LEDGER": postgres_url}
+    assert runner.invoke(app, ["ar", "pay", "1", "500", "--date", "2001-06-02"], env=pg).exit_code == 0
+    credited = runner.invoke(app, ["ar", "credit", "3", "100", "--date", "2001-06-02", "--reason",
+                                   "goodwill", "--out", str(tmp_path / "pg-out")], env=pg)
+    assert credited.exit_code == 0 and "credit note 000002" in credited.output
+    with Ledger(postgres_url, "read") as book, book.read() as conn:
+        assert [r.id for r in conn.execute(schema.payments.select())] == [1, 2]
+    before = _rows(postgres_url)
+    refused = runner.invoke(app, ["ledger", "copy", source, postgres_url])
+    assert refused.exit_code == 1 and "not empty (invoices has rows)" in refused.output
+    assert _rows(postgres_url) == before

@@ -8,7 +8,7 @@ import typer
 from pricing.cli.common import emit_json, handles_errors
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
-app = typer.Typer(help="The ledger itself: check its invariants, upgrade an old one.",
+app = typer.Typer(help="The ledger itself: check its invariants, upgrade an old one, copy it.",
                   no_args_is_help=True)
 
 
@@ -63,3 +63,23 @@ def upgrade(ledger: LedgerOption = None) -> None:
             typer.echo(f"{name}: {problem}")
     if broken:
         raise typer.Exit(1)
+
+
+@app.command("copy")
+@handles_errors
+def copy(source: str = typer.Argument(..., metavar="SRC", help="The ledger to copy: a path or postgresql://user@host/db."),
+         destination: str = typer.Argument(..., metavar="DST", help="A new (or empty) ledger: a path or a PostgreSQL URL.")) -> None:
+    """Copy a whole ledger to another backend, numbers and documents' records preserved.
+
+    The copy is the same ledger moved (its identity, which its documents carry, included). DST
+    must be new or empty; the copy is one transaction, so a failed copy leaves DST as it was.
+
+    Example: pricing ledger copy ledger.sqlite3 postgresql://billing@db.example/ledger
+    """
+    from invoices.copy import copy_ledger
+    from invoices.ledger import resolve_ledger, shown_address
+
+    copied = copy_ledger(resolve_ledger(source), resolve_ledger(destination))
+    typer.echo(f"copied {copied.get('invoices', 0):,} invoices, {copied.get('lines', 0):,} lines, "
+               f"{copied.get('payments', 0):,} payments and {copied.get('credits', 0):,} credit "
+               f"notes to {shown_address(resolve_ledger(destination))}")

@@ -1,0 +1,60 @@
+"""Copy a whole ledger to another backend (SQLite to PostgreSQL or back).
+
+The copy is the same ledger moved: its identity (`ledger_meta`, which every document carries),
+its numbers, every row of every table in foreign-key order. The destination must be new or
+empty; it is filled in one write transaction, so a copy that fails leaves it as it was.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from invoices import schema as s
+from invoices.invariants import check
+from invoices.ledger import Ledger
+from pricing.errors import PricingError
+
+BATCH = 5_000
+
+
+def copy_ledger(source, destination) -> dict[str, int]:
+    """Copy ledger `source` into `destination` (addresses: a path or a PostgreSQL URL); return
+    the rows copied per table. The source is read, never changed; its invariants must hold."""
+    with Ledger(source, "read") as src:
+        broken = {k: v for k, v in check(src).items() if v}
+        if broken:
+            raise PricingError(f"{src.where}: the ledger does not pass `ledger check` "
+                               f"({', '.join(broken)}); fix it before copying")
+        with Ledger(destination, "create") as dst:
+            if src.where == dst.where:
+                raise PricingError(f"{dst.where}: that is the source ledger")
+            try:
+                copied = _copy(src, dst)
+            except BaseException:
+                dst.discard_if_new()
+                raise
+    return copied
+
+
+def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
+    copied: dict[str, int] = {}
+    with src.read() as reading, dst.write() as writing:
+        for table in s.metadata.sorted_tables:
+            if table is not s.ledger_meta and writing.execute(
+                    select(func.count()).select_from(table)).scalar():
+                raise PricingError(f"{dst.where}: not empty ({table.name} has rows); a ledger "
+                                   f"is copied only into a new one")
+        writing.execute(s.ledger_meta.delete())
+        for table in s.metadata.sorted_tables:
+            rows = reading.execute(table.select()).mappings()
+            count = 0
+            while batch := rows.fetchmany(BATCH):
+                writing.execute(table.insert(), [dict(r) for r in batch])
+                count += len(batch)
+            copied[table.name] = count
+        if dst.server:                      # ids inserted as they were: move the counters on
+            for table in (s.payments, s.disputes, s.terminations):
+                writing.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"))
+    return copied
