@@ -111,3 +111,49 @@ def test_ledger_copy_to_postgresql_and_back_keeps_every_row(tmp_path, postgres_u
     refused = runner.invoke(app, ["ledger", "copy", source, postgres_url])
     assert refused.exit_code == 1 and "not empty (invoices has rows)" in refused.output
     assert _rows(postgres_url) == before
+
+
+def test_journal_export_balances_and_shares_credits_by_kind(tmp_path, ledger_address):
+    import csv
+    import io
+    from decimal import Decimal as D
+
+    from typer.testing import CliRunner
+
+    from pricing.cli import app
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    runner = CliRunner()
+    env = {"PRICING_LEDGER": ledger_address}
+    assert runner.invoke(app, ["invoice", "run", "--month", "2001-04", "--cities",
+                               str(examples / "invoice_cities.csv"), "--hours",
+                               str(examples / "invoice_hours.csv"), "--events",
+                               str(examples / "invoice_events.csv"), "--out",
+                               str(tmp_path / "out")], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "pay", "1", "10000", "--date", "2001-05-15"], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "credit", "3", "100", "--date", "2001-06-01", "--reason", "x",
+                               "--out", str(tmp_path / "out")], env=env).exit_code == 0
+    made = runner.invoke(app, ["ledger", "export", "--from", "2001-01-01", "--to", "2001-12-31"], env=env)
+    assert made.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(made.stdout)))
+    assert list(rows[0]) == ["date", "account", "debit", "credit", "document", "bill_to", "memo"]
+    debits = sum(D(r["debit"]) for r in rows if r["debit"])
+    credits = sum(D(r["credit"]) for r in rows if r["credit"])
+    # Invoices 155,500.00 + 30,083.33 + 241,916.67, the payment 10,000.00, the credit 100.00.
+    assert debits == credits == D("437600.00")
+    three = {r["account"]: r["credit"] for r in rows if r["document"] == "invoice 000003"
+             and r["credit"]}
+    # Roanoke VA: Medium's month 20,416.67, one block 121,500.00, integration 100,000.00.
+    assert three == {"4000 Service level revenue": "20416.67", "4010 Hour block revenue": "121500.00",
+                     "4030 System integration revenue": "100000.00"}
+    # The 100.00 credit shared in proportion: 8.4396, 50.2240 and 41.3365 cents-rounded by
+    # largest remainder to 8.44, 50.22 and 41.34 (sum 100.00).
+    credit = {r["account"]: r["debit"] for r in rows if r["document"] == "credit note 000001"
+              and r["debit"]}
+    assert credit == {"4000 Service level revenue": "8.44", "4010 Hour block revenue": "50.22",
+                      "4030 System integration revenue": "41.34"}
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("key,account\nreceivables,AR\ncash,Bank\n")
+    refused = runner.invoke(app, ["ledger", "export", "--from", "2001-01-01", "--to", "2001-12-31",
+                                  "--accounts", str(accounts)], env=env)
+    assert refused.exit_code == 1 and "missing revenue.service_level" in refused.output

@@ -3,12 +3,17 @@ upgrade a ledger an earlier version wrote."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import emit_json, handles_errors
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
-app = typer.Typer(help="The ledger itself: check its invariants, upgrade an old one, copy it.",
+app = typer.Typer(help="The ledger itself: check, upgrade, copy, export the journal.",
                   no_args_is_help=True)
 
 
@@ -83,3 +88,41 @@ def copy(source: str = typer.Argument(..., metavar="SRC", help="The ledger to co
     typer.echo(f"copied {copied.get('invoices', 0):,} invoices, {copied.get('lines', 0):,} lines, "
                f"{copied.get('payments', 0):,} payments and {copied.get('credits', 0):,} credit "
                f"notes to {shown_address(resolve_ledger(destination))}")
+
+
+@app.command("export")
+@handles_errors
+def export(start: dt.date = typer.Option(..., "--from", parser=params.date, metavar="YYYY-MM-DD", help="First date."),
+           end: dt.date = typer.Option(..., "--to", parser=params.date, metavar="YYYY-MM-DD", help="Last date."),
+           output: Path | None = typer.Option(None, "-o", "--output", help="The journal: .csv or .json (default: CSV on stdout)."),
+           accounts: Path | None = typer.Option(None, "--accounts", help="CSV key, account: the account names (default: the bundled chart)."),
+           ledger: LedgerOption = None) -> None:
+    """The ledger as a balanced double-entry journal for the accounting system.
+
+    Columns date, account, debit, credit, document, bill_to, memo. Invoices debit receivables
+    and credit revenue by kind (service levels, hour blocks, hourly, integration), payments
+    debit cash and credit receivables, credit notes are the reverse of invoices.
+
+    Example: pricing ledger export --from 2001-01-01 --to 2001-12-31 -o journal.csv
+    """
+    from invoices.journal import COLUMNS, journal, read_accounts
+    from pricing.cli.common import Format, chosen_format, emit_csv, emit_json
+    from pricing.cli.invoice_cmd import report_output
+
+    if end < start:
+        raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
+    fmt = chosen_format(output, Format.csv if output is None else None, ("csv", "json"),
+                        to_screen=("csv",))
+    names = read_accounts(accounts)
+    with _ledger(ledger) as book:
+        target = report_output(output, book) if output is not None else None
+        postings = journal(book, start, end, names)
+    debits = sum((p.debit for p in postings if p.debit is not None), Decimal(0))
+    credits = sum((p.credit for p in postings if p.credit is not None), Decimal(0))
+    if fmt == "json":
+        emit_json({"from": start, "to": end, "debits": debits, "credits": credits,
+                   "postings": [dict(zip(COLUMNS, p.row())) for p in postings]}, target)
+    else:
+        emit_csv(list(COLUMNS), [p.row() for p in postings], to=target)
+    typer.echo(f"{len(postings):,} postings from {start} to {end}: debits {debits:,} = credits "
+               f"{credits:,}", err=True)
