@@ -1,8 +1,11 @@
 """Copy a whole ledger to another backend (SQLite to PostgreSQL or back).
 
-The copy is the same ledger moved: its identity (`ledger_meta`, which every document carries),
-its numbers, every row of every table in foreign-key order. The destination must be new or
-empty; it is filled in one write transaction, so a copy that fails leaves it as it was.
+The copy holds every row of every table, in foreign-key order, numbers included. It gets an
+identity of its own (recorded with the source's as `copied_from`): the source stays usable, and
+two ledgers carrying one identity would each take the other's documents for their own and
+overwrite them. So the copy refuses to overwrite a document the source wrote, as any other
+ledger does. The destination must be new or empty; it is filled in one write transaction, so
+a copy that fails leaves it as it was.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
                     select(func.count()).select_from(table)).scalar():
                 raise PricingError(f"{dst.where}: not empty ({table.name} has rows); a ledger "
                                    f"is copied only into a new one")
+        own = dict(writing.execute(select(s.ledger_meta.c.key, s.ledger_meta.c.value)).all())
         writing.execute(s.ledger_meta.delete())
         for table in s.metadata.sorted_tables:
             rows = reading.execute(table.select()).mappings()
@@ -52,6 +56,12 @@ def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
                 writing.execute(table.insert(), [dict(r) for r in batch])
                 count += len(batch)
             copied[table.name] = count
+        meta = s.ledger_meta.c
+        source_id = reading.execute(select(meta.value).where(meta.key == "ledger_id")).scalar()
+        writing.execute(s.ledger_meta.update().where(meta.key == "ledger_id")
+                        .values(value=own["ledger_id"]))
+        writing.execute(s.ledger_meta.delete().where(meta.key == "copied_from"))
+        writing.execute(s.ledger_meta.insert().values(key="copied_from", value=source_id))
         if dst.server:                      # ids inserted as they were: move the counters on
             for table in (s.payments, s.disputes, s.terminations):
                 writing.execute(text(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import uuid
 from contextlib import contextmanager
@@ -40,29 +41,51 @@ OLD_LAYOUT = {"sequence", "invoices", "lines", "payments", "disputes", "credits"
 SERVER_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/")
+
+
 def is_server(address: object) -> bool:
     """Whether a ledger address names a database server (PostgreSQL) rather than a file."""
-    return isinstance(address, str) and address.lower().startswith(SERVER_SCHEMES)
+    return isinstance(address, str) and (address.lower().startswith(SERVER_SCHEMES)
+                                         or address.lower().startswith("postgresql+"))
 
 
 def resolve_ledger(path: str | os.PathLike | None) -> Path | str:
     """The ledger's address: a PostgreSQL URL as it is, `sqlite:///PATH` as PATH, else a file
-    path (default: ledger.sqlite3 in the working directory)."""
+    path (default: ledger.sqlite3 in the working directory). Any other URL is refused, naming
+    only its scheme (it may hold a password)."""
     given = str(path or os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER)
     if is_server(given):
         return given
     if given.startswith("sqlite:///"):
         return Path(given[len("sqlite:///"):])
+    scheme = _SCHEME.match(given)
+    if scheme:
+        raise PricingError(f"a ledger address of the {scheme.group(1)}: kind cannot be used: give "
+                           f"a file path or postgresql://user@host/database")
     return Path(given)
+
+
+def server_url(address: str):
+    """The SQLAlchemy URL of a server address; an unreadable one is an error that does not
+    repeat it (it may hold a password)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(address)
+        url.port                                  # parsed lazily: read it now
+    except Exception:
+        raise PricingError("cannot read the ledger URL (expected postgresql://user:password@"
+                           "host[:port]/database, with special characters in the password "
+                           "percent-encoded)") from None
+    return url
 
 
 def shown_address(address: Path | str) -> str:
     """An address fit to print: a server URL without its password."""
     if not is_server(address):
         return str(Path(address).resolve())
-    from sqlalchemy.engine import make_url
-
-    return make_url(address).render_as_string(hide_password=True)
+    return server_url(address).render_as_string(hide_password=True)
 
 
 def ledger_files(path: Path | str) -> dict[Path, str]:
@@ -197,9 +220,8 @@ class Ledger:
         writers take a transaction-scoped advisory lock, so they queue as SQLite's BEGIN
         IMMEDIATE makes them queue, and every check inside a write sees the others committed."""
         from sqlalchemy import create_engine, inspect
-        from sqlalchemy.engine import make_url
 
-        url = make_url(self.path).set(drivername="postgresql+psycopg")
+        url = server_url(self.path).set(drivername="postgresql+psycopg")
         self.created = False
         self.engine = create_engine(url, pool_pre_ping=True)
         try:

@@ -98,3 +98,19 @@ def test_refusals(tmp_path, scheduler):
     plain = runner.invoke(app, ["batch", str(EXAMPLES / "cities.csv"), "-o", str(tmp_path / "p.csv"),
                                 "--scheduler", scheduler])
     assert plain.exit_code == 2 and "--scheduler goes with --engine dask" in plain.output
+
+
+def test_outputs_never_land_on_the_inputs(tmp_path, scheduler):
+    folder, _ = split(tmp_path)
+    (folder / "sub.csv").mkdir()
+    before = {p.name: p.read_bytes() for p in folder.glob("part*.csv")}
+    for args, message in (
+            ([str(folder / "part*.csv"), "-o", str(folder / "part1.csv")], "that is the input"),
+            ([str(folder / "part0.csv"), "-o", str(tmp_path / "x.csv"), "--rejects",
+              str(folder / "part0.csv")], "that is the input"),
+            ([str(folder / "part*.csv"), "-o", str(tmp_path)], "the inputs are inside it"),
+            ([str(folder / "*.csv"), "-o", str(tmp_path / "o.csv")], "not a regular file")):
+        refused = runner.invoke(app, ["batch", *args, "--engine", "dask", "--scheduler", scheduler,
+                                      "--as-of", "2001-10-01"])
+        assert refused.exit_code in (1, 2) and message in refused.output, refused.output
+    assert {p.name: p.read_bytes() for p in folder.glob("part*.csv")} == before

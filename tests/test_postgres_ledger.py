@@ -74,9 +74,10 @@ def test_a_killed_run_on_postgresql_records_nothing_and_a_rerun_completes(tmp_pa
 
 
 def _rows(address) -> dict[str, list[tuple]]:
+    """Every row of every table but the ledger's identity."""
     with Ledger(address, "read") as book, book.read() as conn:
         return {t.name: sorted(tuple(r) for r in conn.execute(t.select()))
-                for t in schema.metadata.sorted_tables}
+                for t in schema.metadata.sorted_tables if t is not schema.ledger_meta}
 
 
 def test_ledger_copy_to_postgresql_and_back_keeps_every_row(tmp_path, postgres_url):
@@ -98,13 +99,26 @@ def test_ledger_copy_to_postgresql_and_back_keeps_every_row(tmp_path, postgres_u
     assert there.exit_code == 0 and "copied 3 invoices" in there.output
     back = str(tmp_path / "back.sqlite3")
     assert runner.invoke(app, ["ledger", "copy", postgres_url, back]).exit_code == 0
-    assert _rows(source) == _rows(postgres_url) == _rows(back)       # identity and numbers too
+    assert _rows(source) == _rows(postgres_url) == _rows(back)       # numbers and every record
+    ids = {address: Ledger(address, "read") for address in (source, postgres_url, back)}
+    try:
+        assert len({book.id for book in ids.values()}) == 3            # each its own identity
+    finally:
+        for book in ids.values():
+            book.close()
+    # The copy never overwrites a document the source wrote: the source's credit note 000001
+    # sits in out/, and the copy's own credit note 000002 goes beside it.
+    before_note = (tmp_path / "out" / "credit-000001.xlsx").read_bytes()
     # The copy is a working ledger: the next payment and credit note follow on.
     pg = {"PRICING_LEDGER": postgres_url}
     assert runner.invoke(app, ["ar", "pay", "1", "500", "--date", "2001-06-02"], env=pg).exit_code == 0
     credited = runner.invoke(app, ["ar", "credit", "3", "100", "--date", "2001-06-02", "--reason",
                                    "goodwill", "--out", str(tmp_path / "pg-out")], env=pg)
     assert credited.exit_code == 0 and "credit note 000002" in credited.output
+    forked = runner.invoke(app, ["ar", "credit", "3", "50", "--date", "2001-06-03", "--reason", "x",
+                                 "--out", str(tmp_path / "out")], env={"PRICING_LEDGER": back})
+    assert forked.exit_code == 0                        # credit note 000002 of the other copy
+    assert (tmp_path / "out" / "credit-000001.xlsx").read_bytes() == before_note
     with Ledger(postgres_url, "read") as book, book.read() as conn:
         assert [r.id for r in conn.execute(schema.payments.select())] == [1, 2]
     before = _rows(postgres_url)
@@ -157,3 +171,17 @@ def test_journal_export_balances_and_shares_credits_by_kind(tmp_path, ledger_add
     refused = runner.invoke(app, ["ledger", "export", "--from", "2001-01-01", "--to", "2001-12-31",
                                   "--accounts", str(accounts)], env=env)
     assert refused.exit_code == 1 and "missing revenue.service_level" in refused.output
+
+
+def test_ledger_urls_are_refused_without_showing_their_password():
+    from typer.testing import CliRunner
+
+    from pricing.cli import app
+
+    runner = CliRunner()
+    for url, message in (("postgresql://u:p@ss:w/rd#x@localhost/db", "cannot read the ledger URL"),
+                         ("mysql://u:SECRET@localhost/db", "a ledger address of the mysql: kind")):
+        refused = runner.invoke(app, ["invoice", "list", "--ledger", url])
+        assert refused.exit_code == 1 and message in refused.output
+        assert "SECRET" not in refused.output and "ss:w" not in refused.output
+        assert refused.exception is None or isinstance(refused.exception, SystemExit)

@@ -188,3 +188,15 @@ def test_review_agrees_with_relevel_and_budgets_the_hours(tables, tmp_path):
                                       "-o", str(tmp_path / f"review.{suffix}")])
         assert written.exit_code == 0, written.output
     assert (tmp_path / "review.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_new_version_needs_a_named_tables_directory_and_impact_stays_out_of_it(tables_copy, tmp_path, monkeypatch):
+    monkeypatch.delenv("PRICING_TABLES", raising=False)
+    refused = runner.invoke(app, ["tables", "new-version", "payment_terms", "--effective",
+                                  "2002-01-01", "--source", "draft"])
+    shown = " ".join(refused.output.replace("│", " ").split())
+    assert refused.exit_code == 2 and "the installed tables are not edited in place" in shown
+    before = snapshot(tables_copy)
+    inside = runner.invoke(app, ["impact", str(EXAMPLES / "cities.csv"), "--as-of", "2002-10-01",
+                                 "--vs-tables", str(tables_copy), "-o", str(tables_copy / "MANIFEST.csv")])
+    assert inside.exit_code == 2 and snapshot(tables_copy) == before

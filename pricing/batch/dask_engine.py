@@ -50,6 +50,12 @@ def partitions(pattern: str) -> list[Partition]:
     paths = sorted(glob.glob(pattern))
     if not paths:
         raise PricingError(f"{pattern}: no file matches")
+    from pricing.csvfile import input_file_problem
+
+    for path in paths:
+        refused = input_file_problem(path)       # a directory, a FIFO: refused unopened
+        if refused:
+            raise PricingError(f"{path}: {refused}")
     kinds = {file_format(Path(p), "input") for p in paths}
     if not kinds <= {"csv", "parquet"} or len(kinds) > 1:
         raise PricingError(f"{pattern}: the files must be all CSV or all Parquet, got "

@@ -148,10 +148,19 @@ def _on_dask(pattern: str, output: Path, as_of, rejects: Path | None, scheduler:
     if output.suffix and output.suffix.lower() != ".csv":
         raise typer.BadParameter(f"{output}: with --engine dask, -o is a directory (a Parquet "
                                  f"dataset) or a .csv file", param_hint="-o")
-    rejects = rejects or output.with_name(output.name.rstrip("/") + ".rejects.csv")
+    if not output.resolve().name:
+        raise typer.BadParameter(f"{output}: name a new directory or a .csv file", param_hint="-o")
+    rejects = rejects or output.resolve().with_name(output.resolve().name.removesuffix(".csv")
+                                                    + ".rejects.csv")
     if rejects.suffix.lower() != ".csv":
         raise typer.BadParameter(f"{rejects}: the rejects file is CSV; name it .csv",
                                  param_hint="--rejects")
+    import glob
+
+    matched = {p: Path(p) for p in glob.glob(pattern)}
+    refuse_overwriting({"-o": output if output.suffix else None, "--rejects": rejects}, matched)
+    if any(Path(p).resolve().is_relative_to(output.resolve()) for p in glob.glob(pattern)):
+        fail(f"-o {output}: the inputs are inside it; choose another place")
     summary = run_dask(pattern, output, load(tables), parse_date(as_of), rejects, scheduler)
     _report(summary, str(output), f" in {summary.files:,} file(s)")
     if summary.rejected:

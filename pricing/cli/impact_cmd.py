@@ -46,6 +46,10 @@ def impact(
     fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
     refuse_overwriting({"-o": output}, {"CITIES": cities})
     old, new = load(tables), load(vs_tables)
+    for directory in (old.directory, new.directory):
+        if output is not None and output.resolve().is_relative_to(Path(directory).resolve()):
+            raise typer.BadParameter(f"{output}: inside the tables directory {directory}; "
+                                     f"write the impact elsewhere", param_hint="-o")
     result = compare(cities, as_of, old, new)
     title = f"Impact of {new.directory} against {old.directory}"
     if fmt == "json":

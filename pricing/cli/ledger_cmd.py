@@ -76,8 +76,9 @@ def copy(source: str = typer.Argument(..., metavar="SRC", help="The ledger to co
          destination: str = typer.Argument(..., metavar="DST", help="A new (or empty) ledger: a path or a PostgreSQL URL.")) -> None:
     """Copy a whole ledger to another backend, numbers and documents' records preserved.
 
-    The copy is the same ledger moved (its identity, which its documents carry, included). DST
-    must be new or empty; the copy is one transaction, so a failed copy leaves DST as it was.
+    DST must be new or empty; the copy is one transaction, so a failed copy leaves DST as it
+    was. The copy gets an identity of its own, so it never overwrites a document the source
+    wrote.
 
     Example: pricing ledger copy ledger.sqlite3 postgresql://billing@db.example/ledger
     """
@@ -113,6 +114,9 @@ def export(start: dt.date = typer.Option(..., "--from", parser=params.date, meta
         raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
     fmt = chosen_format(output, Format.csv if output is None else None, ("csv", "json"),
                         to_screen=("csv",))
+    from pricing.cli.common import refuse_overwriting
+
+    refuse_overwriting({"-o": output}, {"--accounts": accounts})
     names = read_accounts(accounts)
     with _ledger(ledger) as book:
         target = report_output(output, book) if output is not None else None

@@ -122,8 +122,14 @@ def new_version(
 
     Example: pricing tables new-version service_levels --effective 2002-10-01 --from-csv new.csv --source "PSA Amendment 4 Appendix A" --tables ./tables
     """
+    import os
+
     from pricing.tables.versions import new_version as add
 
+    if tables is None and not os.environ.get("PRICING_TABLES"):
+        raise typer.BadParameter("name the tables directory to add the version to (a copy of "
+                                 "the bundled tables, say); the installed tables are not edited "
+                                 "in place", param_hint="--tables")
     path = add(tables, table, effective, source, from_csv)
     typer.echo(f"wrote {path} and its manifest row; the tables validate"
                + ("" if from_csv else " (a copy of the version in force: edit it, then run "
