@@ -310,3 +310,11 @@ def test_a_ledger_made_before_the_indexes_gets_them_when_next_opened_to_write(le
         assert "invoices_by_date" not in indexes()          # a report never changes the file
     with Ledger(path, "write"):
         assert {"invoices_by_date", "payments_by_invoice"} <= indexes()
+
+
+def test_invoice_list_names_are_trimmed_and_never_empty(ledger):
+    env = {"PRICING_LEDGER": str(ledger.path)}
+    trimmed = runner.invoke(app, ["invoice", "list", "--city", " Huntsville AL ", "--format", "json"], env=env)
+    assert trimmed.exit_code == 0 and len(json.loads(trimmed.stdout)) == 6
+    empty = runner.invoke(app, ["invoice", "list", "--city", " "], env=env)
+    assert empty.exit_code == 2 and "expected a name, got nothing" in empty.output

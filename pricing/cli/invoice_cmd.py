@@ -142,11 +142,11 @@ def run(
 def list_invoices(
     month: Annotated[str | None, typer.Option("--month", parser=params.month, metavar="YYYY-MM",
                                               help="Only this month's invoices.")] = None,
-    bill_to: Annotated[str | None, typer.Option("--bill-to", parser=params.text, help="Only this customer's invoices.")] = None,
+    bill_to: Annotated[str | None, typer.Option("--bill-to", parser=params.name, help="Only this customer's invoices.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only invoices with a balance left to pay.")] = False,
     start: Annotated[dt.date | None, typer.Option("--from", parser=params.date, metavar="YYYY-MM-DD", help="Only invoices dated on or after this day.")] = None,
     end: Annotated[dt.date | None, typer.Option("--to", parser=params.date, metavar="YYYY-MM-DD", help="Only invoices dated on or before this day.")] = None,
-    city: Annotated[str | None, typer.Option("--city", parser=params.text, help="Only invoices with a line for this city.")] = None,
+    city: Annotated[str | None, typer.Option("--city", parser=params.name, help="Only invoices with a line for this city.")] = None,
     min_total: Annotated[Decimal | None, typer.Option("--min-total", parser=params.amount, metavar="AMOUNT", help="Only invoices of at least this total.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=0, help="Show at most this many (default: 50 in a table, all in csv/json; 0 for all).")] = None,
     format: FormatOption = Format.table,

@@ -66,5 +66,14 @@ def _reason(value: str) -> str:
 INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                       "\u2066\u2067\u2068\u2069\ufeff")
 
+def _name(value: str) -> str:
+    """A name to match (a city, a bill-to): trimmed, and not empty."""
+    value = _text(value).strip()
+    if not value:
+        raise ValueError("expected a name, got nothing")
+    return value
+
+
 text: Callable[[Any], str] = _usage(_text)
+name: Callable[[Any], str] = _usage(_name)
 reason: Callable[[Any], str] = _usage(_reason)
