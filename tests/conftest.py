@@ -64,9 +64,24 @@ def postgres_url():
             broken = {}
         assert not broken, f"ledger check failed on {name}: {broken}"
     finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(engine, name)
         engine.dispose()
+
+
+def _drop(engine, name: str) -> None:
+    """Drop a test database. An autovacuum worker can still be on it for a moment (terminating
+    it needs pg_signal_backend), so try a few times; a database left behind harms nothing."""
+    import time
+
+    from sqlalchemy import text
+
+    for attempt in range(10):
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except Exception:
+            time.sleep(0.3 * (attempt + 1))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
