@@ -276,7 +276,7 @@ class Ledger:
         from sqlalchemy import inspect
 
         with self.read() as conn:
-            present = {ix["name"] for table in ("invoices", "payments", "credits", "disputes")
+            present = {ix["name"] for table in {index.table.name for index in s.INDEXES}
                        for ix in inspect(conn).get_indexes(table)}
         missing = [ix for ix in s.INDEXES if ix.name not in present]
         if missing:

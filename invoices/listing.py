@@ -16,7 +16,7 @@ from sqlalchemy import exists
 
 from invoices import schema as s
 from invoices.ledger import Ledger
-from invoices.receivables import _positions_with
+from invoices.receivables import _positions_with, due_reason
 from pricing.money import to_cents
 
 
@@ -75,8 +75,7 @@ class Listed:
 
     @property
     def due_reason(self) -> str | None:
-        return (f"the agreement was terminated on {self.due_now}: PSA Section 20(b)"
-                if self.due_now != self.due_date else None)
+        return due_reason(self.due_date, self.due_now)
 
     def as_dict(self) -> dict:
         return {"number": self.number, "bill_to": self.bill_to, "month": self.month,

@@ -16,16 +16,10 @@ from invoices.html_documents import credit_note_html, invoice_html, statement_ht
 from invoices.pdf import write_pdf
 from invoices.records import Invoice
 from pricing.csvsafe import Writer, neutralise_cell
-from pricing.files import replaced_atomically
+from pricing.files import replaced_atomically, write_text_atomically
 
 DOCUMENT_FORMATS = ("pdf", "xlsx", "html")
 STATEMENT_FORMATS = ("pdf", "xlsx", "html", "csv", "json")
-
-
-def _write_text(path: Path, text: str) -> Path:
-    with replaced_atomically(path) as temp:
-        Path(temp).write_text(text, encoding="utf-8")
-    return path
 
 
 def print_invoice(invoice: Invoice, path: Path, fmt: str,
@@ -35,7 +29,7 @@ def print_invoice(invoice: Invoice, path: Path, fmt: str,
     if fmt == "xlsx":
         return write_invoice(invoice, path, marker)
     html = invoice_html(invoice, marker)
-    return write_pdf(html, path) if fmt == "pdf" else _write_text(path, html)
+    return write_pdf(html, path) if fmt == "pdf" else write_text_atomically(path, html)
 
 
 def print_credit_note(credit, invoice: Invoice, path: Path, fmt: str,
@@ -45,7 +39,7 @@ def print_credit_note(credit, invoice: Invoice, path: Path, fmt: str,
     if fmt == "xlsx":
         return write_credit_note(credit, invoice, path, marker)
     html = credit_note_html(credit, invoice, marker)
-    return write_pdf(html, path) if fmt == "pdf" else _write_text(path, html)
+    return write_pdf(html, path) if fmt == "pdf" else write_text_atomically(path, html)
 
 
 def statement_rows(statement) -> tuple[list[str], list[list]]:
@@ -64,7 +58,7 @@ def print_statement(statement, path: Path, fmt: str) -> Path:
     if fmt == "xlsx":
         return write_statement(path, statement)
     if fmt == "json":
-        return _write_text(path, json.dumps(statement.as_dict(), indent=2) + "\n")
+        return write_text_atomically(path, json.dumps(statement.as_dict(), indent=2) + "\n")
     if fmt == "csv":
         columns, rows = statement_rows(statement)
         with replaced_atomically(path) as temp:
@@ -75,7 +69,7 @@ def print_statement(statement, path: Path, fmt: str) -> Path:
                     writer.writerow(["" if v is None else neutralise_cell(v) for v in row])
         return path
     html = statement_html(statement)
-    return write_pdf(html, path) if fmt == "pdf" else _write_text(path, html)
+    return write_pdf(html, path) if fmt == "pdf" else write_text_atomically(path, html)
 
 
 def pdf_beside(workbook: Path, html: str, ledger_id: str, document: str) -> str | None:

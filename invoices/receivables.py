@@ -69,6 +69,12 @@ def termination_date(ledger: Ledger, conn=None) -> dt.date | None:
     return last.date if last is not None and last.kind == "terminated" else None
 
 
+def due_reason(due_date: dt.date, due_now: dt.date) -> str | None:
+    """Why an invoice is due on another day than its own: a termination (PSA Section 20(b))."""
+    return (f"the agreement was terminated on {due_now}: PSA Section 20(b)"
+            if due_now != due_date else None)
+
+
 def _sums(table, day: dt.date, *extra):
     """Each invoice's sum of `table` dated on or before `day`, as a subquery."""
     return (select(table.c.invoice.label("invoice"),
@@ -95,9 +101,7 @@ def _positions_with(conn, as_of: dt.date, columns, *where) -> list[tuple[Balance
                           .outerjoin(credited, credited.c.invoice == i.number)
                           .outerjoin(disputed, disputed.c.invoice == i.number))
              .where(*where).order_by(i.number))
-    t = s.terminations.c
-    last = conn.execute(select(t.kind, t.date).order_by(t.id.desc()).limit(1)).first()
-    terminated = last.date if last is not None and last.kind == "terminated" else None
+    terminated = termination_date(None, conn)
     found = []
     for number, bill_to, issued, due, total, paid_cents, credited_cents, disputed_cents, *more \
             in conn.execute(query).all():

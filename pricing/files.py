@@ -24,3 +24,10 @@ def replaced_atomically(path: str | os.PathLike) -> Iterator[Path]:
     finally:
         if temp.exists():
             temp.unlink()
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
+    """A UTF-8 text file, complete under its name or not there at all."""
+    with replaced_atomically(path) as temp:
+        temp.write_text(text, encoding="utf-8")
+    return Path(path)

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.components import Counts
+from pricing.errors import PricingError
 from pricing.hours import price_hours
 from pricing.periods import annual_period
 from pricing.reports.levels import _start_and_end, levels_for_period, meeting_date
 from pricing.reports.load import Reports
 from pricing.tables.loader import TableSet
+from pricing.values import parse_month
 
 ZERO = Decimal("0.00")
 
@@ -120,9 +122,11 @@ def review(reports: Reports, year: int, tables: TableSet,
         start, end = _start_and_end(reports, found.city, year - 1, tables)
         monthly: dict[int, Decimal] = {}
         for month, value in (hours or {}).get(found.city, {}).items():
-            number = (int(month[:4]) - before.start.year) * 12 + int(month[5:7]) - before.start.month + 1
-            if 1 <= number <= 12:
-                monthly[number] = monthly.get(number, ZERO) + Decimal(value)
+            try:
+                number = before.month_number(*parse_month(month))
+            except PricingError:
+                continue                                 # a month outside the previous period
+            monthly[number] = monthly.get(number, ZERO) + Decimal(value)
         cost_before, _ = _hours_cost(monthly, tables, year - 1)
         forecast, blocks = _hours_cost(monthly, tables, year)
         previous = decision.previous_level

@@ -108,7 +108,7 @@ class Column:
     name: str
     kind: str = "text"
     total: bool = False
-    width: float | None = None          # fixed width; None: from the content
+    width: int | None = None            # fixed width in characters; None: from the content
     indent: bool = False
 
     @property
@@ -129,17 +129,17 @@ def shown_width(value) -> int:
     return max((len(part) for part in str(value).splitlines()), default=0)
 
 
-def width_for(column: Column, values: Iterable) -> float:
+def width_for(column: Column, values: Iterable) -> int:
     """A column's width from its header and content, within bounds (wrapped text stops at the
     bound; the row grows instead)."""
     if column.width is not None:
         return column.width
     widest = max([len(column.name) + (2 if column.numeric else 0)]
                  + [shown_width(v) for v in values])
-    return float(min(max(widest + 2 + (1 if column.indent else 0), MIN_WIDTH), MAX_WIDTH))
+    return min(max(widest + 2 + (1 if column.indent else 0), MIN_WIDTH), MAX_WIDTH)
 
 
-def print_setup(sheet, title: str, total_width: float, header_row: int | None = None,
+def print_setup(sheet, title: str, total_width: int, header_row: int | None = None,
                 landscape: bool | None = None) -> None:
     """Paper settings: US Letter, fit to one page wide (as many tall as needed), landscape
     when the columns are wider than a portrait page, margins, the header row repeated on every
@@ -218,7 +218,7 @@ def write_table(sheet, styles: Styles, top: int, columns: Sequence[Column],
     return after
 
 
-def widths_of(columns: Sequence[Column], rows: Sequence[Sequence]) -> list[float]:
+def widths_of(columns: Sequence[Column], rows: Sequence[Sequence]) -> list[int]:
     """Each column's width from its header, its values and (for a summed column) its total."""
     widths = []
     for offset, column in enumerate(columns):

@@ -92,13 +92,11 @@ def _valid_names(partition: Partition, rules) -> tuple[np.ndarray, np.ndarray, i
 
 def _price(partition: Partition, rules, repeats: dict[int, str], out: str, output_kind: str
            ) -> dict:
-    """Pass 2 on a worker: price the file with its repeats rejected and write its part."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
-
+    """Pass 2 on a worker: price the file with its repeats rejected and write its part with
+    the plain command's own writers (pricing.batch.writers)."""
     from pricing.batch.chunk import assemble, output_schema, price_chunk
-    from pricing.csvsafe import neutralise, neutralise_column
+    from pricing.batch.run import _sum_by
+    from pricing.batch.writers import WRITERS
 
     columns, chunks = _chunks(partition)
     schema = output_schema(columns)
@@ -113,26 +111,15 @@ def _price(partition: Partition, rules, repeats: dict[int, str], out: str, outpu
             rejects.extend(result.rejects)
             priced += len(result.level)
             levels += np.bincount(result.level, minlength=len(levels))
-            for k in range(len(levels)):
-                level_cents[k] += int(result.cents["total"][result.level == k].sum())
+            level_cents += _sum_by(result.level, result.cents["total"], len(level_cents))
             for name, cents in result.cents.items():
                 totals[name] = totals.get(name, 0) + int(cents.sum())
-            table = assemble(result, schema, rules.level_names)
             if writer is None:
-                if output_kind == "parquet":
-                    writer = pq.ParquetWriter(out, schema)
-                else:
-                    safe = [f.with_name(neutralise(f.name)) for f in schema]
-                    writer = pcsv.CSVWriter(out, pa.schema(safe))
-            if output_kind == "csv":
-                for i, field in enumerate(schema):
-                    if str(field.type) == "string":
-                        table = table.set_column(i, field.name, neutralise_column(table.column(i)))
-                table = table.rename_columns([neutralise(n) for n in schema.names])
-            writer.write_table(table)
+                writer = WRITERS[output_kind](Path(out), schema)
+            writer.write(assemble(result, schema, rules.level_names))
     finally:
         if writer is not None:
-            writer.close()
+            writer.close(None)
     return {"rows": rows, "priced": priced, "rejects": rejects, "totals": totals,
             "levels": levels.tolist(), "level_cents": level_cents.tolist(),
             "written": writer is not None}

@@ -170,13 +170,13 @@ def _widest(column: pa.ChunkedArray, kind: str) -> int:
     return max(_shown_width(extremes["min"], kind), _shown_width(extremes["max"], kind))
 
 
-def _width(column, widest: int) -> float:
+def _width(column, widest: int) -> int:
     """As workbook_style.width_for, from the widest value's width rather than the values."""
     from pricing.workbook_style import MAX_WIDTH, MIN_WIDTH
 
     header = len(column.name) + (2 if column.numeric else 0)   # room for the filter button
     indent = 1 if column.indent else 0
-    return float(min(max(max(header, widest) + 2 + indent, MIN_WIDTH), MAX_WIDTH))
+    return min(max(max(header, widest) + 2 + indent, MIN_WIDTH), MAX_WIDTH)
 
 
 def _summary_sheet(book, styles, summary) -> None:

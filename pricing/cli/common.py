@@ -247,10 +247,9 @@ def emit_json(data: Any, to: Path | None = None) -> None:
 
 def write_text(path: Path, text: str) -> None:
     """A text output file, written to a temporary name and renamed."""
-    from pricing.files import replaced_atomically
+    from pricing.files import write_text_atomically
 
-    with replaced_atomically(path) as temp:
-        Path(temp).write_text(text, encoding="utf-8")
+    write_text_atomically(path, text)
 
 
 def emit_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]],

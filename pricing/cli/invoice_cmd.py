@@ -55,12 +55,10 @@ def report_output(path: Path, book) -> Path:
 def _due_now(book, invoice) -> dict:
     """The date an invoice is due now and why, beside its own due date: a termination
     accelerates an open invoice dated on or before it (PSA Section 20(b))."""
-    from invoices.receivables import balance
+    from invoices.receivables import balance, due_reason
 
     now = balance(book, invoice.number, dt.date.max).due_date
-    reason = (f"the agreement was terminated on {now}: PSA Section 20(b)"
-              if now != invoice.due_date else None)
-    return {"due_now": now.isoformat(), "due_reason": reason}
+    return {"due_now": now.isoformat(), "due_reason": due_reason(invoice.due_date, now)}
 
 
 @app.command("run")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pricing.csvfile import check_input_file
 from pricing.errors import Problem, ProblemsError
-from pricing.files import replaced_atomically
+from pricing.files import replaced_atomically, write_text_atomically
 from pricing.tables.loader import (MANIFEST, TableSet, TableVersion, check_tables,
                                    resolve_tables_dir, sha256_of)
 from pricing.tables.schema import SCHEMAS
@@ -115,8 +115,7 @@ def new_version(directory, table: str, effective: dt.date, source: str,
     target = root / relative
     with replaced_atomically(target) as temp:
         temp.write_bytes(content)
-    with replaced_atomically(root / MANIFEST) as temp:
-        temp.write_text(manifest, encoding="utf-8")
+    write_text_atomically(root / MANIFEST, manifest)
     return target
 
 
