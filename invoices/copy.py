@@ -63,7 +63,7 @@ def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
         writing.execute(s.ledger_meta.delete().where(meta.key == "copied_from"))
         writing.execute(s.ledger_meta.insert().values(key="copied_from", value=source_id))
         if dst.server:                      # ids inserted as they were: move the counters on
-            for table in (s.payments, s.disputes, s.terminations):
+            for table in (s.payments, s.disputes, s.terminations, s.payment_voids):
                 writing.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"))

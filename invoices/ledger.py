@@ -153,14 +153,19 @@ class Ledger:
     """An open ledger.
 
     mode: "create" (a writing command that may start a new ledger: the invoice run), "write"
-    (an existing ledger only) or "read" (read-only: reports, lists, checks).
+    (an existing ledger only), "read" (read-only: reports, lists, checks) or "upgrade" (a
+    ledger of an older schema, opened only to migrate it). `user` is who records what this
+    ledger's writes record (default: the login name, see `recorder`).
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, mode: str = "create") -> None:
+    def __init__(self, path: str | os.PathLike | None = None, mode: str = "create",
+                 user: str | None = None) -> None:
         from sqlalchemy import create_engine, event
 
         self.path = resolve_ledger(path)
         self.mode = mode
+        self.user = user
+        self.version = SCHEMA_VERSION
         self.server = is_server(self.path)
         self.where = shown_address(self.path)
         if self.server:
@@ -175,9 +180,8 @@ class Ledger:
             raise PricingError(f"{self.path}: a ledger of schema {version}, older than this "
                                f"tool's {SCHEMA_VERSION}: run `pricing ledger upgrade --ledger "
                                f"{self.path}` once")
-        if kind == "ledger" and version > SCHEMA_VERSION:
-            raise PricingError(f"{self.path}: a ledger of schema {version}, newer than this "
-                               f"tool's {SCHEMA_VERSION}: use a newer kmc-pricing")
+        if kind == "ledger":
+            self._check_version(version)
         if kind == "missing" and not self.path.parent.is_dir():
             raise PricingError(f"cannot create a ledger at {self.path}: no directory "
                                f"{self.path.parent}")
@@ -187,7 +191,9 @@ class Ledger:
             target = _uri(self.path, "ro" if readonly else "rwc")
             db = sqlite3.connect(target, uri=True, timeout=60, isolation_level=None,
                                  check_same_thread=False)
-            db.execute("PRAGMA foreign_keys = ON")
+            # A migration rebuilds tables others refer to: SQLite's procedure turns the checks
+            # off for it and runs `foreign_key_check` before committing (upgrade_schema).
+            db.execute(f"PRAGMA foreign_keys = {'OFF' if mode == 'upgrade' else 'ON'}")
             return db
 
         self._begin = "BEGIN"
@@ -204,10 +210,9 @@ class Ledger:
                 self._use_wal()
                 if kind in ("missing", "empty"):
                     self._create()
-            self._check_tables()
+            if mode != "upgrade":
+                self._check_tables()
             self.id = self._meta()["ledger_id"]
-            if mode != "read":
-                self._ensure_indexes()
         except PricingError:
             self.close()
             raise
@@ -238,14 +243,14 @@ class Ledger:
             meta = self._meta()
             if meta.get("application") != s.APPLICATION:
                 raise PricingError(f"{self.where}: a database but not a pricing ledger")
-            version = int(meta.get("schema_version", "0") or 0)
-            if version > SCHEMA_VERSION:
-                raise PricingError(f"{self.where}: a ledger of schema {version}, newer than this "
-                                   f"tool's {SCHEMA_VERSION}: use a newer kmc-pricing")
-            self._check_tables()
+            version = meta.get("schema_version", "")
+            if not version.isdigit():
+                raise PricingError(f"{self.where}: a pricing ledger with an unreadable schema "
+                                   f"version {version!r}")
+            self._check_version(int(version))
+            if mode != "upgrade":
+                self._check_tables()
             self.id = meta["ledger_id"]
-            if mode != "read":
-                self._ensure_indexes()
         except PricingError:
             self.close()
             raise
@@ -254,35 +259,63 @@ class Ledger:
             raise PricingError(f"{self.where}: cannot use the ledger "
                                f"({str(error).splitlines()[0][:300]})") from None
 
+    def _check_version(self, version: int) -> None:
+        """A ledger of another schema is refused, saying what to do; only an upgrade opens an
+        older one."""
+        if version > SCHEMA_VERSION:
+            raise PricingError(f"{self.where}: a ledger of schema {version}, newer than this "
+                               f"tool's {SCHEMA_VERSION}: use a newer kmc-pricing")
+        if version < SCHEMA_VERSION and self.mode != "upgrade":
+            address = self.where if self.server else self.path
+            raise PricingError(f"{self.where}: a ledger of schema {version}, older than this "
+                               f"tool's {SCHEMA_VERSION}: run `pricing ledger upgrade --ledger "
+                               f"{address}` once")
+        self.version = version
+
     def _create(self) -> None:
         """Make a new ledger; a run that created it at the same moment wins, and this one
         finds it made when the write lock comes."""
         from sqlalchemy import inspect
+
+        from invoices.migrate import stamp_new
 
         with self.write() as conn:
             if "ledger_meta" in inspect(conn).get_table_names():
                 return
             self.created = True
             s.metadata.create_all(conn)
+            stamp_new(conn)
             conn.execute(s.ledger_meta.insert(), [
                 {"key": "application", "value": s.APPLICATION},
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                 {"key": "ledger_id", "value": uuid.uuid4().hex},
                 {"key": "created_at", "value": now()}])
 
-    def _ensure_indexes(self) -> None:
-        """Indexes added since a ledger was made are created when it is next opened to write
-        (they change no data; reads work without them, only slower)."""
-        from sqlalchemy import inspect
+    def upgrade_schema(self) -> list[str]:
+        """Migrate this ledger (opened with mode "upgrade") to the current schema in one write
+        transaction; return the revisions applied (none when it was current)."""
+        from invoices.faults import fault_point
+        from invoices.migrate import upgrade
 
-        with self.read() as conn:
-            present = {ix["name"] for table in {index.table.name for index in s.INDEXES}
-                       for ix in inspect(conn).get_indexes(table)}
-        missing = [ix for ix in s.INDEXES if ix.name not in present]
-        if missing:
-            with self.write() as conn:
-                for index in missing:
-                    index.create(conn, checkfirst=True)
+        with self.write() as conn:
+            applied = upgrade(conn)
+            fault_point("migration-before-commit")
+            if not self.server:
+                dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if dangling:
+                    raise PricingError(f"{self.where}: cannot upgrade; {len(dangling)} rows "
+                                       f"refer to rows that do not exist (first in table "
+                                       f"{dangling[0][0]}); the ledger is left as it was")
+        self.version = SCHEMA_VERSION
+        self._check_tables()
+        return applied
+
+    @property
+    def recorder(self) -> str:
+        """Who records this ledger's writes: the user given, else the login name."""
+        if self.user is None:
+            self.user = login_name()
+        return self.user
 
     def _check_tables(self) -> None:
         """A ledger missing one of its tables is damaged: say so, never fail mid-command."""
@@ -434,6 +467,21 @@ def invoice_of(row, line_rows) -> Invoice:
                    row.net_days, row.contract, row.seller, row.seller_address,
                    row.customer_address, found, from_cents(row.total_cents), row.tables_sha256,
                    inputs, citations, row.file, row.supplement)
+
+
+def login_name() -> str:
+    """The login name of whoever runs the tool; an error when the system cannot say (a
+    container without a user entry), so no record is ever made by nobody."""
+    import getpass
+
+    try:
+        name = getpass.getuser().strip()
+    except (OSError, KeyError, ImportError):
+        name = ""
+    if not name:
+        raise PricingError("cannot tell who is recording this: give --user NAME (or set "
+                           "PRICING_USER)")
+    return name
 
 
 def now() -> str:

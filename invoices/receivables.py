@@ -164,7 +164,8 @@ def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
                                f"{current.open:,}")
         conn.execute(s.payments.insert().values(invoice=number, date=date,
-                                                amount_cents=to_cents(value), recorded_at=now()))
+                                                amount_cents=to_cents(value), recorded_at=now(),
+                                                recorded_by=ledger.recorder))
         return _latest(ledger, number, conn)
 
 
@@ -193,7 +194,8 @@ def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance not "
                                f"already disputed ({room:,})")
         found = conn.execute(s.disputes.insert().values(
-            invoice=number, date=date, amount_cents=to_cents(value), reason=reason))
+            invoice=number, date=date, amount_cents=to_cents(value), reason=reason,
+            recorded_at=now(), recorded_by=ledger.recorder))
         dispute_id = found.inserted_primary_key[0]
     return Dispute(dispute_id, number, date, value, reason,
                    date + dt.timedelta(days=discussion_days))
@@ -212,7 +214,8 @@ def resolve_dispute(ledger: Ledger, dispute_id: int, date: dt.date, resolution: 
         if date < row.date:
             raise PricingError(f"dispute {dispute_id} was raised on {row.date}, after {date}")
         conn.execute(s.disputes.update().where(d.id == dispute_id)
-                     .values(resolved_date=date, resolution=resolution))
+                     .values(resolved_date=date, resolution=resolution, resolved_at=now(),
+                             resolved_by=ledger.recorder))
 
 
 def disputes(ledger: Ledger, discussion_days: int) -> list[Dispute]:
@@ -261,7 +264,9 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
         try:
             conn.execute(s.credits.insert().values(number=credit, invoice=number, date=date,
                                                    amount_cents=to_cents(value), reason=reason,
-                                                   file=str(file), written=False))
+                                                   file=str(file), written=False,
+                                                   recorded_at=now(),
+                                                   recorded_by=ledger.recorder))
             fault_point("credit-before-commit")
         except BaseException:
             if made:
@@ -300,7 +305,8 @@ def terminate(ledger: Ledger, date: dt.date, tables) -> None:
             raise PricingError(f"{date} is before the first invoice's date ({first}): a "
                                f"termination cannot predate what it terminates")
         conn.execute(s.terminations.insert().values(kind="terminated", date=date,
-                                                    recorded_at=now()))
+                                                    recorded_at=now(),
+                                                    recorded_by=ledger.recorder))
 
 
 def withdraw_termination(ledger: Ledger, reason: str) -> dt.date:
@@ -312,7 +318,8 @@ def withdraw_termination(ledger: Ledger, reason: str) -> dt.date:
         if existing is None:
             raise PricingError("no termination is in force to withdraw")
         conn.execute(s.terminations.insert().values(kind="withdrawn", reason=reason,
-                                                    recorded_at=now()))
+                                                    recorded_at=now(),
+                                                    recorded_by=ledger.recorder))
     return existing
 
 

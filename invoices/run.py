@@ -51,7 +51,7 @@ class RunResult:
     pdfs_left: tuple[tuple[str, str], ...] = ()
 
 
-def _insert(conn, invoice: Invoice) -> None:
+def _insert(conn, invoice: Invoice, issued_by: str) -> None:
     conn.execute(s.invoices.insert().values(
         number=invoice.number, bill_to=invoice.bill_to, month=invoice.month,
         supplement=invoice.supplement, invoice_date=invoice.invoice_date,
@@ -60,7 +60,7 @@ def _insert(conn, invoice: Invoice) -> None:
         customer_address=invoice.customer_address, total_cents=to_cents(invoice.total),
         tables_sha256=invoice.tables_sha256, inputs=json.dumps(invoice.inputs, sort_keys=True),
         citations=json.dumps(invoice.citations), file=invoice.file, written=False,
-        issued_at=now()))
+        issued_at=now(), issued_by=issued_by))
     conn.execute(s.lines.insert(), [
         {"invoice": invoice.number, "position": i, "city": line.city, "month": invoice.month,
          "kind": line.kind, "description": line.description, "quantity": str(line.quantity),
@@ -114,7 +114,7 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
                 claimed.append(file)
             supplement = supplements[invoice.bill_to] + 1 if invoice.bill_to in supplements else 0
             numbered = invoice.numbered(number, str(file), supplement)
-            _insert(conn, numbered)
+            _insert(conn, numbered, ledger.recorder)
             record_month(conn, inputs.period.year, inputs.month, number,
                          draft.charges[invoice.bill_to], states)
             issued.append(numbered)

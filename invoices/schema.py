@@ -12,6 +12,12 @@ Billing state is keyed by what is billed, not by how a command was typed:
 Months are stored `YYYY-MM`, dates as dates, money as integer cents; `ledger_meta` names the
 file a pricing ledger and holds its schema version and identity. `terminations` is a log: a
 termination and its explicit withdrawal are both kept; the last entry says which is in force.
+
+Nothing a user records is ever deleted or edited, and each record says who recorded it and when
+(`recorded_by`, `recorded_at`; an invoice's `issued_by`, `issued_at`): a mistaken payment is
+reversed by a row of `payment_voids`, dated, with its reason. Rows recorded before schema 4 say
+"unknown" where the ledger did not know. The schema changes only through the Alembic migrations
+in `invoices/migrations`, so a ledger made by `create_all` and one migrated are the same.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Fore
                         UniqueConstraint)
 
 APPLICATION = "kmc-pricing ledger"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+UNKNOWN = "unknown"            # who or when, for a record made before schema 4 kept it
 
 metadata = MetaData()
 
@@ -58,6 +65,7 @@ invoices = Table(
     Column("file", Text, nullable=False),
     Column("written", Boolean, nullable=False, default=False),
     Column("issued_at", String(32), nullable=False),
+    Column("issued_by", Text, nullable=False),
     UniqueConstraint("bill_to", "month", "supplement", name="one_invoice_per_bill_to_month"),
     CheckConstraint("length(month) = 7", name="month_is_yyyy_mm"),
     CheckConstraint("supplement >= 0", name="supplement_not_negative"),
@@ -114,6 +122,7 @@ payments = Table(
     Column("date", Date, nullable=False),
     Column("amount_cents", BigInteger, nullable=False),
     Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
     CheckConstraint("amount_cents > 0", name="payment_positive"),
 )
 
@@ -126,6 +135,10 @@ disputes = Table(
     Column("reason", Text, nullable=False),
     Column("resolved_date", Date),
     Column("resolution", Text),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("resolved_at", String(32)),
+    Column("resolved_by", Text),
     CheckConstraint("amount_cents > 0", name="dispute_positive"),
 )
 
@@ -138,6 +151,8 @@ credits = Table(
     Column("reason", Text, nullable=False),
     Column("file", Text, nullable=False),
     Column("written", Boolean, nullable=False, default=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
     CheckConstraint("amount_cents > 0", name="credit_positive"),
 )
 
@@ -148,8 +163,20 @@ terminations = Table(
     Column("date", Date),
     Column("reason", Text),
     Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
     CheckConstraint("kind IN ('terminated', 'withdrawn')", name="termination_kind"),
     CheckConstraint("kind = 'withdrawn' OR date IS NOT NULL", name="termination_has_a_date"),
+)
+
+payment_voids = Table(
+    "payment_voids", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment", Integer, ForeignKey("payments.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    UniqueConstraint("payment", name="a_payment_is_voided_once"),
 )
 
 # Indexes for listing, filtering and aging a ledger of many invoices (the unique constraints

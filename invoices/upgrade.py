@@ -172,24 +172,31 @@ def upgrade(path: Path) -> Path:
 def _copy(old, temp: Path, periods, months, hours) -> None:
     """Write the new ledger at `temp`: every old row, and the billing state derived."""
     month_of = {i["number"]: i["month"] for i in old["invoices"]}
+    unknown = {"recorded_by": s.UNKNOWN}          # schema 2 did not record who
     with Ledger(temp, "create") as new, new.write() as conn:
         for table, rows in (
                 (s.invoices, [{**{k: r[k] for k in r.keys()}, "supplement": 0,
+                               "issued_by": s.UNKNOWN,
                                "invoice_date": _DAY(r["invoice_date"]),
                                "due_date": _DAY(r["due_date"]), "written": bool(r["written"])}
                               for r in old["invoices"]]),
                 (s.lines, [{**{k: r[k] for k in r.keys()}, "month": month_of[r["invoice"]]}
                            for r in old["lines"]]),
                 (s.city_periods, periods), (s.city_months, months), (s.city_hours, hours),
-                (s.payments, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"])}
-                              for r in old["payments"]]),
+                (s.payments, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
+                               **unknown} for r in old["payments"]]),
                 (s.disputes, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
-                               "resolved_date": _DAY(r["resolved_date"]) if r["resolved_date"] else None}
+                               "resolved_date": _DAY(r["resolved_date"]) if r["resolved_date"] else None,
+                               "recorded_at": s.UNKNOWN, **unknown,
+                               **({"resolved_at": s.UNKNOWN, "resolved_by": s.UNKNOWN}
+                                  if r["resolved_date"] else {})}
                               for r in old["disputes"]]),
                 (s.credits, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
-                              "written": bool(r["written"])} for r in old["credits"]]),
+                              "written": bool(r["written"]), "recorded_at": s.UNKNOWN,
+                              **unknown} for r in old["credits"]]),
                 (s.terminations, [{**{k: r[k] for k in r.keys()}, "date": _DAY(r["date"]),
-                                   "kind": "terminated"} for r in old["terminations"]]),
+                                   "kind": "terminated", **unknown}
+                                  for r in old["terminations"]]),
                 (s.sequences, [{"name": r["name"], "last": r["last"]} for r in old["sequence"]])):
             if rows:
                 conn.execute(table.insert(), rows)

@@ -290,29 +290,6 @@ def test_invoice_list_filters_in_sql_and_limits_a_table(ledger, tmp_path):
     assert refused.exit_code == 2
 
 
-def test_a_ledger_made_before_the_indexes_gets_them_when_next_opened_to_write(tmp_path, tables):
-    import sqlite3
-
-    cities = tmp_path / "cities.csv"
-    cities.write_text(CITIES)
-    path = tmp_path / "ledger.sqlite3"                   # the file-level check is SQLite's
-    with Ledger(path) as book:
-        run_month("2001-04", cities, tmp_path / "out", tables, book)
-    raw = sqlite3.connect(path)
-    raw.execute("DROP INDEX invoices_by_date")
-    raw.commit()
-    raw.close()
-
-    def indexes():
-        with sqlite3.connect(path) as db:
-            return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-
-    with Ledger(path, "read"):
-        assert "invoices_by_date" not in indexes()          # a report never changes the file
-    with Ledger(path, "write"):
-        assert {"invoices_by_date", "payments_by_invoice"} <= indexes()
-
-
 def test_invoice_list_names_are_trimmed_and_never_empty(ledger):
     env = {"PRICING_LEDGER": str(ledger.path)}
     trimmed = runner.invoke(app, ["invoice", "list", "--city", " Huntsville AL ", "--format", "json"], env=env)

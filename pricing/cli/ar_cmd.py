@@ -14,7 +14,7 @@ from pricing.cli import params
 from pricing.cli.common import (FORMAT_HELP, Format, ReportFormat, StatementFormat, TablesOption,
                                 chosen_format, emit_csv, emit_json, emit_table, handles_errors,
                                 load)
-from pricing.cli.invoice_cmd import LedgerOption, _ledger, report_output
+from pricing.cli.invoice_cmd import LedgerOption, UserOption, _ledger, report_output
 
 app = typer.Typer(help="Receivables: what is owed, paid, disputed and past due.", no_args_is_help=True)
 
@@ -40,14 +40,15 @@ AMOUNTS = {"ignore_unknown_options": True}
 
 @app.command("pay", context_settings=AMOUNTS)
 @handles_errors
-def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption = None) -> None:
+def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption = None,
+        user: UserOption = None) -> None:
     """Record a payment on an invoice (partial or whole). Overpayment is refused.
 
     Example: pricing ar pay 3 100000.00 --date 2001-05-15
     """
     from invoices.receivables import record_payment
 
-    with _ledger(ledger, "write") as book:
+    with _ledger(ledger, "write", user) as book:
         after = record_payment(book, number, amount, date)
     typer.echo(f"invoice {number:06d}: paid {after.paid:,} of {after.total:,}; open {after.open:,}")
 
@@ -56,7 +57,8 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
 @handles_errors
 def dispute(number: Number, amount: Amount, date: DateOption,
             reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="What is disputed.")],
-            ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+            ledger: LedgerOption = None, tables: TablesOption = None,
+            user: UserOption = None) -> None:
     """Record a good-faith dispute of all or part of an invoice.
 
     Example: pricing ar dispute 3 20000.00 --date 2001-05-10 --reason "hours not agreed"
@@ -64,7 +66,7 @@ def dispute(number: Number, amount: Amount, date: DateOption,
     from invoices.receivables import record_dispute
 
     days = _remedies(tables, date).dispute_discussion_days
-    with _ledger(ledger, "write") as book:
+    with _ledger(ledger, "write", user) as book:
         found = record_dispute(book, number, amount, date, reason, days)
     typer.echo(f"dispute {found.id} on invoice {number:06d}: {found.amount:,} from {found.date}; "
                f"the good-faith discussion runs to {found.discussion_until} (PSA Section 24: "
@@ -87,11 +89,11 @@ def _remedies(tables, day):
 def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, metavar="ID",
                                                      help="Dispute id.")], date: DateOption,
             resolution: Annotated[str, typer.Option("--resolution", parser=params.reason, help="How it was settled.")],
-            ledger: LedgerOption = None) -> None:
+            ledger: LedgerOption = None, user: UserOption = None) -> None:
     """Record a dispute's resolution (issue a credit note separately if the customer was right)."""
     from invoices.receivables import resolve_dispute
 
-    with _ledger(ledger, "write") as book:
+    with _ledger(ledger, "write", user) as book:
         resolve_dispute(book, dispute_id, date, resolution)
     typer.echo(f"dispute {dispute_id} resolved")
 
@@ -129,7 +131,7 @@ def credit(number: Number, amount: Amount,
                "--date", parser=params.date, metavar="YYYY-MM-DD", help="Default: today.")] = None,
            out: Annotated[Path, typer.Option("--out", help="Directory for the credit note.")] = Path("."),
            pdf: Annotated[bool, typer.Option("--pdf", help="Also write the credit note as a PDF beside its workbook.")] = False,
-           ledger: LedgerOption = None) -> None:
+           ledger: LedgerOption = None, user: UserOption = None) -> None:
     """Issue a numbered credit note against an invoice, in the ledger and as a workbook.
 
     The output directory is checked first: a credit whose document cannot be written is not
@@ -147,7 +149,7 @@ def credit(number: Number, amount: Amount,
         from invoices.pdf import check_renderer
 
         check_renderer()
-    with _ledger(ledger, "write") as book:
+    with _ledger(ledger, "write", user) as book:
         folder = output_dir(out)
         note = issue_credit(book, number, amount, date or dt.date.today(), reason, folder)
         try:
@@ -279,7 +281,8 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
                   "--withdraw", help="Withdraw the termination in force (give --reason).")] = False,
               reason: Annotated[str | None, typer.Option(
                   "--reason", parser=params.reason, help="Why it is withdrawn.")] = None,
-              ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+              ledger: LedgerOption = None, tables: TablesOption = None,
+              user: UserOption = None) -> None:
     """Record the agreement's termination, or withdraw it: PSA Section 20(b).
 
     From the termination date every open invoice dated on or before it is due that day; an invoice dated later is due on its own date; months starting after it are not billed. A withdrawal is recorded beside the termination, never in place of it.
@@ -291,7 +294,7 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
     if withdraw == (date is not None):
         raise typer.BadParameter("give either --date DATE or --withdraw --reason TEXT",
                                  param_hint="--date/--withdraw")
-    with _ledger(ledger, "write") as book:
+    with _ledger(ledger, "write", user) as book:
         if withdraw:
             withdrawn = withdraw_termination(book, reason or "")
             typer.echo(f"the termination of {withdrawn} is withdrawn ({reason}); both entries "

@@ -26,18 +26,26 @@ LedgerOption = Annotated[
                  help="Ledger file (default: ledger.sqlite3 in the working directory), or a "
                       "PostgreSQL URL postgresql://user@host/db for a shared ledger."),
 ]
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", envvar="PRICING_USER", show_envvar=True, parser=params.name,
+                 metavar="NAME", help="Who records this; kept with the record (default: your "
+                                      "login name)."),
+]
 FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NUMBER",
                                                help="Invoice number (3 or 000003).")]
 
 
-def _ledger(path: Path | None, mode: str = "read"):
+def _ledger(path: Path | None, mode: str = "read", user: str | None = None):
     """Open the ledger: "read" for reports (read-only, never created; says which ledger it
     reads on stderr), "write" for commands that change an existing ledger, "create" for the
-    invoice run."""
-    from invoices.ledger import Ledger
+    invoice run; `user` is who the writes are recorded as made by."""
+    from invoices.ledger import Ledger, login_name
 
-    book = Ledger(path, mode)
+    if mode != "read" and user is None:
+        user = login_name()              # before the ledger is opened (or made): fail early
+    book = Ledger(path, mode, user)
     if mode == "read":
         typer.echo(f"ledger {book.where}", err=True)
     return book
@@ -76,6 +84,7 @@ def run(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write each invoice as a PDF beside its workbook.")] = False,
     ledger: LedgerOption = None,
     tables: TablesOption = None,
+    user: UserOption = None,
 ) -> None:
     """Issue the month's invoices, one per bill-to, as workbooks (and PDFs) in the ledger.
 
@@ -95,7 +104,7 @@ def run(
     table_set = load(tables)
     prepared = prepare_month(month, cities, out, table_set, hours, events, invoice_date,
                              resolve_ledger(ledger))
-    with _ledger(ledger, "create") as book:
+    with _ledger(ledger, "create", user) as book:
         try:
             result = run_month(month, cities, out, table_set, book, hours, events, invoice_date,
                                prepared, pdf)

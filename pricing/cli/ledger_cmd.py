@@ -47,22 +47,31 @@ def check(ledger: LedgerOption = None,
 @app.command("upgrade")
 @handles_errors
 def upgrade(ledger: LedgerOption = None) -> None:
-    """Upgrade a ledger an earlier version wrote (schema 2), once.
+    """Upgrade a ledger an earlier version wrote to this version's schema, once.
 
-    The old file is kept beside it as LEDGER.schema2.bak; a ledger that billed a city twice is refused, naming each conflict, and left as it was.
+    A ledger of schema 3 or later (SQLite or PostgreSQL) is migrated in one transaction: an upgrade that fails leaves it as it was. A schema-2 file is rebuilt, the old file kept beside it as LEDGER.schema2.bak; one that billed a city twice is refused, naming each conflict. Records made before schema 4 say "unknown" for who made them. A current ledger is left alone.
 
     Example: pricing ledger upgrade --ledger ledger.sqlite3
     """
     from invoices.invariants import check as run_checks
-    from invoices.ledger import Ledger, resolve_ledger
+    from invoices.ledger import Ledger, inspect_file, is_server, resolve_ledger
     from invoices.schema import SCHEMA_VERSION
-    from invoices.upgrade import upgrade as run_upgrade
+    from invoices.upgrade import upgrade as rebuild_schema_2
 
     path = resolve_ledger(ledger)
-    backup = run_upgrade(path)
+    if not is_server(path) and inspect_file(path)[0] == "old-ledger":
+        backup = rebuild_schema_2(path)
+        said = f"upgraded {path} from schema 2 to schema {SCHEMA_VERSION}; the old ledger is kept as {backup}"
+    else:
+        with Ledger(path, "upgrade") as book:
+            before = book.version
+            applied = book.upgrade_schema()
+        said = (f"upgraded {book.where} from schema {before} to schema {SCHEMA_VERSION} "
+                f"(migrations: {', '.join(applied)})" if applied else
+                f"{book.where} is already at schema {SCHEMA_VERSION}; nothing to upgrade")
     with Ledger(path, "read") as book:
         broken = {name: found for name, found in run_checks(book).items() if found}
-    typer.echo(f"upgraded {path} to schema {SCHEMA_VERSION}; the old ledger is kept as {backup}")
+    typer.echo(said)
     for name, problems in broken.items():
         for problem in problems:
             typer.echo(f"{name}: {problem}")
