@@ -87,13 +87,15 @@ def totals_equal_their_lines(conn) -> list[str]:
 
 
 def payments_and_credits_within_totals(conn) -> list[str]:
-    """Payments and credit notes on an invoice never exceed its total; nor do open disputes."""
-    i = s.invoices.c
+    """Payments standing (not voided) and credit notes on an invoice never exceed its total;
+    nor do open disputes."""
+    i, v = s.invoices.c, s.payment_voids.c
     totals = dict(conn.execute(select(i.number, i.total_cents)).all())
     applied: dict[int, int] = defaultdict(int)
-    for table in (s.payments, s.credits):
+    standing = ~select(v.id).where(v.payment == s.payments.c.id).exists()
+    for table, where in ((s.payments, standing), (s.credits, True)):
         for number, cents in conn.execute(select(table.c.invoice, func.sum(table.c.amount_cents))
-                                          .group_by(table.c.invoice)):
+                                          .where(where).group_by(table.c.invoice)):
             applied[number] += cents
     found = [f"invoice {n:06d}: paid and credited {c / 100:,.2f}, more than its total "
              f"{totals.get(n, 0) / 100:,.2f}" for n, c in sorted(applied.items())
@@ -138,11 +140,20 @@ def city_months_match_their_invoices(conn) -> list[str]:
     return found
 
 
+def voids_follow_their_payments(conn) -> list[str]:
+    """A payment is voided on or after the day it was made."""
+    p, v = s.payments.c, s.payment_voids.c
+    return [f"payment {r.id}: voided on {r.voided}, before it was made ({r.date})"
+            for r in conn.execute(select(p.id, p.date, v.date.label("voided"))
+                                  .join_from(s.payment_voids, s.payments, p.id == v.payment)
+                                  .where(v.date < p.date))]
+
+
 INVARIANTS: tuple[Callable, ...] = (
     numbers_gap_free, one_charge_per_city_month_kind, lines_belong_to_their_month,
     line_amounts_are_quantity_times_price, totals_equal_their_lines,
     payments_and_credits_within_totals, levels_constant_within_a_period,
-    city_months_match_their_invoices)
+    city_months_match_their_invoices, voids_follow_their_payments)
 
 
 def check(ledger) -> dict[str, list[str]]:

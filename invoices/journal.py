@@ -1,7 +1,8 @@
 """The ledger as a double-entry journal for the accounting system.
 
 Invoices debit receivables and credit revenue by the kind of charge (service levels, hour
-blocks, hourly hours, integration); payments debit cash and credit receivables; credit notes
+blocks, hourly hours, integration); payments debit cash and credit receivables, and a payment
+voided is reversed on the day of its void (receivables debited, cash credited); credit notes
 are the reverse of invoices: they debit the revenue of the invoice they credit (shared among its
 kinds in proportion, to the cent, largest remainders first) and credit receivables. Every entry
 balances, so the journal does. Account names come from one small CSV (key, account), by
@@ -83,7 +84,7 @@ def _shares(total: int, parts: dict[str, int]) -> dict[str, int]:
 def journal(ledger: Ledger, start: dt.date, end: dt.date,
             accounts: dict[str, str] | None = None) -> list[Posting]:
     """Every posting dated from `start` to `end`, in date order (invoices, then credit notes,
-    then payments on one day), each document's postings together."""
+    then payments, then voids on one day), each document's postings together."""
     accounts = accounts or read_accounts()
     i, l, p, c = s.invoices.c, s.lines.c, s.payments.c, s.credits.c
     postings: list[tuple] = []
@@ -117,6 +118,16 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
             entries = [(accounts["cash"], cents, None, f"on invoice {invoice:06d}"),
                        (accounts["receivables"], None, cents, f"on invoice {invoice:06d}")]
             postings.append((day, 2, pid, f"payment {pid}", bill_to, entries))
+        v = s.payment_voids.c
+        for vid, pid, invoice, day, bill_to, cents, reason in conn.execute(
+                select(v.id, p.id, p.invoice, v.date, i.bill_to, p.amount_cents, v.reason)
+                .select_from(s.payment_voids.join(s.payments, p.id == v.payment)
+                             .join(s.invoices, i.number == p.invoice))
+                .where(v.date.between(start, end))):
+            memo = f"payment {pid} on invoice {invoice:06d} voided: {reason}"
+            entries = [(accounts["receivables"], cents, None, memo),
+                       (accounts["cash"], None, cents, memo)]
+            postings.append((day, 3, vid, f"payment {pid} void", bill_to, entries))
     postings.sort(key=lambda e: e[:3])
     return [Posting(day, account, None if debit is None else from_cents(debit),
                     None if credit is None else from_cents(credit), doc, bill_to, memo)

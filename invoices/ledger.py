@@ -485,5 +485,6 @@ def login_name() -> str:
 
 
 def now() -> str:
-    """A recording time: UTC, to the second."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    """A recording time: UTC, to the microsecond, so the records a command makes in one
+    second keep their order in the log (writes take the write lock one at a time)."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")

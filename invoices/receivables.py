@@ -82,6 +82,13 @@ def _sums(table, day: dt.date, *extra):
             .where(table.c.date <= day, *extra).group_by(table.c.invoice).subquery())
 
 
+def standing(day: dt.date):
+    """The condition a payment stands on `day`: not voided by a reversal dated on or before
+    it (a payment voided later still stood until then)."""
+    v = s.payment_voids.c
+    return ~select(v.id).where(v.payment == s.payments.c.id, v.date <= day).exists()
+
+
 def _positions(conn, as_of: dt.date, *where) -> list[Balance]:
     """Balances of the invoices `where` selects, on `as_of`: one query for all of them (paid,
     credited and disputed summed per invoice in SQL), so a ledger of 10,000 invoices ages at
@@ -92,7 +99,7 @@ def _positions(conn, as_of: dt.date, *where) -> list[Balance]:
 def _positions_with(conn, as_of: dt.date, columns, *where) -> list[tuple[Balance, tuple]]:
     """`_positions`, each balance with the values of further invoice `columns` (one query)."""
     i, d = s.invoices.c, s.disputes.c
-    paid, credited = _sums(s.payments, as_of), _sums(s.credits, as_of)
+    paid, credited = _sums(s.payments, as_of, standing(as_of)), _sums(s.credits, as_of)
     disputed = _sums(s.disputes, as_of, d.resolved_date.is_(None) | (d.resolved_date > as_of))
     query = (select(i.number, i.bill_to, i.invoice_date, i.due_date, i.total_cents,
                     func.coalesce(paid.c.cents, 0), func.coalesce(credited.c.cents, 0),
@@ -155,18 +162,96 @@ def _latest(ledger: Ledger, number: int, conn) -> Balance:
     return balance(ledger, number, dt.date.max, conn)
 
 
-def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date) -> Balance:
+def _open_from(ledger: Ledger, number: int, date: dt.date, conn) -> Decimal:
+    """The least open balance of the invoice on any day from `date` on: what a payment or credit
+    dated `date` may take without the invoice being overpaid on some later day. Without voids
+    that is the balance after everything; a payment voided later was counted until the day
+    before its void, so those days count too."""
+    v, p = s.payment_voids.c, s.payments.c
+    days = {dt.date.max, date}
+    days |= {day - dt.timedelta(days=1) for day in conn.execute(
+        select(v.date).join_from(s.payment_voids, s.payments, p.id == v.payment)
+        .where(p.invoice == number, v.date > date)).scalars()}
+    return min(balance(ledger, number, day, conn).open for day in days)
+
+
+def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date
+                   ) -> tuple[int, Balance]:
+    """Record a payment; return its id (to void it by) and the invoice's balance after it."""
     value = _amount(amount, "amount")
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "payment")
-        current = _latest(ledger, number, conn)
-        if value > current.open:
+        room = _open_from(ledger, number, date, conn)
+        if value > room:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
-                               f"{current.open:,}")
-        conn.execute(s.payments.insert().values(invoice=number, date=date,
-                                                amount_cents=to_cents(value), recorded_at=now(),
-                                                recorded_by=ledger.recorder))
-        return _latest(ledger, number, conn)
+                               f"{room:,}")
+        made = conn.execute(s.payments.insert().values(
+            invoice=number, date=date, amount_cents=to_cents(value), recorded_at=now(),
+            recorded_by=ledger.recorder))
+        return made.inserted_primary_key[0], _latest(ledger, number, conn)
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment as recorded, with its reversal if it was voided.
+
+    Attributes: id, invoice, bill_to, date, amount, recorded_at, recorded_by; voided (the
+    reversal's date), void_reason, voided_at, voided_by (None while it stands)."""
+
+    id: int
+    invoice: int
+    bill_to: str
+    date: dt.date
+    amount: Decimal
+    recorded_at: str
+    recorded_by: str
+    voided: dt.date | None = None
+    void_reason: str | None = None
+    voided_at: str | None = None
+    voided_by: str | None = None
+
+
+def _payment_rows(conn, *where) -> list[Payment]:
+    p, v, i = s.payments.c, s.payment_voids.c, s.invoices.c
+    query = (select(p.id, p.invoice, i.bill_to, p.date, p.amount_cents, p.recorded_at,
+                    p.recorded_by, v.date, v.reason, v.recorded_at, v.recorded_by)
+             .select_from(s.payments.join(s.invoices, i.number == p.invoice)
+                          .outerjoin(s.payment_voids, v.payment == p.id))
+             .where(*where).order_by(p.id))
+    return [Payment(r[0], r[1], r[2], r[3], from_cents(r[4]), *r[5:7], *r[7:])
+            for r in conn.execute(query)]
+
+
+def payment_list(ledger: Ledger, invoice: int | None = None) -> list[Payment]:
+    """Every payment (of one invoice, if given), voided ones included, in the order recorded."""
+    where = [] if invoice is None else [s.payments.c.invoice == invoice]
+    with ledger.read() as conn:
+        return _payment_rows(conn, *where)
+
+
+def void_payment(ledger: Ledger, payment_id: int, date: dt.date, reason: str
+                 ) -> tuple[Payment, Balance]:
+    """Reverse a payment recorded by mistake (or one that bounced), from `date`: the payment
+    and its reversal both stay in the ledger, and the invoice is open again by the amount from
+    that day. Returns the payment voided and the invoice's balance after."""
+    if not reason.strip():
+        raise PricingError("--reason: say why the payment is voided")
+    with ledger.write() as conn:
+        found = _payment_rows(conn, s.payments.c.id == payment_id)
+        if not found:
+            raise PricingError(f"no payment {payment_id} in {ledger.where}")
+        payment = found[0]
+        if payment.voided is not None:
+            raise PricingError(f"payment {payment_id} was already voided on {payment.voided} "
+                               f"by {payment.voided_by} ({payment.void_reason})")
+        if date < payment.date:
+            raise PricingError(f"a void dated {date} is before payment {payment_id} was made "
+                               f"({payment.date})")
+        conn.execute(s.payment_voids.insert().values(
+            payment=payment_id, date=date, reason=reason, recorded_at=now(),
+            recorded_by=ledger.recorder))
+        return _payment_rows(conn, s.payments.c.id == payment_id)[0], \
+            _latest(ledger, payment.invoice, conn)
 
 
 @dataclass(frozen=True)
@@ -255,9 +340,10 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "credit")
         current = _latest(ledger, number, conn)
-        if value > current.open:
+        room = _open_from(ledger, number, date, conn)
+        if value > room:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
-                               f"{current.open:,}")
+                               f"{room:,}")
         credit = ledger.next_number(conn, "credit")
         file = out_dir.resolve() / f"credit-{credit:06d}.xlsx"
         made = claim(file, ledger.id, credit_document(credit))   # O_EXCL: one ledger wins
@@ -324,9 +410,12 @@ def withdraw_termination(ledger: Ledger, reason: str) -> dt.date:
 
 
 def payments(ledger: Ledger, start: dt.date, end: dt.date) -> list[tuple[int, int, dt.date, Decimal]]:
-    """(payment id, invoice, date, amount) with start <= date < end."""
+    """(payment id, invoice, date, amount) with start <= date < end, of the payments standing
+    on the day before `end` (one voided by then never paid anything)."""
     p = s.payments.c
     with ledger.read() as conn:
         rows = conn.execute(select(p.id, p.invoice, p.date, p.amount_cents)
-                            .where(p.date >= start, p.date < end).order_by(p.date, p.id)).all()
+                            .where(p.date >= start, p.date < end,
+                                   standing(end - dt.timedelta(days=1)))
+                            .order_by(p.date, p.id)).all()
     return [(r.id, r.invoice, r.date, from_cents(r.amount_cents)) for r in rows]

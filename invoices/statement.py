@@ -26,10 +26,10 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class StatementEntry:
-    """One entry. Attributes: date, kind ("invoice", "credit note", "payment"), document (its
-    label), reference (the invoice a credit or payment applies to, else ""), due_date
-    (invoices only), charge (an invoice's total) or credit (a payment or credit note), and the
-    balance after it."""
+    """One entry. Attributes: date, kind ("invoice", "credit note", "payment", "payment
+    voided"), document (its label), reference (the invoice a credit or payment applies to,
+    else ""), due_date (invoices only), charge (an invoice's total, or a payment voided) or
+    credit (a payment or credit note), and the balance after it."""
 
     date: dt.date
     kind: str
@@ -123,6 +123,13 @@ def _entries(conn, bill_to: str) -> list[tuple]:
             .join_from(s.payments, s.invoices, i.number == p.invoice).where(i.bill_to == bill_to)):
         found.append((date, 2, pid, "payment", f"Payment {pid}", f"Invoice {invoice:06d}", None,
                       -from_cents(cents)))
+    v = s.payment_voids.c
+    for pid, invoice, date, cents in conn.execute(
+            select(p.id, p.invoice, v.date, p.amount_cents)
+            .select_from(s.payment_voids.join(s.payments, p.id == v.payment)
+                         .join(s.invoices, i.number == p.invoice)).where(i.bill_to == bill_to)):
+        found.append((date, 3, pid, "payment voided", f"Payment {pid} voided",
+                      f"Invoice {invoice:06d}", None, from_cents(cents)))
     found.sort(key=lambda e: e[:3])
     return found
 
@@ -145,9 +152,10 @@ def build_statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date) 
     for date, _, _, kind, document, reference, due, amount in found:
         if start <= date <= end:
             running += amount
+            charge = kind in ("invoice", "payment voided")      # what adds to the balance
             entries.append(StatementEntry(date, kind, document, reference, due,
-                                          amount if amount >= 0 and kind == "invoice" else None,
-                                          -amount if kind != "invoice" else None, running))
+                                          amount if charge else None,
+                                          None if charge else -amount, running))
     aging = {name: ZERO for name, _, _ in BUCKETS}
     open_invoices, disputed = [], ZERO
     for b in balances(ledger, end, bill_to):

@@ -4,6 +4,9 @@ Each scenario is one a hostile or careless user can produce from the command lin
 `pricing ledger check` must find every invariant holding. Amounts are worked by hand from the
 PSA: Huntsville AL is Small (20 gateway elements, 1 5ESS, 10 SLC, 1 SM, 1 DACS II, 1 DACS IV),
 $198,000 a year, $16,500 a month; a 1,500-hour block is $121,500 (PSA Amendment 1, Appendix A).
+
+Every scenario runs on both backends, a file and a PostgreSQL database (the `backend` fixture),
+except those about the SQLite file itself (marked `file_ledger`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from invoices import schema
-from invoices.ledger import Ledger
+from invoices.ledger import Ledger, shown_address
 from pricing.cli import app
 
 D = Decimal
@@ -26,6 +29,37 @@ HEADER = "city,bill_to,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv,level\n"
 III = '"KMC Telecom III, Inc."'
 II = '"KMC Telecom II, Inc."'
 runner = CliRunner()
+
+
+_address: dict[str, str] = {}
+file_ledger = pytest.mark.file_ledger
+
+
+def pytest_generate_tests(metafunc):
+    """Each test on both backends; a test about the SQLite file itself on that one only."""
+    if "backend" in metafunc.fixturenames:
+        only_file = metafunc.definition.get_closest_marker("file_ledger") is not None
+        metafunc.parametrize("backend", ["sqlite"] if only_file else ["sqlite", "postgresql"],
+                             indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def backend(request, tmp_path):
+    """The test's ledger: a file in tmp_path, or a new PostgreSQL database."""
+    _address["ledger"] = (request.getfixturevalue("postgres_url") if request.param == "postgresql"
+                          else str(tmp_path / "ledger.sqlite3"))
+    yield request.param
+    _address.clear()
+
+
+def at(tmp_path: Path) -> str:
+    """The address of the test's ledger."""
+    return _address.get("ledger") or str(tmp_path / "ledger.sqlite3")
+
+
+def assert_no_ledger(tmp_path: Path) -> None:
+    listed = pricing(tmp_path, "invoice", "list")
+    assert listed.exit_code == 1 and "no ledger at" in listed.output
 
 
 def write(path: Path, text: str) -> Path:
@@ -42,7 +76,7 @@ def huntsville(bill_to: str = III, level: str = "") -> str:
 
 
 def pricing(tmp_path: Path, *args: str, ledger: Path | None = None):
-    result = runner.invoke(app, list(args), env={"PRICING_LEDGER": str(ledger or tmp_path / "ledger.sqlite3")})
+    result = runner.invoke(app, list(args), env={"PRICING_LEDGER": str(ledger or at(tmp_path))})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result
 
@@ -54,7 +88,7 @@ def run(tmp_path: Path, month: str, city_file: Path, *extra: str, ledger: Path |
 
 
 def invoices(tmp_path: Path, ledger: Path | None = None) -> list[tuple]:
-    with Ledger(ledger or tmp_path / "ledger.sqlite3", "read") as book:
+    with Ledger(ledger or at(tmp_path), "read") as book:
         return [(i.number, i.bill_to, i.month, i.supplement, i.total,
                  [(line.city, line.kind, line.amount) for line in i.lines])
                 for i in (book.get(n) for n in book.numbers())]
@@ -63,7 +97,7 @@ def invoices(tmp_path: Path, ledger: Path | None = None) -> list[tuple]:
 def assert_ledger_holds(tmp_path: Path, ledger: Path | None = None) -> None:
     checked = pricing(tmp_path, "ledger", "check", ledger=ledger)
     assert checked.exit_code == 0, checked.output
-    assert "all 8 invariants hold" in checked.stdout
+    assert "all 9 invariants hold" in checked.stdout
 
 
 def digest(path: Path) -> str:
@@ -185,6 +219,7 @@ def test_months_are_billed_forward_and_a_skipped_month_is_named(tmp_path):
     assert_ledger_holds(tmp_path)
 
 
+@file_ledger
 def test_two_ledgers_writing_into_one_folder_never_overwrite_each_other(tmp_path):
     out = tmp_path / "shared"
     first, second = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
@@ -204,7 +239,7 @@ def test_an_unwritable_out_records_nothing_and_blocks_nothing(tmp_path):
     city_file = cities(tmp_path, huntsville())
     failed = run(tmp_path, "2001-04", city_file, out=blocker / "sub")
     assert failed.exit_code == 1 and "cannot create the directory" in failed.output
-    assert not (tmp_path / "ledger.sqlite3").exists()          # checked before the ledger opens
+    assert_no_ledger(tmp_path)                                  # checked before the ledger opens
     assert run(tmp_path, "2001-04", city_file).exit_code == 0
     assert [i[0] for i in invoices(tmp_path)] == [1]
     assert (tmp_path / "out" / "invoice-000001.xlsx").exists()
@@ -215,7 +250,7 @@ def test_a_workbook_that_fails_after_commit_is_written_by_the_next_run(tmp_path)
     city_file = cities(tmp_path, huntsville())
     assert run(tmp_path, "2001-04", city_file).exit_code == 0
     (tmp_path / "out" / "invoice-000001.xlsx").unlink()
-    with Ledger(tmp_path / "ledger.sqlite3", "write") as book, book.write() as conn:
+    with Ledger(at(tmp_path), "write") as book, book.write() as conn:
         conn.execute(schema.invoices.update().values(written=False,
                                                      file=str(tmp_path / "gone" / "x" / "invoice-000001.xlsx")))
     write(tmp_path / "gone", "a file where the folder was")
@@ -224,7 +259,7 @@ def test_a_workbook_that_fails_after_commit_is_written_by_the_next_run(tmp_path)
     assert "wrote the pending workbook of invoice 000001" in rerun.output
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["invoice-000001.xlsx",
                                                                    "invoice-000002.xlsx"]
-    with Ledger(tmp_path / "ledger.sqlite3", "read") as book:
+    with Ledger(at(tmp_path), "read") as book:
         assert book.unwritten() == []
         assert book.get(1).file == str((tmp_path / "new" / "invoice-000001.xlsx").resolve())
     assert_ledger_holds(tmp_path)
@@ -236,6 +271,7 @@ def test_a_workbook_that_fails_after_commit_is_written_by_the_next_run(tmp_path)
     ["invoice", "print", "1", "--format", "pdf", "-o"],
     ["ar", "aging", "--as-of", "2001-06-30", "--format", "xlsx", "-o"],
 ])
+@file_ledger
 def test_a_report_naming_the_ledger_as_output_is_refused(tmp_path, command):
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
     ledger = tmp_path / "ledger.sqlite3"
@@ -256,7 +292,7 @@ def test_a_credit_whose_document_cannot_be_written_is_not_recorded(tmp_path):
     retried = pricing(tmp_path, "ar", "credit", "1", "500.00", "--date", "2001-05-01",
                       "--reason", "goodwill", "--out", str(tmp_path / "credits"))
     assert retried.exit_code == 0 and "credit note 000001: 500.00" in retried.stdout
-    with Ledger(tmp_path / "ledger.sqlite3", "read") as book, book.read() as conn:
+    with Ledger(at(tmp_path), "read") as book, book.read() as conn:
         rows = conn.execute(schema.credits.select()).all()
     assert [(r.number, r.amount_cents, r.written) for r in rows] == [(1, 50000, True)]
     assert (tmp_path / "credits" / "credit-000001.xlsx").exists()
@@ -270,7 +306,7 @@ def test_a_dispute_with_an_impossible_date_is_refused(tmp_path, date):
     refused = pricing(tmp_path, "ar", "dispute", "1", "100.00", "--date", date, "--reason", "x")
     assert refused.exit_code == 2 and "expected a" in refused.output
     assert "Traceback" not in refused.output
-    with Ledger(tmp_path / "ledger.sqlite3", "read") as book, book.read() as conn:
+    with Ledger(at(tmp_path), "read") as book, book.read() as conn:
         assert conn.execute(schema.disputes.select()).all() == []
     assert_ledger_holds(tmp_path)
 
@@ -299,6 +335,7 @@ def test_a_twenty_digit_invoice_number_is_a_clean_error(tmp_path):
     assert shown.exit_code == 0 and '"number": 1' in shown.stdout
 
 
+@file_ledger
 def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
     foreign = tmp_path / "notes.db"
     with sqlite3.connect(foreign) as db:
@@ -322,15 +359,16 @@ def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
 @pytest.mark.breaks_ledger
 def test_a_ledger_newer_than_the_code_is_refused(tmp_path):
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
-    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
-        db.execute("UPDATE ledger_meta SET value = '99' WHERE key = 'schema_version'")
-    db.close()
+    with Ledger(at(tmp_path), "write") as book, book.write() as conn:
+        conn.execute(schema.ledger_meta.update().where(schema.ledger_meta.c.key == "schema_version")
+                     .values(value="99"))
     for command in (["invoice", "list"], ["ar", "pay", "1", "10.00", "--date", "2001-05-01"]):
         refused = pricing(tmp_path, *command)
         assert refused.exit_code == 1
         assert f"a ledger of schema 99, newer than this tool's {schema.SCHEMA_VERSION}" in refused.output
 
 
+@file_ledger
 def test_reports_on_a_missing_ledger_never_create_one(tmp_path):
     missing = tmp_path / "missing.sqlite3"
     for command in (["invoice", "list"], ["invoice", "show", "1"], ["ledger", "check"],
@@ -345,15 +383,15 @@ def test_reports_on_a_missing_ledger_never_create_one(tmp_path):
 def test_reports_say_which_ledger_they_read(tmp_path):
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
     listed = pricing(tmp_path, "invoice", "list", "--format", "json")
-    assert listed.stderr.startswith(f"ledger {(tmp_path / 'ledger.sqlite3').resolve()}")
+    assert listed.stderr.startswith(f"ledger {shown_address(at(tmp_path))}\n")
 
 
 @pytest.mark.breaks_ledger
 def test_ledger_check_names_a_line_changed_behind_the_tools_back(tmp_path):
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
-    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
-        db.execute("UPDATE lines SET amount_cents = 1650001 WHERE invoice = 1")
-    db.close()
+    with Ledger(at(tmp_path), "write") as book, book.write() as conn:      # behind the tool's back
+        conn.execute(schema.lines.update().where(schema.lines.c.invoice == 1)
+                     .values(amount_cents=1650001))
     checked = pricing(tmp_path, "ledger", "check")
     assert checked.exit_code == 1
     assert ("line_amounts_are_quantity_times_price: invoice 000001 line 1 (Huntsville AL, "
@@ -365,12 +403,15 @@ def test_ledger_check_names_a_line_changed_behind_the_tools_back(tmp_path):
 def test_the_database_itself_refuses_a_second_charge(tmp_path):
     # Even a write that bypasses the tool cannot charge a city twice for a month and kind.
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
-    with sqlite3.connect(tmp_path / "ledger.sqlite3") as db:
-        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-            db.execute("INSERT INTO lines (invoice, position, city, month, kind, description, "
-                       "quantity, unit_price, amount_cents, source) VALUES (1, 2, 'Huntsville AL', "
-                       "'2001-04', 'service_level', 'again', '1', '16500.00', 1650000, 'x')")
-    db.close()
+    from sqlalchemy.exc import IntegrityError
+
+    with Ledger(at(tmp_path), "write") as book:
+        with pytest.raises(IntegrityError, match="(?i)unique|one_charge_per_city_month_kind"):
+            with book.write() as conn:
+                conn.execute(schema.lines.insert().values(
+                    invoice=1, position=2, city="Huntsville AL", month="2001-04",
+                    kind="service_level", description="again", quantity="1",
+                    unit_price="16500.00", amount_cents=1650000, source="x"))
 
 
 # What kmc-pricing 0.1 (schema 2) wrote: its DDL, word for word.
@@ -465,6 +506,7 @@ def old_ledger(path: Path, invoices: list[tuple[int, str, str, str]]) -> Path:
     return path
 
 
+@file_ledger
 def test_a_schema_2_ledger_is_upgraded_once_and_billing_goes_on(tmp_path):
     ledger = old_ledger(tmp_path / "ledger.sqlite3", [(1, "KMC Telecom III, Inc.", "2001-04", "Huntsville AL")])
     refused = pricing(tmp_path, "invoice", "list")
@@ -488,6 +530,7 @@ def test_a_schema_2_ledger_is_upgraded_once_and_billing_goes_on(tmp_path):
     assert again.exit_code == 0 and "already at schema 4; nothing to upgrade" in again.output
 
 
+@file_ledger
 @pytest.mark.breaks_ledger
 def test_a_schema_2_ledger_that_billed_twice_is_not_upgraded(tmp_path):
     ledger = old_ledger(tmp_path / "ledger.sqlite3", [(1, "KMC Telecom III, Inc.", "2001-04", "Huntsville AL"),
@@ -499,6 +542,7 @@ def test_a_schema_2_ledger_that_billed_twice_is_not_upgraded(tmp_path):
     assert digest(ledger) == before and not (tmp_path / "ledger.sqlite3.schema2.bak").exists()
 
 
+@file_ledger
 def test_ledgers_issuing_into_one_folder_at_once_never_take_one_file(tmp_path):
     import os
     import subprocess
@@ -525,6 +569,7 @@ def test_ledgers_issuing_into_one_folder_at_once_never_take_one_file(tmp_path):
             assert not (tmp_path / f"{name}.sqlite3").exists()
 
 
+@file_ledger
 def test_a_ledger_path_that_looks_like_a_uri_is_only_a_file_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     foreign = tmp_path / "foreign.db"
@@ -537,6 +582,7 @@ def test_a_ledger_path_that_looks_like_a_uri_is_only_a_file_name(tmp_path, monke
     assert Path(tmp_path / "file:foreign.db").exists() and digest(foreign) == before
 
 
+@file_ledger
 def test_sqlite_files_without_tables_but_not_empty_are_not_taken_over(tmp_path):
     viewed = tmp_path / "view.db"
     with sqlite3.connect(viewed) as db:
@@ -548,6 +594,7 @@ def test_sqlite_files_without_tables_but_not_empty_are_not_taken_over(tmp_path):
     assert digest(viewed) == before
 
 
+@file_ledger
 @pytest.mark.breaks_ledger
 def test_a_damaged_ledger_is_named_not_a_traceback(tmp_path):
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
@@ -636,6 +683,7 @@ def test_names_that_print_like_another_are_refused(tmp_path, name):
     assert [i[0] for i in invoices(tmp_path)] == [1]
 
 
+@file_ledger
 def test_credit_notes_of_two_ledgers_in_one_folder_never_overwrite_each_other(tmp_path):
     for name in ("a", "b"):
         assert run(tmp_path, "2001-04", cities(tmp_path, huntsville()), ledger=tmp_path / f"{name}.sqlite3",
@@ -656,7 +704,7 @@ def test_a_refused_credit_writes_no_pending_document(tmp_path):
     import sys
 
     city_file = cities(tmp_path, huntsville())
-    env = {**os.environ, "PRICING_LEDGER": str(tmp_path / "ledger.sqlite3"), "PRICING_FAULT": "after-commit"}
+    env = {**os.environ, "PRICING_LEDGER": at(tmp_path), "PRICING_FAULT": "after-commit"}
     killed = subprocess.run([sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
                              "--cities", str(city_file), "--out", str(tmp_path / "out")],
                             env=env, capture_output=True, text=True, timeout=120)
@@ -664,7 +712,7 @@ def test_a_refused_credit_writes_no_pending_document(tmp_path):
     refused = pricing(tmp_path, "ar", "credit", "99", "1", "--date", "2001-05-01", "--reason", "x",
                       "--out", str(tmp_path / "out"))
     assert refused.exit_code == 1 and "no invoice number 99" in refused.output
-    with Ledger(tmp_path / "ledger.sqlite3", "read") as book:
+    with Ledger(at(tmp_path), "read") as book:
         assert [i.number for i in book.unwritten()] == [1]
     assert not (tmp_path / "out" / "invoice-000001.xlsx").is_file() or \
         (tmp_path / "out" / "invoice-000001.xlsx").stat().st_size < 200     # still only the claim
@@ -683,4 +731,4 @@ def test_a_column_given_twice_is_refused(tmp_path):
                       + ",20,1,10,1,1,1,,X\n")
     refused = run(tmp_path, "2001-04", city_file)
     assert refused.exit_code == 1 and "column city: the column appears twice" in refused.output
-    assert not (tmp_path / "ledger.sqlite3").exists()
+    assert_no_ledger(tmp_path)

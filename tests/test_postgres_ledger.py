@@ -95,6 +95,9 @@ def test_ledger_copy_to_postgresql_and_back_keeps_every_row(tmp_path, postgres_u
     assert runner.invoke(app, ["ar", "pay", "1", "10000", "--date", "2001-05-15"], env=env).exit_code == 0
     assert runner.invoke(app, ["ar", "credit", "2", "500", "--date", "2001-06-01", "--reason",
                                "goodwill", "--out", str(tmp_path / "out")], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "void-payment", "1", "--date", "2001-05-20", "--reason",
+                               "wrong invoice"], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "pay", "1", "10000", "--date", "2001-05-21"], env=env).exit_code == 0
     there = runner.invoke(app, ["ledger", "copy", source, postgres_url])
     assert there.exit_code == 0 and "copied 3 invoices" in there.output
     back = str(tmp_path / "back.sqlite3")
@@ -119,8 +122,13 @@ def test_ledger_copy_to_postgresql_and_back_keeps_every_row(tmp_path, postgres_u
                                  "--out", str(tmp_path / "out")], env={"PRICING_LEDGER": back})
     assert forked.exit_code == 0                        # credit note 000002 of the other copy
     assert (tmp_path / "out" / "credit-000001.xlsx").read_bytes() == before_note
+    # Ids follow on after the copied ones: payment 3, and void 2 of it.
+    assert runner.invoke(app, ["ar", "void-payment", "3", "--date", "2001-06-03", "--reason",
+                               "typo"], env=pg).exit_code == 0
     with Ledger(postgres_url, "read") as book, book.read() as conn:
-        assert [r.id for r in conn.execute(schema.payments.select())] == [1, 2]
+        assert [r.id for r in conn.execute(schema.payments.select())] == [1, 2, 3]
+        assert [(r.id, r.payment) for r in conn.execute(schema.payment_voids.select())] == [
+            (1, 1), (2, 3)]
     before = _rows(postgres_url)
     refused = runner.invoke(app, ["ledger", "copy", source, postgres_url])
     assert refused.exit_code == 1 and "not empty (invoices has rows)" in refused.output
@@ -147,14 +155,24 @@ def test_journal_export_balances_and_shares_credits_by_kind(tmp_path, ledger_add
     assert runner.invoke(app, ["ar", "pay", "1", "10000", "--date", "2001-05-15"], env=env).exit_code == 0
     assert runner.invoke(app, ["ar", "credit", "3", "100", "--date", "2001-06-01", "--reason", "x",
                                "--out", str(tmp_path / "out")], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "pay", "2", "2500", "--date", "2001-05-16"], env=env).exit_code == 0
+    assert runner.invoke(app, ["ar", "void-payment", "2", "--date", "2001-05-20", "--reason",
+                               "posted twice"], env=env).exit_code == 0
     made = runner.invoke(app, ["ledger", "export", "--from", "2001-01-01", "--to", "2001-12-31"], env=env)
     assert made.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(made.stdout)))
     assert list(rows[0]) == ["date", "account", "debit", "credit", "document", "bill_to", "memo"]
     debits = sum(D(r["debit"]) for r in rows if r["debit"])
     credits = sum(D(r["credit"]) for r in rows if r["credit"])
-    # Invoices 155,500.00 + 30,083.33 + 241,916.67, the payment 10,000.00, the credit 100.00.
-    assert debits == credits == D("437600.00")
+    # Invoices 155,500.00 + 30,083.33 + 241,916.67, the payment 10,000.00, the credit 100.00,
+    # payment 2 of 2,500.00 and its reversal 2,500.00.
+    assert debits == credits == D("442600.00")
+    void = [(r["date"], r["account"], r["debit"], r["credit"]) for r in rows
+            if r["document"] == "payment 2 void"]
+    assert void == [("2001-05-20", "1200 Accounts receivable", "2500.00", ""),
+                    ("2001-05-20", "1000 Cash", "", "2500.00")]
+    cash = sum(D(r["debit"] or 0) - D(r["credit"] or 0) for r in rows if r["account"] == "1000 Cash")
+    assert cash == D("10000.00")                         # the void took back payment 2
     three = {r["account"]: r["credit"] for r in rows if r["document"] == "invoice 000003"
              and r["credit"]}
     # Roanoke VA: Medium's month 20,416.67, one block 121,500.00, integration 100,000.00.

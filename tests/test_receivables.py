@@ -49,9 +49,11 @@ def snapshot(book: Ledger) -> list:
 
 
 def test_partial_and_whole_payments(ledger):
-    assert record_payment(ledger, 1, "6500.00", dt.date(2001, 5, 10)).open == D("10000.00")
-    after = record_payment(ledger, 1, "10000.00", dt.date(2001, 5, 20))
-    assert (after.paid, after.open) == (D("16500.00"), D("0.00"))
+    assert record_payment(ledger, 1, "6500.00", dt.date(2001, 5, 10)) == (1, balance(
+        ledger, 1, dt.date(2001, 5, 10)))
+    assert balance(ledger, 1, dt.date(2001, 5, 10)).open == D("10000.00")     # 16,500 - 6,500
+    payment, after = record_payment(ledger, 1, "10000.00", dt.date(2001, 5, 20))
+    assert payment == 2 and (after.paid, after.open) == (D("16500.00"), D("0.00"))
 
 
 @pytest.mark.parametrize("number, amount, date, message", [
@@ -296,3 +298,112 @@ def test_invoice_list_names_are_trimmed_and_never_empty(ledger):
     assert trimmed.exit_code == 0 and len(json.loads(trimmed.stdout)) == 6
     empty = runner.invoke(app, ["invoice", "list", "--city", " "], env=env)
     assert empty.exit_code == 2 and "expected a name, got nothing" in empty.output
+
+
+def ar(ledger, *args, user: str = "clerk"):
+    return runner.invoke(app, ["ar", *args], env={"PRICING_LEDGER": str(ledger.path),
+                                                  "PRICING_USER": user})
+
+
+def test_a_voided_payment_reopens_its_invoice_from_the_void_date_and_both_records_stay(ledger):
+    paid = ar(ledger, "pay", "1", "16500.00", "--date", "2001-05-15")
+    assert paid.exit_code == 0
+    assert "payment 1 recorded by clerk: invoice 000001 paid 16,500.00 of 16,500.00; open 0.00" \
+        in paid.output
+    voided = ar(ledger, "void-payment", "1", "--date", "2001-05-31", "--reason",
+                "check returned unpaid", user="supervisor")
+    assert voided.exit_code == 0, voided.output
+    assert ("payment 1 of 16,500.00 on invoice 000001 voided from 2001-05-31 by supervisor; "
+            "invoice 000001 open 16,500.00") in voided.output
+    # It stood until the day before its void, and the invoice is open again from that day.
+    assert balance(ledger, 1, dt.date(2001, 5, 30)).open == D("0.00")
+    assert balance(ledger, 1, dt.date(2001, 5, 31)).open == D("16500.00")
+    listed = json.loads(ar(ledger, "payments", "--format", "json").stdout)
+    assert [(p["id"], p["invoice"], p["amount"], p["recorded_by"], p["voided"], p["voided_by"],
+             p["void_reason"]) for p in listed] == [
+        (1, "000001", "16500.00", "clerk", "2001-05-31", "supervisor", "check returned unpaid")]
+    assert listed[0]["recorded_at"] <= listed[0]["voided_at"]
+    # Refusals change nothing: voided twice, before the payment, no such payment, no reason.
+    before = snapshot(ledger)
+    twice = ar(ledger, "void-payment", "1", "--date", "2001-06-01", "--reason", "again")
+    assert twice.exit_code == 1
+    assert "payment 1 was already voided on 2001-05-31 by supervisor (check returned unpaid)" \
+        in twice.output
+    early = ar(ledger, "void-payment", "1", "--date", "2001-05-14", "--reason", "x")
+    assert early.exit_code == 1 and "already voided" in early.output
+    assert ar(ledger, "void-payment", "9", "--reason", "x").exit_code == 1
+    assert ar(ledger, "void-payment", "1", "--reason", "  ").exit_code == 2
+    assert snapshot(ledger) == before
+    # Paid again in June. The statement: invoices dated each month's last day, 16,500.00 each;
+    # the void adds back what the payment took off; closing 3 x 16,500.00 - 16,500.00.
+    assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-06-05").exit_code == 0
+    shown = build_statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 4, 1),
+                            dt.date(2001, 6, 30))
+    assert [(e.date.isoformat(), e.document, e.charge, e.credit, e.balance)
+            for e in shown.entries] == [
+        ("2001-04-30", "Invoice 000001", D("16500.00"), None, D("16500.00")),
+        ("2001-05-15", "Payment 1", None, D("16500.00"), D("0.00")),
+        ("2001-05-31", "Invoice 000002", D("16500.00"), None, D("16500.00")),
+        ("2001-05-31", "Payment 1 voided", D("16500.00"), None, D("33000.00")),
+        ("2001-06-05", "Payment 2", None, D("16500.00"), D("16500.00")),
+        ("2001-06-30", "Invoice 000003", D("16500.00"), None, D("33000.00"))]
+    assert shown.closing == D("33000.00")
+
+
+def test_a_payment_dated_before_a_later_void_cannot_overpay_the_days_between(ledger):
+    assert ar(ledger, "pay", "2", "16500.00", "--date", "2001-06-10").exit_code == 0
+    assert ar(ledger, "void-payment", "1", "--date", "2001-06-30", "--reason", "wrong").exit_code == 0
+    # From 2001-06-15 to 06-29 payment 1 still stood: 16,500.00 more would pay the invoice twice.
+    backdated = ar(ledger, "pay", "2", "16500.00", "--date", "2001-06-15")
+    assert backdated.exit_code == 1 and "open balance of 0.00" in backdated.output
+    assert ar(ledger, "pay", "2", "16500.00", "--date", "2001-06-30").exit_code == 0
+    assert balance(ledger, 2, dt.date(2001, 6, 29)).open == D("0.00")
+    assert balance(ledger, 2, dt.date(2001, 6, 30)).open == D("0.00")
+
+
+def test_a_voided_payment_is_not_counted_for_adequate_assurance(ledger):
+    # PSA Amendment 3: twice the average monthly payment of the six months before the request.
+    assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-05-15").exit_code == 0
+    assert ar(ledger, "void-payment", "1", "--date", "2001-05-31", "--reason", "bounced").exit_code == 0
+    env = {"PRICING_LEDGER": str(ledger.path)}
+    sure = json.loads(runner.invoke(app, ["ar", "assurance", "--as-of", "2001-07-01", "--format",
+                                          "json"], env=env).stdout)
+    assert (sure["payments_total"], sure["amount"], sure["payments"]) == ("0.00", "0.00", [])
+    assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-06-05").exit_code == 0
+    sure = json.loads(runner.invoke(app, ["ar", "assurance", "--as-of", "2001-07-01", "--format",
+                                          "json"], env=env).stdout)
+    assert sure["amount"] == "5500.00"                      # 16,500.00 x 2 / 6
+
+
+def test_every_record_says_who_made_it_and_the_log_shows_it_in_order(ledger, tmp_path):
+    env = {"PRICING_LEDGER": str(ledger.path), "LOGNAME": "pat", "USER": "pat"}
+    # Without --user or PRICING_USER the login name is recorded.
+    assert runner.invoke(app, ["ar", "pay", "1", "6500.00", "--date", "2001-05-10"], env=env).exit_code == 0
+    steps = [(["ar", "dispute", "2", "1000.00", "--date", "2001-06-05", "--reason", "hours"], "dana"),
+             (["ar", "resolve", "1", "--date", "2001-06-20", "--resolution", "agreed"], "lee"),
+             (["ar", "credit", "2", "1000.00", "--date", "2001-06-21", "--reason", "dispute 1",
+               "--out", str(tmp_path / "c")], "dana"),
+             (["ar", "void-payment", "1", "--date", "2001-05-31", "--reason", "bounced"], "lee"),
+             (["ar", "terminate", "--date", "2001-09-30"], "dana")]
+    for args, user in steps:
+        done = runner.invoke(app, [*args, "--user", user], env=env)
+        assert done.exit_code == 0, done.output
+    log = json.loads(runner.invoke(app, ["ledger", "log", "--format", "json"], env=env).stdout)
+    assert [(e["recorded_by"], e["action"], e["document"], e["amount"]) for e in log[6:]] == [
+        ("pat", "payment", "payment 1", "6500.00"),
+        ("dana", "dispute raised", "dispute 1", "1000.00"),
+        ("lee", "dispute resolved", "dispute 1", None),
+        ("dana", "credit note", "credit note 000001", "1000.00"),
+        ("lee", "payment voided", "payment 1", "6500.00"),
+        ("dana", "termination", "PSA", None)]
+    assert [e["action"] for e in log[:6]] == ["invoice issued"] * 6          # the fixture's run
+    assert [e["recorded_at"] for e in log] == sorted(e["recorded_at"] for e in log)
+    mine = json.loads(runner.invoke(app, ["ledger", "log", "--user", "lee", "--format", "json"],
+                                    env=env).stdout)
+    assert [e["action"] for e in mine] == ["dispute resolved", "payment voided"]
+    # A name that is blank or hides characters is a usage error, and records nothing.
+    for bad in ("  ", "dana\u202e", "a\nb"):
+        refused = runner.invoke(app, ["ar", "pay", "3", "1.00", "--date", "2001-07-01", "--user", bad],
+                                env=env)
+        assert refused.exit_code == 2, bad
+    assert len(json.loads(runner.invoke(app, ["ledger", "log", "--format", "json"], env=env).stdout)) == 12

@@ -49,8 +49,59 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
     from invoices.receivables import record_payment
 
     with _ledger(ledger, "write", user) as book:
-        after = record_payment(book, number, amount, date)
-    typer.echo(f"invoice {number:06d}: paid {after.paid:,} of {after.total:,}; open {after.open:,}")
+        payment, after = record_payment(book, number, amount, date)
+    typer.echo(f"payment {payment} recorded by {book.recorder}: invoice {number:06d} paid "
+               f"{after.paid:,} of {after.total:,}; open {after.open:,}")
+
+
+@app.command("void-payment")
+@handles_errors
+def void(payment_id: Annotated[int, typer.Argument(parser=params.number, metavar="ID",
+                                                  help="Payment id (see `ar payments`).")],
+         reason: Annotated[str, typer.Option("--reason", parser=params.reason,
+                                             help="Why the payment is voided.")],
+         date: Annotated[dt.date | None, typer.Option(
+             "--date", parser=params.date, metavar="YYYY-MM-DD",
+             help="The day the reversal takes effect (default: today; not before the payment).")] = None,
+         ledger: LedgerOption = None, user: UserOption = None) -> None:
+    """Void a payment recorded by mistake, or one that bounced, by recording its reversal.
+
+    Nothing is deleted: the payment and its reversal both stay in the ledger, with who recorded each and when; the invoice is open again by the amount from the reversal's date.
+
+    Example: pricing ar void-payment 7 --reason "posted to the wrong invoice"
+    """
+    from invoices.receivables import void_payment
+
+    with _ledger(ledger, "write", user) as book:
+        payment, after = void_payment(book, payment_id, date or dt.date.today(), reason)
+    typer.echo(f"payment {payment.id} of {payment.amount:,} on invoice {payment.invoice:06d} "
+               f"voided from {payment.voided} by {payment.voided_by}; invoice "
+               f"{payment.invoice:06d} open {after.open:,}")
+
+
+@app.command("payments")
+@handles_errors
+def list_payments(invoice: Annotated[int | None, typer.Option(
+                      "--invoice", parser=params.number, metavar="NUMBER",
+                      help="Only this invoice's payments.")] = None,
+                  format: FormatOption = Format.table, ledger: LedgerOption = None) -> None:
+    """Every payment with who recorded it and when, and its reversal if it was voided."""
+    from invoices.receivables import payment_list
+
+    with _ledger(ledger) as book:
+        found = payment_list(book, invoice)
+    columns = ["id", "invoice", "bill_to", "date", "amount", "recorded_by", "recorded_at",
+               "voided", "void_reason", "voided_by", "voided_at"]
+    rows = [{"id": p.id, "invoice": f"{p.invoice:06d}", "bill_to": p.bill_to, "date": p.date,
+             "amount": p.amount, "recorded_by": p.recorded_by, "recorded_at": p.recorded_at,
+             "voided": p.voided, "void_reason": p.void_reason, "voided_by": p.voided_by,
+             "voided_at": p.voided_at} for p in found]
+    if format is Format.json:
+        emit_json(rows)
+    elif format is Format.csv:
+        emit_csv(columns, [[r[c] for c in columns] for r in rows])
+    else:
+        emit_table(columns, [[r[c] for c in columns] for r in rows], right=("amount",))
 
 
 @app.command("dispute", context_settings=AMOUNTS)

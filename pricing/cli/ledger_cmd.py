@@ -10,10 +10,10 @@ from pathlib import Path
 import typer
 
 from pricing.cli import params
-from pricing.cli.common import emit_json, handles_errors
+from pricing.cli.common import FORMAT_HELP, Format, emit_csv, emit_json, emit_table, handles_errors
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
-app = typer.Typer(help="The ledger itself: check, upgrade, copy, export the journal.",
+app = typer.Typer(help="The ledger itself: check, upgrade, copy, export the journal, who did what.",
                   no_args_is_help=True)
 
 
@@ -111,7 +111,8 @@ def export(start: dt.date = typer.Option(..., "--from", parser=params.date, meta
 
     Columns date, account, debit, credit, document, bill_to, memo. Invoices debit receivables
     and credit revenue by kind (service levels, hour blocks, hourly, integration), payments
-    debit cash and credit receivables, credit notes are the reverse of invoices.
+    debit cash and credit receivables (a voided payment the reverse, on the day of its void),
+    credit notes are the reverse of invoices.
 
     Example: pricing ledger export --from 2001-01-01 --to 2001-12-31 -o journal.csv
     """
@@ -139,3 +140,31 @@ def export(start: dt.date = typer.Option(..., "--from", parser=params.date, meta
         emit_csv(list(COLUMNS), [p.row() for p in postings], to=target)
     typer.echo(f"{len(postings):,} postings from {start} to {end}: debits {debits:,} = credits "
                f"{credits:,}", err=True)
+
+
+@app.command("log")
+@handles_errors
+def log(user: str | None = typer.Option(None, "--user", parser=params.name, metavar="NAME",
+                                         help="Only what this user recorded."),
+        format: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+        ledger: LedgerOption = None) -> None:
+    """Who did what: every record in the order made, with who made it and when.
+
+    Invoices, payments, voids, disputes and their resolutions, credit notes and terminations. Records made before the ledger kept authors (schema 4) say "unknown" and come first.
+
+    Example: pricing ledger log --user dana --format csv
+    """
+    from invoices.audit import activity
+
+    with _ledger(ledger) as book:
+        found = activity(book, user)
+    columns = ["recorded_at", "recorded_by", "action", "document", "amount", "date", "detail"]
+    if format is Format.json:
+        emit_json([e.as_dict() for e in found])
+        return
+    rows = [[e.recorded_at, e.recorded_by, e.action, e.document, e.amount, e.date, e.detail]
+            for e in found]
+    if format is Format.csv:
+        emit_csv(columns, rows)
+    else:
+        emit_table(columns, rows, right=("amount",))
