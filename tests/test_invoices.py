@@ -255,8 +255,9 @@ def test_explain_matches_and_spots_a_changed_table(tmp_path, tables, tables_copy
     assert position == 3 and (old.amount, new.amount) == (D("100000.00"), D("90000.00"))
 
 
-def _cli(tmp_path: Path, *extra: str, fault: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
+def _cli(tmp_path: Path, *extra: str, fault: str | None = None,
+         ledger: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRICING_LEDGER": ledger or str(tmp_path / "ledger.sqlite3")}
     env.pop("PRICING_FAULT", None)
     if fault:
         env["PRICING_FAULT"] = fault
@@ -273,8 +274,8 @@ def total_due(xlsx: str) -> Decimal:
     return D(str(sheet.cell(row, 5).value))
 
 
-def _state(directory: Path) -> list[tuple]:
-    with Ledger(directory / "ledger.sqlite3") as ledger:
+def _state(directory: Path, address: str | None = None) -> list[tuple]:
+    with Ledger(address or directory / "ledger.sqlite3") as ledger:
         invoices = [ledger.get(n) for n in ledger.numbers()]
         assert ledger.unwritten() == []
     for invoice in invoices:
@@ -285,14 +286,18 @@ def _state(directory: Path) -> list[tuple]:
 
 
 @pytest.mark.parametrize("fault", ["before-commit", "after-commit", "after-write"])
-def test_killed_run_rerun_equals_uninterrupted_run(tmp_path, fault):
+def test_killed_run_rerun_equals_uninterrupted_run(tmp_path, fault, ledger_address):
+    """Killed at each fault point, on each backend, and run again: exactly the invoices of an
+    uninterrupted run on a file."""
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     clean.mkdir(), killed.mkdir()
+    address = ledger_address if ledger_address.startswith("postgresql") else \
+        str(killed / "ledger.sqlite3")
     assert _cli(clean).returncode == 0
-    stopped = _cli(killed, fault=fault)
+    stopped = _cli(killed, fault=fault, ledger=address)
     assert stopped.returncode == -9          # SIGKILL, for real
-    assert _cli(killed).returncode == 0
-    assert _state(killed) == _state(clean)
+    assert _cli(killed, ledger=address).returncode == 0
+    assert _state(killed, address) == _state(clean)
 
 
 def test_runs_at_once_issue_each_invoice_once(tmp_path):

@@ -407,3 +407,23 @@ def test_every_record_says_who_made_it_and_the_log_shows_it_in_order(ledger, tmp
                                 env=env)
         assert refused.exit_code == 2, bad
     assert len(json.loads(runner.invoke(app, ["ledger", "log", "--format", "json"], env=env).stdout)) == 12
+
+
+def test_a_credit_killed_before_its_commit_records_nothing_and_a_retry_issues_it(ledger, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pricing", "ar", "credit", "2", "1000.00", "--date",
+               "2001-06-01", "--reason", "goodwill", "--out", str(tmp_path / "c")]
+    env = {**os.environ, "PRICING_LEDGER": str(ledger.path), "PRICING_FAULT": "credit-before-commit"}
+    before = snapshot(ledger)
+    killed = subprocess.run(command, env=env, capture_output=True, timeout=120)
+    assert killed.returncode == -9                                  # SIGKILL, for real
+    assert snapshot(ledger) == before                               # no credit, no number taken
+    env.pop("PRICING_FAULT")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "credit note 000001: 1,000.00" in done.stdout
+    assert balance(ledger, 2, dt.date(2001, 6, 1)).open == D("15500.00")      # 16,500 - 1,000
+    assert load_workbook(tmp_path / "c" / "credit-000001.xlsx")["Credit note"]["E3"].value == "000001"
