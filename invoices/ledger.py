@@ -363,6 +363,7 @@ class Ledger:
         if self.server:
             with self.write() as conn:
                 s.metadata.drop_all(conn)
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
             self.close()
             return
         self.close()

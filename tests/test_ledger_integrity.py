@@ -732,3 +732,16 @@ def test_a_column_given_twice_is_refused(tmp_path):
     refused = run(tmp_path, "2001-04", city_file)
     assert refused.exit_code == 1 and "column city: the column appears twice" in refused.output
     assert_no_ledger(tmp_path)
+
+
+def test_a_refused_first_run_leaves_no_ledger_and_the_next_run_starts_one(tmp_path):
+    shared = tmp_path / "shared"
+    other = tmp_path / "other.sqlite3"                  # another ledger wrote invoice-000001 there
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville(II), name="ii.csv"), ledger=other,
+               out=shared).exit_code == 0
+    refused = run(tmp_path, "2001-04", cities(tmp_path, huntsville()), out=shared)
+    assert refused.exit_code == 1 and "is not this ledger's invoice 000001" in refused.output
+    assert_no_ledger(tmp_path)                          # on a server too: no tables left behind
+    made = run(tmp_path, "2001-04", cities(tmp_path, huntsville()), out=tmp_path / "own")
+    assert made.exit_code == 0 and "issued 000001" in made.stdout
+    assert_ledger_holds(tmp_path)
