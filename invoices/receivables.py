@@ -264,6 +264,8 @@ class Dispute:
     discussion_until: dt.date
     resolved_date: dt.date | None = None
     resolution: str | None = None
+    recorded_by: str | None = None
+    resolved_by: str | None = None
 
 
 def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date, reason: str,
@@ -307,7 +309,8 @@ def disputes(ledger: Ledger, discussion_days: int) -> list[Dispute]:
     with ledger.read() as conn:
         rows = conn.execute(s.disputes.select().order_by(s.disputes.c.id)).all()
     return [Dispute(r.id, r.invoice, r.date, from_cents(r.amount_cents), r.reason,
-                    r.date + dt.timedelta(days=discussion_days), r.resolved_date, r.resolution)
+                    r.date + dt.timedelta(days=discussion_days), r.resolved_date, r.resolution,
+                    r.recorded_by, r.resolved_by)
             for r in rows]
 
 

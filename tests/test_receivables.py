@@ -398,6 +398,8 @@ def test_every_record_says_who_made_it_and_the_log_shows_it_in_order(ledger, tmp
         ("dana", "termination", "PSA", None)]
     assert [e["action"] for e in log[:6]] == ["invoice issued"] * 6          # the fixture's run
     assert [e["recorded_at"] for e in log] == sorted(e["recorded_at"] for e in log)
+    listed = json.loads(runner.invoke(app, ["ar", "disputes", "--format", "json"], env=env).stdout)
+    assert [(d["recorded_by"], d["resolved_by"]) for d in listed] == [("dana", "lee")]
     mine = json.loads(runner.invoke(app, ["ledger", "log", "--user", "lee", "--format", "json"],
                                     env=env).stdout)
     assert [e["action"] for e in mine] == ["dispute resolved", "payment voided"]

@@ -153,7 +153,7 @@ def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, meta
 @handles_errors
 def list_disputes(format: FormatOption = Format.table,
                   ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """Every dispute with its discussion deadline and resolution."""
+    """Every dispute with its discussion deadline and resolution, and who recorded each."""
     from invoices.receivables import disputes
 
     days = load(tables).versions("psa_remedies")[-1].rows[0].dispute_discussion_days
@@ -161,12 +161,13 @@ def list_disputes(format: FormatOption = Format.table,
         found = disputes(book, days)
     rows = [{"id": d.id, "invoice": d.invoice, "date": d.date, "amount": d.amount,
              "discussion_until": d.discussion_until, "resolved": d.resolved_date,
-             "resolution": d.resolution, "reason": d.reason} for d in found]
+             "resolution": d.resolution, "reason": d.reason, "recorded_by": d.recorded_by,
+             "resolved_by": d.resolved_by} for d in found]
     if format is Format.json:
         emit_json(rows)
     else:
         columns = ["id", "invoice", "date", "amount", "discussion_until", "resolved",
-                   "resolution", "reason"]
+                   "resolution", "reason", "recorded_by", "resolved_by"]
         values = [[r[c] for c in columns] for r in rows]
         if format is Format.csv:
             emit_csv(columns, values)
