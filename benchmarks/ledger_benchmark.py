@@ -4,7 +4,8 @@
 
 Builds a ledger by one real invoice run (3 invoices of the examples), then copies its invoices
 and lines with SQL until it holds --invoices invoices (each copy its own bill-to and month, as
-the ledger's unique keys require), with a payment on every other one. Then it times, as
+the ledger's unique keys require), with a payment on every other one and one payment in ten
+voided. Then it times, as
 subprocesses, best of --repeat:
   - the floor: the same Python start-up running a plain sqlite3 SELECT of every invoice row;
   - `pricing invoice list` (a table: the first 50), `invoice list --format json` (every row),
@@ -57,11 +58,14 @@ def build(path: Path, invoices: int) -> None:
             copy.update(invoice=number, city=f"{copy['city']} {number}")
             line_rows.append(tuple(copy[c] for c in line_columns))
         if number % 2:
-            payments.append((number, "2001-06-01", 1000, "2001-06-01T00:00:00+00:00"))
+            payments.append((number, "2001-06-01", 1000, "2001-06-01T00:00:00+00:00", "bench"))
     db.executemany(f"INSERT INTO invoices VALUES ({','.join('?' * len(columns))})", rows)
     db.executemany(f"INSERT INTO lines VALUES ({','.join('?' * len(line_columns))})", line_rows)
-    db.executemany("INSERT INTO payments (invoice, date, amount_cents, recorded_at) "
-                   "VALUES (?, ?, ?, ?)", payments)
+    db.executemany("INSERT INTO payments (invoice, date, amount_cents, recorded_at, recorded_by) "
+                   "VALUES (?, ?, ?, ?, ?)", payments)
+    db.execute("INSERT INTO payment_voids (payment, date, reason, recorded_at, recorded_by) "
+               "SELECT id, '2001-06-15', 'bounced', '2001-06-15T00:00:00+00:00', 'bench' "
+               "FROM payments WHERE id % 10 = 0")          # one payment in ten voided
     db.execute("UPDATE sequences SET last = ? WHERE name = 'invoice'", (invoices,))
     db.commit()
     db.close()

@@ -10,6 +10,8 @@ a copy that fails leaves it as it was.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select, text
 
 from invoices import schema as s
@@ -23,6 +25,13 @@ BATCH = 5_000
 def copy_ledger(source, destination) -> dict[str, int]:
     """Copy ledger `source` into `destination` (addresses: a path or a PostgreSQL URL); return
     the rows copied per table. The source is read, never changed; its invariants must hold."""
+    from invoices.ledger import is_server, ledger_files
+
+    if not is_server(destination) and not is_server(source):
+        theirs = ledger_files(source).get(Path(destination).resolve())
+        if theirs:
+            raise PricingError(f"{destination}: that is {theirs}; copy into a new file or "
+                               f"database")
     with Ledger(source, "read") as src:
         broken = {k: v for k, v in check(src).items() if v}
         if broken:

@@ -17,6 +17,7 @@ from pricing.components import COMPONENTS, Counts
 from pricing.csvfile import read_records
 from pricing.errors import Problem
 from pricing.tables.columns import count
+from pricing import values
 from pricing.values import canonical_month, parse_date, parse_hours
 
 CITY_COLUMNS = ("city", "bill_to") + COMPONENTS
@@ -62,9 +63,7 @@ def _count(path, row, column, text, problems) -> int | None:
         return None
 
 
-NAME_LIMIT = 200
-# Letters and symbols that print as nothing (Hangul fillers, braille blank, ...).
-_BLANKS = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+NAME_LIMIT = values.NAME_LIMIT
 
 
 def city_key(name: str) -> str:
@@ -77,11 +76,10 @@ def name_problem(name: str) -> str | None:
     spaces and line breaks would let one city be billed under two spellings that look alike."""
     if len(name) > NAME_LIMIT:
         return f"expected a name of at most {NAME_LIMIT} characters, got {len(name):,}"
-    for char in unicodedata.normalize("NFC", name):
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Mn", "Me") \
-                or (unicodedata.category(char) == "Zs" and char != " ") or char in _BLANKS:
-            return (f"the name holds an invisible or unusual character (U+{ord(char):04X}); "
-                    f"type it with plain spaces")
+    char = values.unusual_character(name, strict=True)
+    if char is not None:
+        return (f"the name holds an invisible or unusual character (U+{ord(char):04X}); "
+                f"type it with plain spaces")
     return None
 
 

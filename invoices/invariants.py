@@ -87,19 +87,31 @@ def totals_equal_their_lines(conn) -> list[str]:
 
 
 def payments_and_credits_within_totals(conn) -> list[str]:
-    """Payments standing (not voided) and credit notes on an invoice never exceed its total;
-    nor do open disputes."""
-    i, v = s.invoices.c, s.payment_voids.c
+    """On no day do the payments standing (made, and not yet voided) and the credit notes of an
+    invoice exceed its total; nor do its open disputes."""
+    i, p, v, c = s.invoices.c, s.payments.c, s.payment_voids.c, s.credits.c
     totals = dict(conn.execute(select(i.number, i.total_cents)).all())
-    applied: dict[int, int] = defaultdict(int)
-    standing = ~select(v.id).where(v.payment == s.payments.c.id).exists()
-    for table, where in ((s.payments, standing), (s.credits, True)):
-        for number, cents in conn.execute(select(table.c.invoice, func.sum(table.c.amount_cents))
-                                          .where(where).group_by(table.c.invoice)):
-            applied[number] += cents
-    found = [f"invoice {n:06d}: paid and credited {c / 100:,.2f}, more than its total "
-             f"{totals.get(n, 0) / 100:,.2f}" for n, c in sorted(applied.items())
-             if c > totals.get(n, 0)]
+    moves: dict[int, list[tuple]] = defaultdict(list)   # invoice -> (day, cents applied)
+    for number, day, cents in conn.execute(select(p.invoice, p.date, p.amount_cents)):
+        moves[number].append((day, cents))
+    for number, day, cents in conn.execute(select(p.invoice, v.date, p.amount_cents)
+                                           .join_from(s.payment_voids, s.payments,
+                                                      p.id == v.payment)):
+        moves[number].append((day, -cents))
+    for number, day, cents in conn.execute(select(c.invoice, c.date, c.amount_cents)):
+        moves[number].append((day, cents))
+    found = []
+    for number in sorted(moves):
+        applied, total = 0, totals.get(number, 0)
+        by_day: dict = defaultdict(int)
+        for day, cents in moves[number]:
+            by_day[day] += cents
+        for day in sorted(by_day):                  # the balance at the end of each day
+            applied += by_day[day]
+            if applied > total:
+                found.append(f"invoice {number:06d}: paid and credited {applied / 100:,.2f} on "
+                             f"{day}, more than its total {total / 100:,.2f}")
+                break
     d = s.disputes.c
     for number, cents in conn.execute(select(d.invoice, func.sum(d.amount_cents))
                                       .where(d.resolved_date.is_(None)).group_by(d.invoice)):

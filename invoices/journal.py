@@ -84,7 +84,8 @@ def _shares(total: int, parts: dict[str, int]) -> dict[str, int]:
 def journal(ledger: Ledger, start: dt.date, end: dt.date,
             accounts: dict[str, str] | None = None) -> list[Posting]:
     """Every posting dated from `start` to `end`, in date order (invoices, then credit notes,
-    then payments, then voids on one day), each document's postings together."""
+    then voids, then payments on one day, as on a statement), each document's postings
+    together."""
     accounts = accounts or read_accounts()
     i, l, p, c = s.invoices.c, s.lines.c, s.payments.c, s.credits.c
     postings: list[tuple] = []
@@ -117,7 +118,7 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
                 .where(p.date.between(start, end))):
             entries = [(accounts["cash"], cents, None, f"on invoice {invoice:06d}"),
                        (accounts["receivables"], None, cents, f"on invoice {invoice:06d}")]
-            postings.append((day, 2, pid, f"payment {pid}", bill_to, entries))
+            postings.append((day, 3, pid, f"payment {pid}", bill_to, entries))
         v = s.payment_voids.c
         for vid, pid, invoice, day, bill_to, cents, reason in conn.execute(
                 select(v.id, p.id, p.invoice, v.date, i.bill_to, p.amount_cents, v.reason)
@@ -127,7 +128,7 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
             memo = f"payment {pid} on invoice {invoice:06d} voided: {reason}"
             entries = [(accounts["receivables"], cents, None, memo),
                        (accounts["cash"], None, cents, memo)]
-            postings.append((day, 3, vid, f"payment {pid} void", bill_to, entries))
+            postings.append((day, 2, vid, f"payment {pid} void", bill_to, entries))
     postings.sort(key=lambda e: e[:3])
     return [Posting(day, account, None if debit is None else from_cents(debit),
                     None if credit is None else from_cents(credit), doc, bill_to, memo)

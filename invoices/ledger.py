@@ -162,9 +162,14 @@ class Ledger:
                  user: str | None = None) -> None:
         from sqlalchemy import create_engine, event
 
+        from pricing.values import user_name
+
         self.path = resolve_ledger(path)
         self.mode = mode
-        self.user = user
+        try:
+            self.user = None if user is None else user_name(user)
+        except ValueError as error:
+            raise PricingError(f"user: {error}") from None
         self.version = SCHEMA_VERSION
         self.server = is_server(self.path)
         self.where = shown_address(self.path)
@@ -266,10 +271,10 @@ class Ledger:
             raise PricingError(f"{self.where}: a ledger of schema {version}, newer than this "
                                f"tool's {SCHEMA_VERSION}: use a newer kmc-pricing")
         if version < SCHEMA_VERSION and self.mode != "upgrade":
-            address = self.where if self.server else self.path
+            how = ("with the same --ledger URL" if self.server else f"--ledger {self.path}")
             raise PricingError(f"{self.where}: a ledger of schema {version}, older than this "
-                               f"tool's {SCHEMA_VERSION}: run `pricing ledger upgrade --ledger "
-                               f"{address}` once")
+                               f"tool's {SCHEMA_VERSION}: run `pricing ledger upgrade {how}` "
+                               f"once")
         self.version = version
 
     def _create(self) -> None:
@@ -475,14 +480,20 @@ def login_name() -> str:
     container without a user entry), so no record is ever made by nobody."""
     import getpass
 
+    from pricing.values import user_name
+
     try:
-        name = getpass.getuser().strip()
+        name = getpass.getuser()
     except (OSError, KeyError, ImportError):
         name = ""
-    if not name:
+    if not name.strip():
         raise PricingError("cannot tell who is recording this: give --user NAME (or set "
                            "PRICING_USER)")
-    return name
+    try:
+        return user_name(name)
+    except ValueError as error:
+        raise PricingError(f"the login name cannot be recorded as who made this ({error}): "
+                           f"give --user NAME (or set PRICING_USER)") from None
 
 
 def now() -> str:

@@ -162,17 +162,21 @@ def _latest(ledger: Ledger, number: int, conn) -> Balance:
     return balance(ledger, number, dt.date.max, conn)
 
 
-def _open_from(ledger: Ledger, number: int, date: dt.date, conn) -> Decimal:
+def _open_from(ledger: Ledger, number: int, date: dt.date, conn) -> tuple[Decimal, str]:
     """The least open balance of the invoice on any day from `date` on: what a payment or credit
-    dated `date` may take without the invoice being overpaid on some later day. Without voids
-    that is the balance after everything; a payment voided later was counted until the day
-    before its void, so those days count too."""
+    dated `date` may take without the invoice being overpaid on some later day, and the words
+    that say when. Without voids that is the balance after everything; a payment voided later
+    was counted until the day before its void, so those days count too."""
     v, p = s.payment_voids.c, s.payments.c
-    days = {dt.date.max, date}
-    days |= {day - dt.timedelta(days=1) for day in conn.execute(
-        select(v.date).join_from(s.payment_voids, s.payments, p.id == v.payment)
-        .where(p.invoice == number, v.date > date)).scalars()}
-    return min(balance(ledger, number, day, conn).open for day in days)
+    days = {date: (2, f" on {date}"), dt.date.max: (0, "")}    # (rank on a tie, words)
+    for day, payment in conn.execute(
+            select(v.date, v.payment).join_from(s.payment_voids, s.payments, p.id == v.payment)
+            .where(p.invoice == number, v.date > date)):
+        days[day - dt.timedelta(days=1)] = (1, f" on {day - dt.timedelta(days=1)}, while "
+                                               f"payment {payment} stands (it is voided from {day})")
+    open_on = {day: balance(ledger, number, day, conn).open for day in days}
+    least = min(days, key=lambda day: (open_on[day], days[day][0], day))
+    return open_on[least], days[least][1]
 
 
 def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date
@@ -181,10 +185,10 @@ def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
     value = _amount(amount, "amount")
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "payment")
-        room = _open_from(ledger, number, date, conn)
+        room, when = _open_from(ledger, number, date, conn)
         if value > room:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
-                               f"{room:,}")
+                               f"{room:,}{when}")
         made = conn.execute(s.payments.insert().values(
             invoice=number, date=date, amount_cents=to_cents(value), recorded_at=now(),
             recorded_by=ledger.recorder))
@@ -343,10 +347,10 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "credit")
         current = _latest(ledger, number, conn)
-        room = _open_from(ledger, number, date, conn)
+        room, when = _open_from(ledger, number, date, conn)
         if value > room:
             raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
-                               f"{room:,}")
+                               f"{room:,}{when}")
         credit = ledger.next_number(conn, "credit")
         file = out_dir.resolve() / f"credit-{credit:06d}.xlsx"
         made = claim(file, ledger.id, credit_document(credit))   # O_EXCL: one ledger wins

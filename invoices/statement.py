@@ -106,7 +106,9 @@ class Statement:
 
 
 def _entries(conn, bill_to: str) -> list[tuple]:
-    """(date, order, kind, document, reference, due date, signed amount) of every entry."""
+    """(date, order, kind, document, reference, due date, signed amount) of every entry. On one
+    day: invoices, credit notes, voids, then payments, so a payment made the day an earlier one
+    is voided never shows the customer in credit."""
     i, c, p = s.invoices.c, s.credits.c, s.payments.c
     found = []
     for number, date, due, cents in conn.execute(
@@ -121,14 +123,14 @@ def _entries(conn, bill_to: str) -> list[tuple]:
     for pid, invoice, date, cents in conn.execute(
             select(p.id, p.invoice, p.date, p.amount_cents)
             .join_from(s.payments, s.invoices, i.number == p.invoice).where(i.bill_to == bill_to)):
-        found.append((date, 2, pid, "payment", f"Payment {pid}", f"Invoice {invoice:06d}", None,
+        found.append((date, 3, pid, "payment", f"Payment {pid}", f"Invoice {invoice:06d}", None,
                       -from_cents(cents)))
     v = s.payment_voids.c
     for pid, invoice, date, cents in conn.execute(
             select(p.id, p.invoice, v.date, p.amount_cents)
             .select_from(s.payment_voids.join(s.payments, p.id == v.payment)
                          .join(s.invoices, i.number == p.invoice)).where(i.bill_to == bill_to)):
-        found.append((date, 3, pid, "payment voided", f"Payment {pid} voided",
+        found.append((date, 2, pid, "payment voided", f"Payment {pid} voided",
                       f"Invoice {invoice:06d}", None, from_cents(cents)))
     found.sort(key=lambda e: e[:3])
     return found

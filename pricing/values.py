@@ -171,3 +171,77 @@ def parse_number(value: object) -> int:
     if number < 1:
         raise ValueError(f"expected a number of 1 or more, got {shown(value)}")
     return number
+
+
+# Letters and symbols that print as nothing (Hangul fillers, braille blank, ...).
+BLANKS = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+# Unicode categories that print as nothing or change how the text around them reads: controls
+# (tab and DEL too), format characters (zero-width, bidirectional, soft hyphen, word joiner),
+# surrogates, private use, unassigned, line and paragraph separators.
+HIDDEN = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+NAME_LIMIT = 200
+TEXT_LIMIT = 2000
+UNKNOWN_AUTHOR = "unknown"          # the author of a record made before the ledger kept authors
+
+
+def unusual_character(text: str, strict: bool = False) -> str | None:
+    """The first character of `text` that prints as nothing or changes how the text reads, or
+    None. `strict` (names, which are keys: two spellings must not look alike) also refuses
+    combining marks and spaces other than U+0020."""
+    import unicodedata
+
+    for char in unicodedata.normalize("NFC", text):
+        category = unicodedata.category(char)
+        if category in HIDDEN or char in BLANKS or (strict and (
+                category in ("Mn", "Me") or (category == "Zs" and char != " "))):
+            return char
+    return None
+
+
+def free_text(value: str) -> str:
+    """Free text (a reason, a resolution): valid Unicode on one line, nothing hidden in it."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError("expected text, got bytes that are not UTF-8")
+    if any(c in "\r\n\x0b\x0c\x85\u2028\u2029" for c in value):
+        raise ValueError("expected text on one line, without line breaks")
+    if len(value) > TEXT_LIMIT:
+        raise ValueError(f"expected at most {TEXT_LIMIT:,} characters, got {len(value):,}")
+    hidden = unusual_character(value)
+    if hidden is not None:
+        raise ValueError(f"expected visible text, got the invisible, control or "
+                         f"direction-changing character U+{ord(hidden):04X} (it would change "
+                         f"how the text reads on a document)")
+    return value
+
+
+def reason_text(value: str) -> str:
+    """A reason or a resolution: free text with something in it."""
+    value = free_text(value)
+    if not value.strip():
+        raise ValueError("expected a few words saying why, got nothing")
+    return value
+
+
+def name_text(value: str) -> str:
+    """A name to match (a city, a bill-to): free text, trimmed, and not empty."""
+    value = free_text(value).strip()
+    if not value:
+        raise ValueError("expected a name, got nothing")
+    return value
+
+
+def user_name(value: str) -> str:
+    """Who records something: a name as strict as a city's (one person must not be able to
+    pass for another in the log), and not the word the ledger keeps for records made before
+    it kept authors."""
+    value = name_text(value)
+    if len(value) > NAME_LIMIT:
+        raise ValueError(f"expected a name of at most {NAME_LIMIT} characters, got {len(value):,}")
+    hidden = unusual_character(value, strict=True)
+    if hidden is not None:
+        raise ValueError(f"expected a name in visible characters and plain spaces, got "
+                         f"U+{ord(hidden):04X}")
+    if value.casefold() == UNKNOWN_AUTHOR:
+        raise ValueError(f"{UNKNOWN_AUTHOR!r} is kept for records made before the ledger "
+                         f"recorded who made them; give your own name")
+    return value

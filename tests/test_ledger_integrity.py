@@ -745,3 +745,15 @@ def test_a_refused_first_run_leaves_no_ledger_and_the_next_run_starts_one(tmp_pa
     made = run(tmp_path, "2001-04", cities(tmp_path, huntsville()), out=tmp_path / "own")
     assert made.exit_code == 0 and "issued 000001" in made.stdout
     assert_ledger_holds(tmp_path)
+
+
+@file_ledger
+def test_a_copy_into_the_ledgers_own_side_files_is_refused(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    ledger = tmp_path / "ledger.sqlite3"
+    before = digest(ledger)
+    for side in ("-journal", "-wal", "-shm"):
+        refused = pricing(tmp_path, "ledger", "copy", str(ledger), f"{ledger}{side}")
+        assert refused.exit_code == 1 and f"that is the ledger's file {ledger}{side}" in refused.output
+    assert not Path(f"{ledger}-journal").exists() and digest(ledger) == before
+    assert pricing(tmp_path, "ar", "pay", "1", "1.00", "--date", "2001-05-10").exit_code == 0

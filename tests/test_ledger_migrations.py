@@ -115,7 +115,7 @@ def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_le
     refused = pricing("invoice", "list", ledger=old_ledger)
     assert refused.exit_code == 1
     assert "a ledger of schema 3, older than this tool's 4" in refused.output
-    assert "pricing ledger upgrade --ledger" in refused.output
+    assert "run `pricing ledger upgrade" in refused.output
     assert "pricing:pricing@" not in refused.output                  # the password is not shown
     assert pricing("ar", "pay", "1", "1.00", "--date", "2001-05-10", ledger=old_ledger).exit_code == 1
 

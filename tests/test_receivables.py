@@ -331,8 +331,8 @@ def test_a_voided_payment_reopens_its_invoice_from_the_void_date_and_both_record
         in twice.output
     early = ar(ledger, "void-payment", "1", "--date", "2001-05-14", "--reason", "x")
     assert early.exit_code == 1 and "already voided" in early.output
-    assert ar(ledger, "void-payment", "9", "--reason", "x").exit_code == 1
-    assert ar(ledger, "void-payment", "1", "--reason", "  ").exit_code == 2
+    assert ar(ledger, "void-payment", "9", "--date", "2001-06-01", "--reason", "x").exit_code == 1
+    assert ar(ledger, "void-payment", "1", "--date", "2001-06-01", "--reason", "  ").exit_code == 2
     assert snapshot(ledger) == before
     # Paid again in June. The statement: invoices dated each month's last day, 16,500.00 each;
     # the void adds back what the payment took off; closing 3 x 16,500.00 - 16,500.00.
@@ -429,3 +429,67 @@ def test_a_credit_killed_before_its_commit_records_nothing_and_a_retry_issues_it
     assert "credit note 000001: 1,000.00" in done.stdout
     assert balance(ledger, 2, dt.date(2001, 6, 1)).open == D("15500.00")      # 16,500 - 1,000
     assert load_workbook(tmp_path / "c" / "credit-000001.xlsx")["Credit note"]["E3"].value == "000001"
+
+
+def test_a_void_and_a_new_payment_on_one_day_never_show_the_customer_in_credit(ledger):
+    assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-05-10").exit_code == 0
+    assert ar(ledger, "void-payment", "1", "--date", "2001-06-15", "--reason", "bounced").exit_code == 0
+    assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-06-15").exit_code == 0
+    shown = build_statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 6, 1), dt.date(2001, 6, 20))
+    # Opening: April and May invoices 33,000.00 less payment 1: 16,500.00.
+    assert shown.opening == D("16500.00")
+    assert [(e.document, e.balance) for e in shown.entries] == [
+        ("Payment 1 voided", D("33000.00")), ("Payment 2", D("16500.00"))]
+
+
+def test_a_payment_backdated_before_a_void_says_which_days_it_would_overpay(ledger, tmp_path):
+    assert ar(ledger, "pay", "2", "16500.00", "--date", "2001-06-10").exit_code == 0
+    assert ar(ledger, "void-payment", "1", "--date", "2001-06-30", "--reason", "wrong").exit_code == 0
+    refused = ar(ledger, "pay", "2", "100.00", "--date", "2001-06-20")
+    assert refused.exit_code == 1
+    assert ("100.00 is more than invoice 000002's open balance of 0.00 on 2001-06-29, while "
+            "payment 1 stands (it is voided from 2001-06-30)") in refused.output
+    credit = ar(ledger, "credit", "2", "100.00", "--date", "2001-06-20", "--reason", "x", "--out",
+                str(tmp_path / "c"))
+    assert credit.exit_code == 1 and "while payment 1 stands" in credit.output
+
+
+@pytest.mark.parametrize("char", ["\u2060", "\u061c", "\u00ad", "\u2028", "\u0085", "\x7f", "\t",
+                                  "\u3164", "\u202e"])
+def test_names_and_reasons_with_hidden_characters_are_usage_errors(ledger, char):
+    before = snapshot(ledger)
+    as_user = ar(ledger, "pay", "1", "1.00", "--date", "2001-05-10", user=f"ad{char}min")
+    assert as_user.exit_code == 2 and "--user" in as_user.output
+    reason = ar(ledger, "dispute", "1", "1.00", "--date", "2001-05-10", "--reason", f"hours{char}")
+    assert reason.exit_code == 2 and "--reason" in reason.output
+    assert snapshot(ledger) == before
+
+
+def test_unknown_is_not_a_user_and_a_login_name_is_checked_like_one(ledger):
+    reserved = ar(ledger, "pay", "1", "1.00", "--date", "2001-05-10", user="Unknown")
+    said = " ".join(reserved.output.replace("│", " ").split())         # unwrapped from the box
+    assert reserved.exit_code == 2 and "'unknown' is kept for records made before" in said
+    env = {"PRICING_LEDGER": str(ledger.path), "PRICING_USER": None, "LOGNAME": "ev\u202eil"}
+    refused = runner.invoke(app, ["ar", "pay", "1", "1.00", "--date", "2001-05-10"], env=env)
+    assert refused.exit_code == 1
+    assert "the login name cannot be recorded as who made this" in refused.output
+    assert "give --user NAME" in refused.output
+    missing = runner.invoke(app, ["ar", "void-payment", "1", "--reason", "x"],
+                            env={"PRICING_LEDGER": str(ledger.path)})
+    assert missing.exit_code == 2 and "--date" in missing.output           # no silent today
+
+
+@pytest.mark.breaks_ledger
+def test_ledger_check_finds_an_invoice_overpaid_on_some_days_only(ledger):
+    from invoices import schema
+
+    assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-05-10").exit_code == 0
+    assert ar(ledger, "void-payment", "1", "--date", "2001-06-15", "--reason", "bounced").exit_code == 0
+    assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-06-15").exit_code == 0
+    with ledger.write() as conn:                        # backdated behind the tool's back
+        conn.execute(schema.payments.update().where(schema.payments.c.id == 2)
+                     .values(date=dt.date(2001, 6, 1)))
+    checked = runner.invoke(app, ["ledger", "check"], env={"PRICING_LEDGER": str(ledger.path)})
+    assert checked.exit_code == 1
+    assert ("payments_and_credits_within_totals: invoice 000001: paid and credited 33,000.00 on "
+            "2001-06-01, more than its total 16,500.00") in checked.output

@@ -60,20 +60,20 @@ def void(payment_id: Annotated[int, typer.Argument(parser=params.number, metavar
                                                   help="Payment id (see `ar payments`).")],
          reason: Annotated[str, typer.Option("--reason", parser=params.reason,
                                              help="Why the payment is voided.")],
-         date: Annotated[dt.date | None, typer.Option(
+         date: Annotated[dt.date, typer.Option(
              "--date", parser=params.date, metavar="YYYY-MM-DD",
-             help="The day the reversal takes effect (default: today; not before the payment).")] = None,
+             help="The day the reversal takes effect (not before the payment).")],
          ledger: LedgerOption = None, user: UserOption = None) -> None:
     """Void a payment recorded by mistake, or one that bounced, by recording its reversal.
 
     Nothing is deleted: the payment and its reversal both stay in the ledger, with who recorded each and when; the invoice is open again by the amount from the reversal's date.
 
-    Example: pricing ar void-payment 7 --reason "posted to the wrong invoice"
+    Example: pricing ar void-payment 7 --date 2001-06-01 --reason "posted to the wrong invoice"
     """
     from invoices.receivables import void_payment
 
     with _ledger(ledger, "write", user) as book:
-        payment, after = void_payment(book, payment_id, date or dt.date.today(), reason)
+        payment, after = void_payment(book, payment_id, date, reason)
     typer.echo(f"payment {payment.id} of {payment.amount:,} on invoice {payment.invoice:06d} "
                f"voided from {payment.voided} by {payment.voided_by}; invoice "
                f"{payment.invoice:06d} open {after.open:,}")
@@ -89,6 +89,8 @@ def list_payments(invoice: Annotated[int | None, typer.Option(
     from invoices.receivables import payment_list
 
     with _ledger(ledger) as book:
+        if invoice is not None:
+            book.get(invoice)                    # an invoice that is not there is an error
         found = payment_list(book, invoice)
     columns = ["id", "invoice", "bill_to", "date", "amount", "recorded_by", "recorded_at",
                "voided", "void_reason", "voided_by", "voided_at"]
@@ -179,8 +181,7 @@ def list_disputes(format: FormatOption = Format.table,
 @handles_errors
 def credit(number: Number, amount: Amount,
            reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="Why the credit is given.")],
-           date: Annotated[dt.date | None, typer.Option(
-               "--date", parser=params.date, metavar="YYYY-MM-DD", help="Default: today.")] = None,
+           date: DateOption,
            out: Annotated[Path, typer.Option("--out", help="Directory for the credit note.")] = Path("."),
            pdf: Annotated[bool, typer.Option("--pdf", help="Also write the credit note as a PDF beside its workbook.")] = False,
            ledger: LedgerOption = None, user: UserOption = None) -> None:
@@ -203,7 +204,7 @@ def credit(number: Number, amount: Amount,
         check_renderer()
     with _ledger(ledger, "write", user) as book:
         folder = output_dir(out)
-        note = issue_credit(book, number, amount, date or dt.date.today(), reason, folder)
+        note = issue_credit(book, number, amount, date, reason, folder)
         try:
             write_credit_note(note, book.get(number), None,
                               marker(book.id, credit_document(note.number)))

@@ -28,7 +28,7 @@ LedgerOption = Annotated[
 ]
 UserOption = Annotated[
     str | None,
-    typer.Option("--user", envvar="PRICING_USER", show_envvar=True, parser=params.name,
+    typer.Option("--user", envvar="PRICING_USER", show_envvar=True, parser=params.user,
                  metavar="NAME", help="Who records this; kept with the record (default: your "
                                       "login name)."),
 ]

@@ -95,9 +95,11 @@ def copy(source: str = typer.Argument(..., metavar="SRC", help="The ledger to co
     from invoices.ledger import resolve_ledger, shown_address
 
     copied = copy_ledger(resolve_ledger(source), resolve_ledger(destination))
-    typer.echo(f"copied {copied.get('invoices', 0):,} invoices, {copied.get('lines', 0):,} lines, "
-               f"{copied.get('payments', 0):,} payments and {copied.get('credits', 0):,} credit "
-               f"notes to {shown_address(resolve_ledger(destination))}")
+    counted = ", ".join(f"{name} {copied.get(table, 0):,}" for table, name in (
+        ("invoices", "invoices"), ("lines", "lines"), ("payments", "payments"),
+        ("payment_voids", "payment voids"), ("disputes", "disputes"),
+        ("credits", "credit notes"), ("terminations", "terminations")))
+    typer.echo(f"copied to {shown_address(resolve_ledger(destination))}: {counted}")
 
 
 @app.command("export")
@@ -150,7 +152,7 @@ def log(user: str | None = typer.Option(None, "--user", parser=params.name, meta
         ledger: LedgerOption = None) -> None:
     """Who did what: every record in the order made, with who made it and when.
 
-    Invoices, payments, voids, disputes and their resolutions, credit notes and terminations. Records made before the ledger kept authors (schema 4) say "unknown" and come first.
+    Invoices, payments, voids, disputes and their resolutions, credit notes and terminations. Records made before the ledger kept authors (schema 4) say "unknown" for who made them; those whose time was not kept either come first.
 
     Example: pricing ledger log --user dana --format csv
     """
