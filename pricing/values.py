@@ -167,9 +167,14 @@ def parse_count(value: object) -> int:
 def parse_number(value: object) -> int:
     """A document number (invoice, credit note, dispute, payment): 1 or more, below
     COUNT_LIMIT. Leading zeros are allowed, since documents print as 000003."""
-    number = parse_count(value)
+    try:
+        number = parse_count(value)
+    except ValueError as error:
+        if "below" in str(error):
+            raise
+        number = 0                           # not a whole number: say what a number is here
     if number < 1:
-        raise ValueError(f"expected a number of 1 or more, got {shown(value)}")
+        raise ValueError(f"expected a number of 1 or more in ASCII digits, got {shown(value)}")
     return number
 
 

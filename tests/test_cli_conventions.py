@@ -357,3 +357,12 @@ def test_sigterm_stops_a_batch_and_leaves_no_temporary_files(tmp_path):
     out, _ = running.communicate(timeout=60)
     assert running.returncode == 128 + signal.SIGTERM and out == b""
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "1.0", "１", "abc"])
+def test_a_document_number_has_one_rule_and_one_message(ledger, number):
+    for command in (["ar", "void-payment", "--date", "2001-05-15", "--reason", "x", "--", number],
+                    ["invoice", "show", "--", number]):
+        refused = invoke(ledger, *command)
+        assert refused.exit_code == 2, command
+        assert "expected a number of 1 or more in ASCII digits" in one_line(refused.output)

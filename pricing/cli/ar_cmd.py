@@ -161,7 +161,7 @@ def list_disputes(format: FormatOption = Format.table,
     days = load(tables).versions("psa_remedies")[-1].rows[0].dispute_discussion_days
     with _ledger(ledger) as book:
         found = disputes(book, days)
-    rows = [{"id": d.id, "invoice": d.invoice, "date": d.date, "amount": d.amount,
+    rows = [{"id": d.id, "invoice": f"{d.invoice:06d}", "date": d.date, "amount": d.amount,
              "discussion_until": d.discussion_until, "resolved": d.resolved_date,
              "resolution": d.resolution, "reason": d.reason, "recorded_by": d.recorded_by,
              "resolved_by": d.resolved_by} for d in found]
