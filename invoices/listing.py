@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists
+from sqlalchemy import exists, func, select
 
 from invoices import schema as s
 from invoices.ledger import Ledger
-from invoices.receivables import _positions_with, due_reason
+from invoices.receivables import _positions_query, _positions_with, due_reason
 from pricing.money import to_cents
 
 
@@ -90,13 +90,17 @@ def list_invoices(ledger: Ledger, filters: Filters = Filters(),
                   limit: int | None = None) -> tuple[list[Listed], int]:
     """(the invoices matching, at most `limit` of them, in number order; how many match)."""
     i = s.invoices.c
+    columns = (i.month, i.supplement, i.due_date, i.terms, i.file)
     with ledger.read() as conn:
-        found = _positions_with(conn, dt.date.max, (i.month, i.supplement, i.due_date, i.terms,
-                                                    i.file), *filters.where())
-    if filters.open_only:
-        found = [(b, more) for b, more in found if b.open > 0]
-    shown = found if limit is None else found[:limit]
+        shown = _positions_with(conn, dt.date.max, columns, *filters.where(),
+                                open_only=filters.open_only, limit=limit)
+        if limit is None or len(shown) < limit:
+            matching = len(shown)
+        else:                                 # a page of a long list: count the rest in SQL
+            query = _positions_query(dt.date.max, (), *filters.where(),
+                                     open_only=filters.open_only).order_by(None).subquery()
+            matching = conn.execute(select(func.count()).select_from(query)).scalar()
     listed = [Listed(b.number, b.bill_to, month, supplement, b.invoice_date, due, b.due_date,
                      terms, b.total, b.open, file)
               for b, (month, supplement, due, terms, file) in shown]
-    return listed, len(found)
+    return listed, matching

@@ -96,18 +96,30 @@ def _positions(conn, as_of: dt.date, *where) -> list[Balance]:
     return [balance for balance, _ in _positions_with(conn, as_of, (), *where)]
 
 
-def _positions_with(conn, as_of: dt.date, columns, *where) -> list[tuple[Balance, tuple]]:
-    """`_positions`, each balance with the values of further invoice `columns` (one query)."""
+def _positions_query(as_of: dt.date, columns, *where, open_only: bool = False):
+    """The query of `_positions_with`: balances summed per invoice in SQL; `open_only` keeps the
+    invoices with something still to pay."""
     i, d = s.invoices.c, s.disputes.c
     paid, credited = _sums(s.payments, as_of, standing(as_of)), _sums(s.credits, as_of)
     disputed = _sums(s.disputes, as_of, d.resolved_date.is_(None) | (d.resolved_date > as_of))
-    query = (select(i.number, i.bill_to, i.invoice_date, i.due_date, i.total_cents,
-                    func.coalesce(paid.c.cents, 0), func.coalesce(credited.c.cents, 0),
-                    func.coalesce(disputed.c.cents, 0), *columns)
-             .select_from(s.invoices.outerjoin(paid, paid.c.invoice == i.number)
-                          .outerjoin(credited, credited.c.invoice == i.number)
-                          .outerjoin(disputed, disputed.c.invoice == i.number))
-             .where(*where).order_by(i.number))
+    paid_cents, credited_cents = func.coalesce(paid.c.cents, 0), func.coalesce(credited.c.cents, 0)
+    if open_only:
+        where = (*where, i.total_cents - paid_cents - credited_cents > 0)
+    return (select(i.number, i.bill_to, i.invoice_date, i.due_date, i.total_cents, paid_cents,
+                   credited_cents, func.coalesce(disputed.c.cents, 0), *columns)
+            .select_from(s.invoices.outerjoin(paid, paid.c.invoice == i.number)
+                         .outerjoin(credited, credited.c.invoice == i.number)
+                         .outerjoin(disputed, disputed.c.invoice == i.number))
+            .where(*where).order_by(i.number))
+
+
+def _positions_with(conn, as_of: dt.date, columns, *where, open_only: bool = False,
+                    limit: int | None = None) -> list[tuple[Balance, tuple]]:
+    """`_positions`, each balance with the values of further invoice `columns` (one query), the
+    first `limit` of them if given."""
+    query = _positions_query(as_of, columns, *where, open_only=open_only)
+    if limit is not None:
+        query = query.limit(limit)
     terminated = termination_date(None, conn)
     found = []
     for number, bill_to, issued, due, total, paid_cents, credited_cents, disputed_cents, *more \

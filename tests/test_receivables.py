@@ -493,3 +493,15 @@ def test_ledger_check_finds_an_invoice_overpaid_on_some_days_only(ledger):
     assert checked.exit_code == 1
     assert ("payments_and_credits_within_totals: invoice 000001: paid and credited 33,000.00 on "
             "2001-06-01, more than its total 16,500.00") in checked.output
+
+
+def test_a_page_of_open_invoices_counts_the_rest_in_the_ledger(ledger):
+    record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))         # invoice 1 paid in full
+    record_payment(ledger, 2, "100.00", dt.date(2001, 6, 15))           # invoice 2 still open
+    env = {"PRICING_LEDGER": str(ledger.path)}
+    page = runner.invoke(app, ["invoice", "list", "--open", "--limit", "2", "--format", "json"], env=env)
+    assert page.exit_code == 0
+    assert [(i["number"], i["open"]) for i in json.loads(page.stdout)] == [(2, "16400.00"), (3, "16500.00")]
+    assert "3 more (5 match; --limit 0 for all)" in page.stderr
+    whole = runner.invoke(app, ["invoice", "list", "--open", "--format", "json"], env=env)
+    assert [i["number"] for i in json.loads(whole.stdout)] == [2, 3, 4, 5, 6]
