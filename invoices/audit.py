@@ -32,13 +32,6 @@ class Entry:
     date: dt.date | None
     detail: str
 
-    def as_dict(self) -> dict:
-        return {"recorded_at": self.recorded_at, "recorded_by": self.recorded_by,
-                "action": self.action, "document": self.document,
-                "amount": None if self.amount is None else str(self.amount),
-                "date": None if self.date is None else self.date.isoformat(),
-                "detail": self.detail}
-
 
 def _order(entry: Entry) -> tuple:
     return (entry.recorded_at != s.UNKNOWN, entry.recorded_at)
@@ -60,7 +53,7 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
                                f"on invoice {r[5]:06d}"))
         for r in conn.execute(select(v.recorded_at, v.recorded_by, v.payment, p.amount_cents,
                                      v.date, v.reason)
-                              .join_from(s.payment_voids, s.payments, p.id == v.payment)):
+                              .select_from(s.VOIDED_PAYMENTS)):
             found.append(Entry(r[0], r[1], "payment voided", f"payment {r[2]}", from_cents(r[3]),
                                r[4], r[5]))
         for r in conn.execute(select(d.recorded_at, d.recorded_by, d.id, d.amount_cents, d.date,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from invoices import schema as s
 from invoices.invariants import check
-from invoices.ledger import Ledger
+from invoices.ledger import Ledger, is_server, ledger_files
 from pricing.errors import PricingError
 
 BATCH = 5_000
@@ -25,8 +25,6 @@ BATCH = 5_000
 def copy_ledger(source, destination) -> dict[str, int]:
     """Copy ledger `source` into `destination` (addresses: a path or a PostgreSQL URL); return
     the rows copied per table. The source is read, never changed; its invariants must hold."""
-    from invoices.ledger import is_server, ledger_files
-
     if not is_server(destination) and not is_server(source):
         theirs = ledger_files(source).get(Path(destination).resolve())
         if theirs:

@@ -95,8 +95,7 @@ def payments_and_credits_within_totals(conn) -> list[str]:
     for number, day, cents in conn.execute(select(p.invoice, p.date, p.amount_cents)):
         moves[number].append((day, cents))
     for number, day, cents in conn.execute(select(p.invoice, v.date, p.amount_cents)
-                                           .join_from(s.payment_voids, s.payments,
-                                                      p.id == v.payment)):
+                                           .select_from(s.VOIDED_PAYMENTS)):
         moves[number].append((day, -cents))
     for number, day, cents in conn.execute(select(c.invoice, c.date, c.amount_cents)):
         moves[number].append((day, cents))
@@ -157,7 +156,7 @@ def voids_follow_their_payments(conn) -> list[str]:
     p, v = s.payments.c, s.payment_voids.c
     return [f"payment {r.id}: voided on {r.voided}, before it was made ({r.date})"
             for r in conn.execute(select(p.id, p.date, v.date.label("voided"))
-                                  .join_from(s.payment_voids, s.payments, p.id == v.payment)
+                                  .select_from(s.VOIDED_PAYMENTS)
                                   .where(v.date < p.date))]
 
 

@@ -122,8 +122,7 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
         v = s.payment_voids.c
         for vid, pid, invoice, day, bill_to, cents, reason in conn.execute(
                 select(v.id, p.id, p.invoice, v.date, i.bill_to, p.amount_cents, v.reason)
-                .select_from(s.payment_voids.join(s.payments, p.id == v.payment)
-                             .join(s.invoices, i.number == p.invoice))
+                .select_from(s.VOIDED_PAYMENTS.join(s.invoices, i.number == p.invoice))
                 .where(v.date.between(start, end))):
             memo = f"payment {pid} on invoice {invoice:06d} voided: {reason}"
             entries = [(accounts["receivables"], cents, None, memo),

@@ -25,13 +25,6 @@ def _config(conn):
     return config
 
 
-def head() -> str:
-    """The newest revision this code knows."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
-
-
 def revision(conn) -> str | None:
     """The ledger's revision; None for one made before Alembic managed the schema."""
     from alembic.runtime.migration import MigrationContext

@@ -9,7 +9,7 @@ and credit notes dated on or before it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -182,7 +182,7 @@ def _open_from(ledger: Ledger, number: int, date: dt.date, conn) -> tuple[Decima
     v, p = s.payment_voids.c, s.payments.c
     days = {date: (2, f" on {date}"), dt.date.max: (0, "")}    # (rank on a tie, words)
     for day, payment in conn.execute(
-            select(v.date, v.payment).join_from(s.payment_voids, s.payments, p.id == v.payment)
+            select(v.date, v.payment).select_from(s.VOIDED_PAYMENTS)
             .where(p.invoice == number, v.date > date)):
         days[day - dt.timedelta(days=1)] = (1, f" on {day - dt.timedelta(days=1)}, while "
                                                f"payment {payment} stands (it is voided from {day})")
@@ -191,16 +191,22 @@ def _open_from(ledger: Ledger, number: int, date: dt.date, conn) -> tuple[Decima
     return open_on[least], days[least][1]
 
 
+def _refuse_overpaying(ledger: Ledger, number: int, date: dt.date, value: Decimal, conn) -> None:
+    """A payment or credit note of `value` dated `date` must fit the invoice's open balance on
+    every day from then on."""
+    room, when = _open_from(ledger, number, date, conn)
+    if value > room:
+        raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
+                           f"{room:,}{when}")
+
+
 def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date
                    ) -> tuple[int, Balance]:
     """Record a payment; return its id (to void it by) and the invoice's balance after it."""
     value = _amount(amount, "amount")
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "payment")
-        room, when = _open_from(ledger, number, date, conn)
-        if value > room:
-            raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
-                               f"{room:,}{when}")
+        _refuse_overpaying(ledger, number, date, value, conn)
         made = conn.execute(s.payments.insert().values(
             invoice=number, date=date, amount_cents=to_cents(value), recorded_at=now(),
             recorded_by=ledger.recorder))
@@ -242,6 +248,8 @@ def payment_list(ledger: Ledger, invoice: int | None = None) -> list[Payment]:
     """Every payment (of one invoice, if given), voided ones included, in the order recorded."""
     where = [] if invoice is None else [s.payments.c.invoice == invoice]
     with ledger.read() as conn:
+        if invoice is not None:
+            _invoice_date(ledger, conn, invoice)           # no such invoice: say so
         return _payment_rows(conn, *where)
 
 
@@ -263,11 +271,12 @@ def void_payment(ledger: Ledger, payment_id: int, date: dt.date, reason: str
         if date < payment.date:
             raise PricingError(f"a void dated {date} is before payment {payment_id} was made "
                                f"({payment.date})")
+        voided = replace(payment, voided=date, void_reason=reason, voided_at=now(),
+                         voided_by=ledger.recorder)
         conn.execute(s.payment_voids.insert().values(
-            payment=payment_id, date=date, reason=reason, recorded_at=now(),
-            recorded_by=ledger.recorder))
-        return _payment_rows(conn, s.payments.c.id == payment_id)[0], \
-            _latest(ledger, payment.invoice, conn)
+            payment=payment_id, date=date, reason=reason, recorded_at=voided.voided_at,
+            recorded_by=voided.voided_by))
+        return voided, _latest(ledger, payment.invoice, conn)
 
 
 @dataclass(frozen=True)
@@ -359,10 +368,7 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "credit")
         current = _latest(ledger, number, conn)
-        room, when = _open_from(ledger, number, date, conn)
-        if value > room:
-            raise PricingError(f"{value:,} is more than invoice {number:06d}'s open balance of "
-                               f"{room:,}{when}")
+        _refuse_overpaying(ledger, number, date, value, conn)
         credit = ledger.next_number(conn, "credit")
         file = out_dir.resolve() / f"credit-{credit:06d}.xlsx"
         made = claim(file, ledger.id, credit_document(credit))   # O_EXCL: one ledger wins

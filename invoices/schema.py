@@ -26,9 +26,11 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Fore
                         ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
+from pricing.values import UNKNOWN_AUTHOR
+
 APPLICATION = "kmc-pricing ledger"
 SCHEMA_VERSION = 4
-UNKNOWN = "unknown"            # who or when, for a record made before schema 4 kept it
+UNKNOWN = UNKNOWN_AUTHOR         # who or when, for a record made before schema 4 kept it
 
 metadata = MetaData()
 
@@ -178,6 +180,9 @@ payment_voids = Table(
     Column("recorded_by", Text, nullable=False),
     UniqueConstraint("payment", name="a_payment_is_voided_once"),
 )
+
+# A void with the payment it reverses (the join every report of voids starts from).
+VOIDED_PAYMENTS = payment_voids.join(payments, payments.c.id == payment_voids.c.payment)
 
 # Indexes for listing, filtering and aging a ledger of many invoices (the unique constraints
 # already index bill_to and a line's city). A ledger made before them gets them the next time a

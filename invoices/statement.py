@@ -128,8 +128,8 @@ def _entries(conn, bill_to: str) -> list[tuple]:
     v = s.payment_voids.c
     for pid, invoice, date, cents in conn.execute(
             select(p.id, p.invoice, v.date, p.amount_cents)
-            .select_from(s.payment_voids.join(s.payments, p.id == v.payment)
-                         .join(s.invoices, i.number == p.invoice)).where(i.bill_to == bill_to)):
+            .select_from(s.VOIDED_PAYMENTS.join(s.invoices, i.number == p.invoice))
+            .where(i.bill_to == bill_to)):
         found.append((date, 2, pid, "payment voided", f"Payment {pid} voided",
                       f"Invoice {invoice:06d}", None, from_cents(cents)))
     found.sort(key=lambda e: e[:3])

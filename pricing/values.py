@@ -167,15 +167,10 @@ def parse_count(value: object) -> int:
 def parse_number(value: object) -> int:
     """A document number (invoice, credit note, dispute, payment): 1 or more, below
     COUNT_LIMIT. Leading zeros are allowed, since documents print as 000003."""
-    try:
-        number = parse_count(value)
-    except ValueError as error:
-        if "below" in str(error):
-            raise
-        number = 0                           # not a whole number: say what a number is here
-    if number < 1:
+    text = _clean(value, "a number")
+    if not _DIGITS.fullmatch(text) or not text.strip("0"):
         raise ValueError(f"expected a number of 1 or more in ASCII digits, got {shown(value)}")
-    return number
+    return parse_count(text)                    # and below COUNT_LIMIT
 
 
 # Letters and symbols that print as nothing (Hangul fillers, braille blank, ...).

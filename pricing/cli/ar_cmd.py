@@ -12,8 +12,8 @@ import typer
 
 from pricing.cli import params
 from pricing.cli.common import (FORMAT_HELP, Format, ReportFormat, StatementFormat, TablesOption,
-                                chosen_format, emit_csv, emit_json, emit_table, handles_errors,
-                                load)
+                                chosen_format, emit_csv, emit_json, emit_rows, emit_table,
+                                handles_errors, load)
 from pricing.cli.invoice_cmd import LedgerOption, UserOption, _ledger, report_output
 
 app = typer.Typer(help="Receivables: what is owed, paid, disputed and past due.", no_args_is_help=True)
@@ -89,21 +89,12 @@ def list_payments(invoice: Annotated[int | None, typer.Option(
     from invoices.receivables import payment_list
 
     with _ledger(ledger) as book:
-        if invoice is not None:
-            book.get(invoice)                    # an invoice that is not there is an error
         found = payment_list(book, invoice)
     columns = ["id", "invoice", "bill_to", "date", "amount", "recorded_by", "recorded_at",
                "voided", "void_reason", "voided_by", "voided_at"]
-    rows = [{"id": p.id, "invoice": f"{p.invoice:06d}", "bill_to": p.bill_to, "date": p.date,
-             "amount": p.amount, "recorded_by": p.recorded_by, "recorded_at": p.recorded_at,
-             "voided": p.voided, "void_reason": p.void_reason, "voided_by": p.voided_by,
-             "voided_at": p.voided_at} for p in found]
-    if format is Format.json:
-        emit_json(rows)
-    elif format is Format.csv:
-        emit_csv(columns, [[r[c] for c in columns] for r in rows])
-    else:
-        emit_table(columns, [[r[c] for c in columns] for r in rows], right=("amount",))
+    emit_rows(format, columns, [[p.id, f"{p.invoice:06d}", p.bill_to, p.date, p.amount,
+                                 p.recorded_by, p.recorded_at, p.voided, p.void_reason,
+                                 p.voided_by, p.voided_at] for p in found], right=("amount",))
 
 
 @app.command("dispute", context_settings=AMOUNTS)
@@ -161,20 +152,11 @@ def list_disputes(format: FormatOption = Format.table,
     days = load(tables).versions("psa_remedies")[-1].rows[0].dispute_discussion_days
     with _ledger(ledger) as book:
         found = disputes(book, days)
-    rows = [{"id": d.id, "invoice": f"{d.invoice:06d}", "date": d.date, "amount": d.amount,
-             "discussion_until": d.discussion_until, "resolved": d.resolved_date,
-             "resolution": d.resolution, "reason": d.reason, "recorded_by": d.recorded_by,
-             "resolved_by": d.resolved_by} for d in found]
-    if format is Format.json:
-        emit_json(rows)
-    else:
-        columns = ["id", "invoice", "date", "amount", "discussion_until", "resolved",
-                   "resolution", "reason", "recorded_by", "resolved_by"]
-        values = [[r[c] for c in columns] for r in rows]
-        if format is Format.csv:
-            emit_csv(columns, values)
-        else:
-            emit_table(columns, values, right=("amount",))
+    columns = ["id", "invoice", "date", "amount", "discussion_until", "resolved", "resolution",
+               "reason", "recorded_by", "resolved_by"]
+    emit_rows(format, columns, [[d.id, f"{d.invoice:06d}", d.date, d.amount, d.discussion_until,
+                                 d.resolved_date, d.resolution, d.reason, d.recorded_by,
+                                 d.resolved_by] for d in found], right=("amount",))
 
 
 @app.command("credit", context_settings=AMOUNTS)

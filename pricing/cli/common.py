@@ -300,3 +300,14 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str
     for row in cells:                 # Text: a "[bold]" in a city name is shown, not obeyed
         table.add_row(*[Text(v) for v in row])
     Console(no_color=not colour(sys.stdout)).print(table)
+
+
+def emit_rows(format: Format, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+              right: Sequence[str] = ()) -> None:
+    """A list as `--format` asks: JSON records keyed by column, CSV, or a table."""
+    if format is Format.json:
+        emit_json([dict(zip(columns, row)) for row in rows])
+    elif format is Format.csv:
+        emit_csv(columns, rows)
+    else:
+        emit_table(columns, rows, right=right)

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from pricing.cli import params
-from pricing.cli.common import FORMAT_HELP, Format, emit_csv, emit_json, emit_table, handles_errors
+from pricing.cli.common import FORMAT_HELP, Format, emit_json, emit_rows, handles_errors
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
 app = typer.Typer(help="The ledger itself: check, upgrade, copy, export the journal, who did what.",
@@ -161,12 +161,5 @@ def log(user: str | None = typer.Option(None, "--user", parser=params.name, meta
     with _ledger(ledger) as book:
         found = activity(book, user)
     columns = ["recorded_at", "recorded_by", "action", "document", "amount", "date", "detail"]
-    if format is Format.json:
-        emit_json([e.as_dict() for e in found])
-        return
-    rows = [[e.recorded_at, e.recorded_by, e.action, e.document, e.amount, e.date, e.detail]
-            for e in found]
-    if format is Format.csv:
-        emit_csv(columns, rows)
-    else:
-        emit_table(columns, rows, right=("amount",))
+    emit_rows(format, columns, [[e.recorded_at, e.recorded_by, e.action, e.document, e.amount,
+                                 e.date, e.detail] for e in found], right=("amount",))
