@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.equipment.names import product_key
+from pricing.equipment.names import match_product, product_key
 from pricing.equipment.order import OrderLine
 from pricing.errors import MissingPriceError, PricingError
 from pricing.lines import Source
@@ -57,8 +57,12 @@ def _versions_naming(tables: TableSet, table: str, key: str):
 
 
 def find_schedule(tables: TableSet, product: str) -> str | None:
-    """The discount table that lists the product in any version, or None."""
-    key = product_key(product)
+    """The discount table that lists the product in any version, or None (also when the name
+    finds no single product: `names.match_product` says why)."""
+    found = match_product(tables, product).product
+    if found is None:
+        return None
+    key = product_key(found)
     for table in SCHEDULES:
         if _versions_naming(tables, table, key):
             return table
@@ -108,11 +112,15 @@ def _switch_discount(line: OrderLine, version, rows) -> Discount:
 
 def find_discount(line: OrderLine, tables: TableSet) -> Discount:
     """The discount in force on the line's order date, or an error saying why there is none."""
+    found = match_product(tables, line.product)
+    if found.product is None and (found.ambiguous or len(found.candidates) > 1):
+        raise PricingError(found.problem())
     table = find_schedule(tables, line.product)
-    key = product_key(line.product)
     if table is None:
+        hint = f"; did you mean {found.candidates[0]!r}?" if found.candidates else ""
         raise PricingError(f"product: {line.product!r} is in none of the contract's discount "
-                           f"schedules (transmission, data networking, optical, 5ESS)")
+                           f"schedules (transmission, data networking, optical, 5ESS){hint}")
+    key = product_key(found.product)
     version, rows = _rows_in_force(tables, table, key, line.order_date)
     if table == "switch_discounts":
         return _switch_discount(line, version, rows)

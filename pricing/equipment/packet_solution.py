@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from pricing.equipment.names import product_key
+from pricing.equipment.names import match_product, product_key
 from pricing.equipment.warranty import SEVEN_RE_PARTS, ComponentWarranty, seven_re_warranty
 from pricing.errors import PricingError
 from pricing.lines import Source
@@ -181,7 +181,7 @@ def check_packet_solution(quote: Mapping, tables: TableSet, as_of: dt.date) -> P
         installed = _installed_on(item.get("installed_on"), f"components[{i}].installed_on")
         label = as_text(item["component"])
         part, given = _part(item, f"components[{i}] ({shown(label)}).part")
-        name = keys.get(product_key(label))
+        name = keys.get(product_key(match_product(tables, label).product or label))
         if name and part == "hardware":
             units[name] += quantity
             if installed is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pricing.agreements import check_in_term
-from pricing.equipment.names import product_key
+from pricing.equipment.names import match_product, product_key
 from pricing.equipment.warranty import add_months
 from pricing.errors import PricingError
 from pricing.lines import Source
@@ -82,7 +82,12 @@ def training_seats(purchases: list[Purchase], tables: TableSet
             not_counted.append((purchase.row, str(error)))
             continue
         version = tables.version("training_incentive", purchase.ship_date)
-        match = [r for r in version.rows if product_key(r.product) == product_key(purchase.product)]
+        found = match_product(tables, purchase.product)
+        if found.product is None and (found.ambiguous or len(found.candidates) > 1):
+            not_counted.append((purchase.row, found.problem()))
+            continue
+        key = product_key(found.product or purchase.product)
+        match = [r for r in version.rows if product_key(r.product) == key]
         if not match:
             not_counted.append((purchase.row, f"{purchase.product!r} is in no training pool "
                                               f"(pools: {', '.join(sorted(pools))})"))

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pricing.equipment.discounts import SCHEDULES, find_schedule
-from pricing.equipment.names import product_key
+from pricing.equipment.names import match_product, product_key
 from pricing.equipment.order import OrderLine
 from pricing.errors import MissingPriceError
 from pricing.lines import Source
@@ -47,20 +47,43 @@ def warranty_for(line: OrderLine, tables: TableSet, condition: str | None = None
     if line.ship_date < versions[0].effective_from or line.kind == "cable":
         return Warranty(None, UNKNOWN)
     version = tables.version("warranties", line.ship_date)
-    table = find_schedule(tables, line.product)
-    schedule = SCHEDULES.get(table) if table else None
-    key = product_key(line.product)
-    parts = (line.kind, "both")
-    own = [r for r in version.rows if r.product and product_key(r.product) == key
-           and r.part in parts]
-    default = [r for r in version.rows if not r.product and r.schedule == schedule
-               and r.part in parts and (r.condition or None) == condition]
-    rows = own or default
-    if not rows:
+    product = match_product(tables, line.product).product or line.product
+    row = _period_row(version, product, _schedule(tables, product), line.kind, condition)
+    if row is None:
         return Warranty(None, UNKNOWN)
-    row = rows[0]
     return Warranty(last_covered_day(line.ship_date, row), f"{period_text(row)} {line.kind} "
                     f"warranty from shipment ({row.section})", Source.of(version))
+
+
+def _schedule(tables: TableSet, product: str) -> str | None:
+    """The warranties table's schedule of a product: its discount schedule's short name, or
+    the 7R/E schedule for a Packet Solution component; None when it is in neither."""
+    table = find_schedule(tables, product)
+    if table:
+        return SCHEDULES[table]
+    if "packet_solution_components" not in tables.names:
+        return None
+    key = product_key(product)
+    components = [r.component for v in tables.versions("packet_solution_components")
+                  for r in v.rows]
+    return SEVEN_RE_SCHEDULE if any(product_key(c) == key for c in components) else None
+
+
+def _own_rows(version, product: str, part: str) -> list:
+    """The rows that give this product its own period for the part (a row for "both" too)."""
+    key = product_key(product)
+    return [r for r in version.rows if r.product and product_key(r.product) == key
+            and r.part in (part, "both")]
+
+
+def _period_row(version, product: str, schedule: str | None, part: str,
+                condition: str | None = None):
+    """A product's own row for the part, else its schedule's default row, else None."""
+    own = _own_rows(version, product, part)
+    default = [r for r in version.rows if not r.product and r.schedule == schedule
+               and r.part in (part, "both") and (r.condition or None) == condition]
+    rows = own or default
+    return rows[0] if rows else None
 
 
 def last_covered_day(start: dt.date, row) -> dt.date:
