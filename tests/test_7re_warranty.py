@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from pricing.cli import app
 from pricing.equipment.packet_solution import check_packet_solution
+from pricing.equipment.warranty import product_warranty
 from pricing.errors import MissingPriceError, PricingError
 from pricing.tables import load_tables
 from tests.conftest import rehash
@@ -189,3 +190,131 @@ def test_cli_table_and_json_give_each_components_warranty(tmp_path):
         "Packet Gateway", "software", 3, "2000-08-31")
     assert last["reason"].startswith("other 7R/E software: installed after")
     assert last["source"].startswith("warranties 1999-11-15")
+
+
+# ---------------------------------------------------------------------------------------------
+# The 7 R/E Connection Gateway's own periods (issue 29, point 9). 004 L325: "** The Warranty
+# Periods for the 7 R/E Connection Gateway are twelve (12) months for the hardware and eighteen
+# (18) months for the Software." A footnote naming one product is more specific than A-1.26's
+# "any other 7R/E Software ... three (3) months" (FACTS.md ambiguity 33(a)).
+
+GATEWAY = "7 R/E(TM) Connection Gateway (previously PacketStar(TM) Connection Gateway (PCG))"
+
+
+def test_the_tables_give_the_connection_gateway_12_and_18_months_citing_l325(tables):
+    rows = {r.part: r for r in tables.version("warranties", dt.date(1999, 11, 15)).rows
+            if r.product == GATEWAY}
+    assert (rows["hardware"].months, rows["software"].months) == (12, 18)
+    assert all("(004 L325)" in r.section for r in rows.values())
+
+
+def test_connection_gateway_software_in_a_7re_quote_keeps_its_18_months(tables):
+    # Installed 2000-06-15, after the Packet Solution's installation of 2000-03-15: A-1.26
+    # alone would give 3 months; L325 gives 18: 2000-06-15 + 18 months = 2001-12-15, so the
+    # last covered day is 2001-12-14. Its hardware the same day: 12 months -> 2001-06-14.
+    check = check_packet_solution(quote(*SOLUTION_0315,
+                                        part("7 R/E Connection Gateway", "2000-06-15", "software"),
+                                        part("PacketStar Connection Gateway", "2000-06-15",
+                                             "hardware")), tables, AS_OF)
+    assert ends(check)[3:] == [("7 R/E Connection Gateway", "software", 18, dt.date(2001, 12, 14)),
+                               ("PacketStar Connection Gateway", "hardware", 12,
+                                dt.date(2001, 6, 14))]
+    assert all("(004 L325)" in w.reason for w in check.warranties[3:])
+    # The Packet Gateway's software the same day is still "other 7R/E software": 3 months.
+    other = check_packet_solution(quote(*SOLUTION_0315,
+                                        part("Packet Gateway", "2000-06-15", "software")),
+                                  tables, AS_OF)
+    assert ends(other)[3] == ("Packet Gateway", "software", 3, dt.date(2000, 9, 14))
+
+
+@pytest.mark.parametrize("typed", ["7 R/E Connection Gateway", "7R/E Connection Gateway",
+                                   "PacketStar Connection Gateway", GATEWAY + "**"])
+def test_product_warranty_gives_the_connection_gateways_periods(tables, typed):
+    # Shipped 2000-03-15: hardware 12 months -> 2001-03-14; software 18 months -> 2001-09-14.
+    found = product_warranty(tables, typed, AS_OF, start=dt.date(2000, 3, 15))
+    assert found.product == GATEWAY and found.unknown == ()
+    assert [(p.part, p.months, p.end) for p in found.periods] == [
+        ("hardware", 12, dt.date(2001, 3, 14)), ("software", 18, dt.date(2001, 9, 14))]
+    assert all(p.basis == "the product's own period" and "(004 L325)" in p.section
+               for p in found.periods)
+
+
+def test_product_warranty_of_a_schedule_default_and_of_a_7re_component(tables):
+    # 004 L292: data networking "twelve (12) months for the hardware and ninety (90) days for
+    # the Software". PathStar shipped 2000-01-31: 12 months -> 2001-01-30; 90 days -> 2000-04-30
+    # is day 90 after, so the last covered day is 2000-04-29.
+    pathstar = product_warranty(tables, "PathStar Access Server", AS_OF, start=dt.date(2000, 1, 31))
+    assert [(p.part, p.months, p.days, p.end, p.basis) for p in pathstar.periods] == [
+        ("hardware", 12, None, dt.date(2001, 1, 30), "the data networking default"),
+        ("software", None, 90, dt.date(2000, 4, 29), "the data networking default")]
+    # 004 L342: a Packet Gateway's hardware 12 months; its software 12 months with a new
+    # Packet Solution installation, three (3) months otherwise.
+    gateway = product_warranty(tables, "Packet Gateway", AS_OF, part="software")
+    assert [(p.part, p.months, p.condition) for p in gateway.periods] == [
+        ("software", 12, "licensed with a new 7R/E Packet Solution installation"),
+        ("software", 3, "any other 7R/E software (upgrades, updates, new releases)")]
+
+
+def test_product_warranty_says_when_the_texts_give_no_period(tables):
+    # 004 L92 gives DACS II Systems a discount; no filed text gives it a warranty period.
+    found = product_warranty(tables, "DACS II Systems", AS_OF)
+    assert found.unknown == ("hardware", "software")
+    assert all(p.end is None and "base GA Warranty clause" in p.note for p in found.periods)
+
+
+def test_product_warranty_refuses_unknown_and_ambiguous_names_and_early_dates(tables):
+    with pytest.raises(PricingError, match=r"'Cajun' is ambiguous: .*'Cajun\(TM\) 330R "
+                       r"Stackable Switching System'; 'Cajun\(TM\) 550R"):
+        product_warranty(tables, "Cajun", AS_OF)
+    with pytest.raises(PricingError, match="'Widget' is not a product"):
+        product_warranty(tables, "Widget", AS_OF)
+    with pytest.raises(MissingPriceError, match="table warranties has no version in force on "
+                                                "1999-06-01"):
+        product_warranty(tables, "PathStar Access Server", AS_OF, start=dt.date(1999, 6, 1))
+
+
+def warranty_app():
+    """The `warranty` command as `pricing` runs it (pricing/cli/__init__.py registers it)."""
+    import typer
+
+    from pricing.cli import equipment_cmd
+
+    wrapper = typer.Typer(pretty_exceptions_enable=False)
+    wrapper.command("warranty")(equipment_cmd.warranty)
+    wrapper.command("other", hidden=True)(lambda: None)    # keep "warranty" a subcommand
+    return wrapper
+
+
+@pytest.mark.parametrize("args, code, shown", [
+    (["7 R/E Connection Gateway", "--shipped", "2000-03-15"], 0, ["18 months", "2001-09-14",
+                                                                  "2001-03-14", "004 L325"]),
+    (["Cajun"], 1, ["ambiguous", "Cajun(TM) 330R", "Cajun(TM) 550R"]),
+    (["Widget"], 1, ["'Widget' is not a product"]),
+    (["DACS II Systems"], 1, ["no warranty period for its hardware and software"]),
+    (["PathStar Access Server", "--shipped", "1999-06-01"], 1, ["no version in force on 1999-06-01"]),
+    (["PathStar Access Server", "--as-of", "2000-13-01"], 2, ["--as-of"]),
+    (["PathStar Access Server", "--part", "firmware"], 2, ["--part"]),
+    (["PathStar Access Server", "--format", "xml"], 2, ["--format"]),
+])
+def test_warranty_command_exit_codes(args, code, shown):
+    result = runner.invoke(warranty_app(), ["warranty", *args])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert all(text in result.output for text in shown), result.output
+
+
+def test_warranty_command_json_and_csv():
+    out = runner.invoke(warranty_app(), ["warranty", "PacketStar Connection Gateway",
+                                         "--part", "software", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert (data["product"], data["found_by"]) == (GATEWAY, "former name")
+    assert [(p["part"], p["months"], p["section"]) for p in data["periods"]] == [
+        ("software", 18, "GA Amendment 3 Access Products footnote ** (004 L325)")]
+    csv_out = runner.invoke(warranty_app(), ["warranty", "7 R/E Connection Gateway",
+                                             "--format", "csv", "--shipped", "2000-03-15"])
+    assert csv_out.exit_code == 0
+    assert csv_out.output.splitlines()[2] == (
+        "software,,18 months,2001-09-14,the product's own period,"
+        "GA Amendment 3 Access Products footnote ** (004 L325)")

@@ -1,8 +1,10 @@
-"""`pricing equipment`, `pricing training`, `pricing check-7re`: equipment under the GA."""
+"""`pricing equipment`, `pricing training`, `pricing check-7re`, `pricing warranty`: equipment
+under the GA."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -142,3 +144,45 @@ def check_7re(
         typer.echo(result.verdict)
     if not (result.is_packet_solution and result.meets_promise):
         raise typer.Exit(1)
+
+
+class Part(str, Enum):
+    hardware = "hardware"
+    software = "software"
+
+
+@handles_errors
+def warranty(
+    product: Annotated[str, typer.Argument(metavar="PRODUCT", help="The product, by any of its contract names (current, former, without the row's notes).")],
+    as_of: Annotated[dt.date | None, date_option("The date whose tables answer (default: today).")] = None,
+    shipped: Annotated[dt.date | None, date_option("Ship date (7R/E components: installation date): adds the last covered day, from the tables in force on it.", "--shipped")] = None,
+    part: Annotated[Part | None, typer.Option("--part", help="Only this part (default: hardware and software).")] = None,
+    format: FormatOption = Format.table,
+    tables: TablesOption = None,
+) -> None:
+    """A product's warranty periods: hardware and software, with their basis and citation.
+
+    The product's own period wins over its schedule's default; 7R/E components give both
+    A-1.26 software periods. Exit 1 when the name is unknown or ambiguous (the candidates are
+    listed) or when the filed texts give a part no period.
+
+    Example: pricing warranty "7 R/E Connection Gateway" --shipped 2000-03-15
+    """
+    from pricing.equipment.warranty import product_warranty
+
+    date = parse_date(as_of, "--as-of")
+    result = product_warranty(load(tables), product, date, part.value if part else None, shipped)
+    columns = ["part", "condition", "period", "warranty_end", "basis", "section"]
+    rows = [[p.part, p.condition, p.period, p.end, p.basis, p.section or p.note]
+            for p in result.periods]
+    if format is Format.json:
+        emit_json(result.as_dict())
+    elif format is Format.csv:
+        emit_csv(columns, rows)
+    else:
+        typer.echo(f"{result.product}" + (f" (asked as {product!r}: its {result.how})"
+                                          if result.how != "contract name" else ""))
+        emit_table(columns, rows, title=f"Warranty ({result.source})")
+    if result.unknown:
+        fail(f"{result.product}: the filed texts give no warranty period for its "
+             f"{' and '.join(result.unknown)} (the base GA Warranty clause is not filed)")

@@ -1,5 +1,6 @@
 """Warranty end dates from the ship date and the periods GA Amendment 3 gives (004 L292-342);
-7R/E quote components (Section A-1.26) from their installation date (`seven_re_warranty`).
+7R/E quote components (Section A-1.26) from their installation date (`seven_re_warranty`);
+every period of one product asked by name (`product_warranty`, `pricing warranty`).
 
 A product's own row wins over its schedule's default (Data Networking: 12 months hardware,
 90 days software). The last covered day is the day before the period's anniversary of the
@@ -14,9 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pricing.equipment.discounts import SCHEDULES, find_schedule
-from pricing.equipment.names import match_product, product_key
+from pricing.equipment.names import UnknownProductError, match_product, product_key
 from pricing.equipment.order import OrderLine
-from pricing.errors import MissingPriceError
+from pricing.errors import MissingPriceError, PricingError
 from pricing.lines import Source
 from pricing.tables.loader import TableSet
 from pricing.values import shown
@@ -159,7 +160,10 @@ def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.da
                       access_vehicle: bool = False) -> ComponentWarranty:
     """The warranty of one component of a 7R/E quote (GA Amendment 3 Section A-1.26).
 
-    Hardware: the hardware row, whether or not it is part of a Packet Solution. Software
+    A product with its own period in the table (the 7 R/E Connection Gateway: 12 months
+    hardware, 18 months software, 004 L325) keeps it: a footnote naming one product is more
+    specific than A-1.26's periods for 7R/E equipment in general (FACTS.md ambiguity 33(a)).
+    Otherwise: hardware: the hardware row, whether or not it is part of a Packet Solution. Software
     installed on `solution_installed_on` (the day the quote's Packet Solution was installed;
     None when the quote is not one): the new-installation row. Any other software, including
     software installed later (upgrades, updates, new releases): the "other" row. Software with
@@ -178,7 +182,15 @@ def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.da
         version = tables.version("warranties", installed_on or as_of)
     except MissingPriceError as error:
         raise MissingPriceError(f"{where}: {error}") from None
-    if part == "hardware":
+    found = match_product(tables, component)
+    if found.ambiguous:
+        raise PricingError(f"{where}: {found.problem()}")
+    own = _own_rows(version, found.product, part) if found.product else []
+    if own:
+        row = own[0]
+        why = (f"{found.product}: the product's own {part} period, which A-1.26's general "
+               f"7R/E periods do not replace")
+    elif part == "hardware":
         row = _seven_re_row(version, "hardware", None, where)
         why = "7R/E hardware, whether or not part of a Packet Solution"
     elif installed_on is None:
@@ -205,3 +217,115 @@ def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.da
     return ComponentWarranty(index, component, part, installed_on, row.months, row.days, end,
                              f"{why}: {period_text(row)} from installation ({row.section}){tail}",
                              Source.of(version))
+
+
+# A product's warranty asked by name (`pricing warranty`): every period the tables give it.
+PARTS = ("hardware", "software")
+CONDITIONS = {NEW_INSTALLATION: "licensed with a new 7R/E Packet Solution installation",
+              OTHER_SOFTWARE: "any other 7R/E software (upgrades, updates, new releases)"}
+
+
+@dataclass(frozen=True)
+class WarrantyPeriod:
+    """One period the warranties table gives a product's part.
+
+    Attributes:
+      part: "hardware" or "software".
+      condition: when it applies, in words ("" when always; 7R/E software has two).
+      months: the period in months (None: in days, or unknown).
+      days: the period in days (None: in months, or unknown).
+      basis: "the product's own period", "the <schedule> default", or "none".
+      section: the row's citation (None when no row gives a period).
+      end: the last covered day from the start date asked about (None: no date asked, or no
+        period).
+      note: why there is no period, when there is none.
+    """
+
+    part: str
+    condition: str
+    months: int | None
+    days: int | None
+    basis: str
+    section: str | None
+    end: dt.date | None = None
+    note: str = ""
+
+    @property
+    def period(self) -> str | None:
+        if self.months is None and self.days is None:
+            return None
+        return f"{self.months} months" if self.months is not None else f"{self.days} days"
+
+    def as_dict(self) -> dict:
+        return {"part": self.part, "condition": self.condition or None, "months": self.months,
+                "days": self.days, "period": self.period, "basis": self.basis,
+                "section": self.section, "warranty_end": self.end, "note": self.note or None}
+
+
+@dataclass(frozen=True)
+class ProductWarranty:
+    """The warranty periods of one product, as the tables in force give them.
+
+    Attributes:
+      typed: the name as asked.
+      product: the contract's name of the product.
+      how: which of its names was asked ("contract name", "current name", "former name").
+      schedule: its warranties schedule (None: in no schedule the table knows).
+      start: the ship date (installation date for 7R/E) the ends run from, or None.
+      periods: one per part and condition, hardware first.
+      source: the warranties table version read.
+    """
+
+    typed: str
+    product: str
+    how: str
+    schedule: str | None
+    start: dt.date | None
+    periods: tuple[WarrantyPeriod, ...]
+    source: Source
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """The parts the filed texts give no period."""
+        return tuple(p.part for p in self.periods if p.period is None)
+
+    def as_dict(self) -> dict:
+        return {"product": self.product, "typed": self.typed, "found_by": self.how,
+                "schedule": self.schedule, "start": self.start,
+                "periods": [p.as_dict() for p in self.periods], "source": str(self.source)}
+
+
+def product_warranty(tables: TableSet, typed: str, as_of: dt.date, part: str | None = None,
+                     start: dt.date | None = None) -> ProductWarranty:
+    """The warranty periods the tables give a product, by any of its contract names.
+
+    The table version is the one in force on `start` when given (as for an order line's ship
+    date), else on `as_of`. For each part: the product's own rows, else its schedule's default
+    rows (7R/E components: the A-1.26 rows, software under two conditions), else no period
+    with a note saying the texts give none. An unknown or ambiguous name is an
+    UnknownProductError listing the candidates; a date before the table's first version a
+    MissingPriceError naming the table.
+    """
+    if part is not None and part not in PARTS:
+        raise PricingError(f"part: expected {' or '.join(PARTS)}, got {shown(part)}")
+    found = match_product(tables, typed)
+    if found.product is None:
+        raise UnknownProductError(found)
+    product = found.product
+    version = tables.version("warranties", start or as_of)
+    schedule = _schedule(tables, product)
+    periods = []
+    for each in (part,) if part else PARTS:
+        own = _own_rows(version, product, each)
+        rows = own or [r for r in version.rows if not r.product and r.schedule == schedule
+                       and r.part in (each, "both")]
+        basis = "the product's own period" if own else \
+            f"the {schedule.replace('_', ' ')} default" if rows else "none"
+        if not rows:
+            periods.append(WarrantyPeriod(each, "", None, None, basis, None, None, UNKNOWN))
+        for row in rows:
+            end = last_covered_day(start, row) if start else None
+            periods.append(WarrantyPeriod(each, CONDITIONS.get(row.condition or "", ""),
+                                          row.months, row.days, basis, row.section, end))
+    return ProductWarranty(typed, product, found.how, schedule, start, tuple(periods),
+                           Source.of(version))
