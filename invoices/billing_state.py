@@ -77,6 +77,36 @@ def record_month(conn, period: int, month: str, invoice: int, charges, states) -
     for table, rows in ((s.city_periods, levels), (s.city_months, months), (s.city_hours, hours)):
         if rows:
             conn.execute(table.insert(), rows)
+    h = s.city_hours.c
+    for charge in charges:              # months whose hours arrived late: the ledger's hours now
+        for (year, label), given in sorted(charge.late.items()):
+            done = conn.execute(s.city_hours.update().where(h.city == charge.city, h.month == label)
+                                .values(hours=str(given), invoice=invoice)).rowcount
+            if not done:
+                conn.execute(s.city_hours.insert().values(city=charge.city, month=label,
+                                                          period=year, hours=str(given),
+                                                          invoice=invoice))
+
+
+def billed_hours(conn, cities) -> dict[str, dict[str, dict[str, tuple[Decimal, Decimal]]]]:
+    """What the ledger billed for each city's hours: {city: {month: {kind: (quantity,
+    amount)}}}, late lines counted with the month they belong to."""
+    from invoices.late_hours import HOUR_KINDS, LATE, charge_of
+    from pricing.money import from_cents
+
+    l = s.lines.c
+    found: dict[str, dict[str, dict[str, tuple[Decimal, Decimal]]]] = {}
+    names = sorted(set(cities))
+    for start in range(0, len(names), 500):
+        for city, month, kind, quantity, cents in conn.execute(
+                select(l.city, l.month, l.kind, l.quantity, l.amount_cents).where(
+                    l.city.in_(names[start:start + 500]),
+                    l.kind.in_(HOUR_KINDS) | l.kind.startswith(LATE))):
+            base, label = charge_of(kind, month)
+            months = found.setdefault(city, {}).setdefault(label, {})
+            q, a = months.get(base, (Decimal(0), Decimal(0)))
+            months[base] = (q + Decimal(quantity), a + from_cents(cents))
+    return found
 
 
 def invoices_of_month(conn, month: str) -> dict[str, int]:

@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from invoices.billing_state import CityState
+from invoices.late_hours import BilledHours, LateMonth, late_entry, with_late
+from invoices.period_levels import History, LevelSet, decide_level
 from invoices.inputs import CityRow, city_key, read_cities, read_events, read_hours
 from invoices.monthly import CityMonth, city_month
 from invoices.records import Invoice, InvoiceLine
@@ -28,6 +30,7 @@ from pricing.agreements import check_in_term, customer_for
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.lines import total_of
 from pricing.periods import AnnualPeriod, period_containing
+from pricing.reports.load import Reports
 from pricing.service_level import level_by_name
 from pricing.tables.loader import TableSet
 from pricing.values import month_label, parse_month
@@ -53,8 +56,11 @@ class MonthInputs:
       month: "YYYY-MM"; period, month_number: its annual period and number in it (October = 1).
       invoice_date, terms: the date the invoices carry and the payment terms in force on it.
       cities: the cities file's rows; bill_tos: {city: the customer's name as the tables give it}.
-      hours: {city: {month label: hours}} from the hours file, for the period's months up to
-        this one. sites: {city: switch sites cut over this month}.
+      hours: {city: {month label: hours}} from the hours file, for every month up to this one
+        (months of earlier periods too: hours that arrive late are billed, never dropped).
+      hours_rows: {(city, month label): the hours file's row}, so a problem names its row.
+      hours_file: the hours file's name ("--no-hours" when the run says the month had none).
+      sites: {city: switch sites cut over this month}.
       files: the input files, so no output may overwrite one.
       priced: {city: (CityMonth, (level, lines))} of the dry run without the ledger; reused
         when the ledger changes nothing for the city (its first month in a period).
@@ -79,6 +85,18 @@ class MonthInputs:
     files: tuple[Path, ...] = field(default=())
     priced: dict = field(default_factory=dict, compare=False)
     has_events: bool = False
+    hours_rows: dict = field(default_factory=dict, compare=False)
+    hours_file: str = "--hours"
+    label_periods: dict = field(default_factory=dict, compare=False)
+
+    def hours_of_period(self, city: str, period: AnnualPeriod) -> dict[str, Decimal]:
+        """The hours file's months of `period` for the city: {label: hours}."""
+        first, last = period.label(1), period.label(12)
+        return {label: h for label, h in self.hours.get(city, {}).items() if first <= label <= last}
+
+    def earlier_periods(self) -> dict[int, AnnualPeriod]:
+        """The annual periods before this one that the hours file gives hours for."""
+        return {p.year: p for p in self.label_periods.values() if p.year < self.period.year}
 
 
 def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path | None = None,
@@ -102,7 +120,7 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
                                 f"{invoice_date} is before the month billed ({month})"))
     cities = read_cities(cities_path, problems)
     names = {c.city for c in cities}
-    hours_rows = read_hours(hours_path, names, problems) if hours_path else []
+    hours_rows_read = read_hours(hours_path, names, problems) if hours_path else []
     events = read_events(events_path, names, problems) if events_path else []
     for index, city in enumerate(cities):      # level names as the tables spell them
         if city.level:
@@ -114,9 +132,20 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
     month_number = period.month_number(year, number)
     labels = {period.label(m): m for m in range(1, month_number + 1)}
     hours: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for row in hours_rows:                  # months of the period up to this one
-        if row.month in labels:
-            hours[row.city][row.month] = row.hours
+    hours_rows: dict[tuple[str, str], int] = {}
+    label_periods: dict[str, AnnualPeriod] = {}
+    for row in hours_rows_read:             # every month up to this one; later ones wait
+        if row.month > month:
+            continue
+        if row.month not in label_periods:
+            try:
+                label_periods[row.month] = period_containing(
+                    tables, dt.date(*parse_month(row.month), 1))
+            except PricingError as error:
+                problems.append(Problem(str(hours_path), row.row, "month", str(error)))
+                continue
+        hours[row.city][row.month] = row.hours
+        hours_rows[(row.city, row.month)] = row.row
     sites: dict[str, int] = defaultdict(int)
     for event in events:
         if (event.date.year, event.date.month) == (year, number) and event.kind == "integration":
@@ -133,7 +162,8 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
                                     str(error).partition(": ")[2]))
     priced: dict[str, tuple[CityMonth, tuple[str, list]]] = {}
     for city in cities:                 # a dry run finds what pricing refuses (two switches)
-        hours_of_city = {labels[k]: v for k, v in hours.get(city.city, {}).items() if v}
+        hours_of_city = {labels[k]: v for k, v in hours.get(city.city, {}).items()
+                         if v and k in labels}
         trial = CityMonth(city.city, city.bill_to, city.counts, city.level, hours_of_city,
                           sites.get(city.city, 0))
         try:
@@ -153,7 +183,8 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
                        f"{agreement.agreement} {agreement.contract_number}",
                        parties["seller"].name, parties["seller"].address,
                        parties["customer"].address, citations, files, priced,
-                       events_path is not None)
+                       events_path is not None, hours_rows,
+                       str(hours_path) if hours_path else "--no-hours", label_periods)
 
 
 def _pricing_problem(path: str, city: CityRow, error: PricingError) -> Problem:
@@ -166,24 +197,28 @@ def _pricing_problem(path: str, city: CityRow, error: PricingError) -> Problem:
 @dataclass(frozen=True)
 class CityCharge:
     """One city's new month, ready to record: the level it is billed at for the period, the
-    hours of every month of the period up to this one that priced it, the sites cut over."""
+    hours of every month of the period up to this one that priced it, the sites cut over, and
+    the months whose hours arrived late ({(period, label): hours now}) that it bills."""
 
     city: str
     bill_to: str
     level: str
     hours: dict[str, Decimal]
     sites: int
+    late: dict[tuple[int, str], Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class MonthDraft:
     """What a run would issue: invoices (unnumbered, by bill-to), the cities each bills, the
-    invoices already holding cities of this run, and notes for the user (skipped months)."""
+    invoices already holding cities of this run, notes for the user (skipped months, late
+    hours waiting), and the levels set this month with the rule that set each."""
 
     invoices: tuple[Invoice, ...]
     charges: dict[str, tuple[CityCharge, ...]]
     already: tuple[int, ...]
     notes: tuple[str, ...]
+    levels: tuple[LevelSet, ...] = ()
 
 
 def _state_problems(inputs: MonthInputs, city: CityRow, state: CityState, path: str,
@@ -214,27 +249,66 @@ def _state_problems(inputs: MonthInputs, city: CityRow, state: CityState, path: 
                                 f"{inputs.period.start} (months billed: "
                                 f"{', '.join(sorted(state.months))}); it cannot change to "
                                 f"{city.level} within the period"))
-    file_hours = inputs.hours.get(city.city, {})
-    for label, recorded in sorted(state.hours.items()):
-        given = file_hours.get(label)
-        if label <= month and given is not None and given != recorded.hours:
-            problems.append(Problem(path, city.row, None, f"{city.city} {label}: the hours file "
-                                    f"gives {given} hours, the ledger priced invoice "
-                                    f"{recorded.invoice:06d} with {recorded.hours}"))
     return billed is not None and len(problems) == before
 
 
+def hours_changes(inputs: MonthInputs, city: str, period: AnnualPeriod, state: CityState,
+                  problems: list[Problem], until: str = "9999-12") -> dict[str, LateMonth]:
+    """The months of `period` up to `until` (included) for which the hours file gives the city
+    more hours than the ledger recorded ({label: LateMonth}); fewer hours is a problem naming
+    the hours file's row and the credit note to issue instead."""
+    changes: dict[str, LateMonth] = {}
+    for label, given in sorted(inputs.hours_of_period(city, period).items()):
+        if label > until:
+            continue
+        recorded = state.hours.get(label)
+        had = recorded.hours if recorded else Decimal(0)
+        row = inputs.hours_rows.get((city, label))
+        if given > had:
+            changes[label] = LateMonth(label, had, given, row)
+        elif given < had:
+            problems.append(Problem(inputs.hours_file, row, "hours", f"{city} {label}: "
+                f"{given} hours, fewer than the {had} hours invoice {recorded.invoice:06d} "
+                f"billed; a run never takes hours back: credit the difference with `pricing ar "
+                f"credit {recorded.invoice} AMOUNT --reason ...` and give {had} hours for "
+                f"{label} (or no row: the ledger's hours stand)"))
+    return changes
+
+
+@dataclass(frozen=True)
+class Ledgered:
+    """What the ledger knows that a month's draft needs, read in the run's transaction.
+
+    Attributes:
+      states: each city's state in the month's annual period.
+      known: every city the ledger has billed, as spelled there ({city: (latest month, invoice)}).
+      history: the counts and levels of the cities whose level is set this month.
+      earlier: {period: {city: state}} for the earlier periods the hours file gives hours for.
+      billed_hours: {city: what the ledger billed for its hours, by month and kind}.
+    """
+
+    states: dict[str, CityState]
+    known: dict[str, tuple[str, int]] = field(default_factory=dict)
+    history: History | None = None
+    earlier: dict[int, dict[str, CityState]] = field(default_factory=dict)
+    billed_hours: dict[str, BilledHours] = field(default_factory=dict)
+
+
 def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: TableSet,
-                known: dict[str, tuple[str, int]] | None = None) -> MonthDraft:
+                known: dict[str, tuple[str, int]] | None = None,
+                ledgered: Ledgered | None = None) -> MonthDraft:
     """The invoices for the cities of `inputs` not billed yet for the month, priced with the
     ledger's level and hours; ProblemsError when an input contradicts the ledger.
 
     known: every city the ledger has billed; a city spelled otherwise (case, spaces) is
-    refused, so one city cannot be billed twice under two spellings."""
+    refused, so one city cannot be billed twice under two spellings. ledgered: the ledger's
+    history (levels, earlier periods, hours billed); without it the ledger is taken as empty
+    before this period."""
+    ledgered = ledgered or Ledgered(states, known or {})
+    known = known or ledgered.known
     period, number = inputs.period, inputs.month_number
     path = str(inputs.files[0]) if inputs.files else "--cities"
     problems: list[Problem] = []
-    known = known or {}
     spelled = {city_key(name): name for name in known}
     labels = [period.label(m) for m in range(1, number + 1)]     # the period's months so far
     for city in inputs.cities:
@@ -251,6 +325,7 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
         raise ProblemsError(problems, f"nothing issued for {inputs.month}: {len(problems)} "
                             f"problem(s)")
     notes: list[str] = []
+    levels: list[LevelSet] = []
     already: set[int] = set()
     by_bill_to: dict[str, list[InvoiceLine]] = defaultdict(list)
     cities_of: dict[str, list[dict]] = defaultdict(list)
@@ -259,30 +334,63 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
     for city in inputs.cities:
         state = states.get(city.city, CityState())
         before = len(problems)
-        if _state_problems(inputs, city, state, path, problems):
+        done = _state_problems(inputs, city, state, path, problems)
+        billed_now = state.months.get(inputs.month)     # this month's hours: late only if billed
+        changes = hours_changes(inputs, city.city, period, state, problems,
+                                inputs.month if billed_now else labels[-2] if number > 1 else "")
+        earlier = {year: (p, ledgered.earlier.get(year, {}).get(city.city, CityState()))
+                   for year, p in sorted(inputs.earlier_periods().items())}
+        earlier_changes = {year: _earlier_changes(inputs, city.city, p, s, problems)
+                           for year, (p, s) in earlier.items()}
+        if done:
+            waiting = sorted(changes) + sorted(l for c in earlier_changes.values() for l in c)
+            if waiting:
+                notes.append(f"{city.city}: more hours for {', '.join(waiting)} than the ledger "
+                             f"billed; {inputs.month} is already invoiced, so they are billed "
+                             f"on the next month's run (keep them in its hours file)")
             already.add(state.months[inputs.month].invoice)
             continue
         if len(problems) > before:
             continue
         bill_to = inputs.bill_tos[city.city]
-        hours = dict.fromkeys(labels, Decimal(0))
-        hours.update({k: v for k, v in inputs.hours.get(city.city, {}).items() if k in hours})
-        hours.update({k: v.hours for k, v in state.hours.items() if k in hours})
-        level = city.level or state.level
+        file_hours = inputs.hours_of_period(city.city, period)
+        hours = {label: file_hours.get(label, state.hours[label].hours if label in state.hours
+                                       else Decimal(0)) for label in labels}
+        if state.level is None:
+            history = ledgered.history or History(Reports({}), {})
+            decided = decide_level(city.city, city.counts, city.level, period.year, history,
+                                   tables)
+            levels.append(decided)
+            level = decided.level
+        else:
+            level = city.level or state.level
         month_of_city = CityMonth(city.city, bill_to, city.counts, level,
                                   {m: hours[label] for m, label in enumerate(labels, start=1)
                                    if hours[label]},
                                   inputs.sites.get(city.city, 0))
         trial = inputs.priced.get(city.city)       # the dry run knew the bill-to as typed
+        late: dict[tuple[int, str], Decimal] = {}
+        late_inputs: list[dict] = []
         try:
             billed, lines = (trial[1] if trial and trial[0] == replace(month_of_city, bill_to=city.bill_to)
                              else city_month(month_of_city, period, number, tables))
+            billed_hours = ledgered.billed_hours.get(city.city, {})
+            for year, (p, s) in earlier.items():
+                if earlier_changes[year]:
+                    late_inputs.append(late_entry(p, _corrected(inputs, city.city, p, s), 13,
+                                                  billed_hours, earlier_changes[year]))
+                    late.update({(year, l): c.given for l, c in earlier_changes[year].items()})
+            if changes:
+                corrected = {m: hours[label] for m, label in enumerate(labels, start=1)}
+                late_inputs.append(late_entry(period, corrected, number, billed_hours, changes))
+                late.update({(period.year, l): c.given for l, c in changes.items()})
+            lines = with_late(lines, late_inputs, period.year, tables)
         except PricingError as error:
             problems.append(_pricing_problem(path, city, error))
             continue
-        earlier = [m for m in state.months if m < inputs.month]
-        if earlier:
-            last = period.month_number(*parse_month(max(earlier)))
+        earlier_months = [m for m in state.months if m < inputs.month]
+        if earlier_months:
+            last = period.month_number(*parse_month(max(earlier_months)))
             skipped = [period.label(m) for m in range(last + 1, number)]
             if skipped:
                 notes.append(f"{city.city}: {', '.join(skipped)} not billed (skipped); "
@@ -291,12 +399,14 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
             by_bill_to[bill_to].append(InvoiceLine.of(city.city, line))
             citations[bill_to].add(str(line.source))
         charges[bill_to].append(CityCharge(city.city, bill_to, billed, hours,
-                                           month_of_city.integration_sites))
-        cities_of[bill_to].append({
-            "city": city.city, "counts": city.counts.as_dict(), "level": level,
-            "billed_level": billed,
-            "hours": {str(m): str(h) for m, h in sorted(month_of_city.hours.items())},
-            "integration_sites": month_of_city.integration_sites})
+                                           month_of_city.integration_sites, late))
+        entry = {"city": city.city, "counts": city.counts.as_dict(), "level": level,
+                 "billed_level": billed,
+                 "hours": {str(m): str(h) for m, h in sorted(month_of_city.hours.items())},
+                 "integration_sites": month_of_city.integration_sites}
+        if late_inputs:
+            entry["late_hours"] = late_inputs
+        cities_of[bill_to].append(entry)
     if problems:
         raise ProblemsError(problems, f"nothing issued for {inputs.month}: {len(problems)} "
                             f"problem(s)")
@@ -310,4 +420,31 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
             {"period": period.year, "month_number": number, "cities": cities_of[bill_to]},
             tuple(sorted(citations[bill_to] | inputs.citations))))
     return MonthDraft(tuple(invoices), {k: tuple(v) for k, v in charges.items()},
-                      tuple(sorted(already)), tuple(notes))
+                      tuple(sorted(already)), tuple(notes), tuple(levels))
+
+
+def _earlier_changes(inputs: MonthInputs, city: str, period: AnnualPeriod, state: CityState,
+                     problems: list[Problem]) -> dict[str, LateMonth]:
+    """Late hours for a month of an earlier annual period: only a period the city was billed
+    in has hours to correct."""
+    given = {label: h for label, h in inputs.hours_of_period(city, period).items() if h}
+    if not state.months and given:
+        label = min(given)
+        problems.append(Problem(inputs.hours_file, inputs.hours_rows.get((city, label)), "month",
+                                f"{city} was not billed in the annual period {period.start} to "
+                                f"{period.end}; its hours for {label} cannot be billed"))
+        return {}
+    return hours_changes(inputs, city, period, state, problems)
+
+
+def _corrected(inputs: MonthInputs, city: str, period: AnnualPeriod,
+               state: CityState) -> dict[int, Decimal]:
+    """The period's hours by month number: the hours file's, else the ledger's."""
+    given = inputs.hours_of_period(city, period)
+    hours = {}
+    for number in range(1, 13):
+        label = period.label(number)
+        value = given.get(label, state.hours[label].hours if label in state.hours else None)
+        if value:
+            hours[number] = value
+    return hours

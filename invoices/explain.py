@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from invoices.late_hours import with_late
 from invoices.monthly import CityMonth, city_month_lines
 from invoices.records import Invoice, InvoiceLine
 from pricing.components import Counts
@@ -43,8 +44,9 @@ def explain(invoice: Invoice, tables: TableSet) -> Explanation:
         hours = {int(month): Decimal(value) for month, value in city["hours"].items()}
         month = CityMonth(city["city"], invoice.bill_to, Counts(**city["counts"]), city["level"],
                           hours, city["integration_sites"])
-        repriced.extend(InvoiceLine.of(city["city"], line)
-                        for line in city_month_lines(month, period, month_number, tables))
+        lines = with_late(city_month_lines(month, period, month_number, tables),
+                          city.get("late_hours", []), period.year, tables)
+        repriced.extend(InvoiceLine.of(city["city"], line) for line in lines)
     differences = []
     for position in range(max(len(repriced), len(invoice.lines))):
         old = invoice.lines[position] if position < len(invoice.lines) else None

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from invoices import schema as s
-from invoices.billing_state import invoices_of_month, known_cities, load_states, record_month
+from invoices.billing_state import (billed_hours, invoices_of_month, known_cities, load_states,
+                                    record_month)
 from invoices.documents import claim, marker, output_dir, release
-from invoices.drafts import MonthInputs, draft_month, read_month
+from invoices.drafts import Ledgered, MonthDraft, MonthInputs, draft_month, read_month
 from invoices.faults import fault_point
 from invoices.html_documents import invoice_html
 from invoices.ledger import Ledger, ledger_files, now
 from invoices.pending import Pending, complete_pending, invoice_document
+from invoices.period_levels import LevelSet, recorded_history
 from invoices.printing import pdf_beside
 from invoices.records import Invoice
 from invoices.workbook import write_invoice
@@ -49,6 +51,7 @@ class RunResult:
     restored: tuple[str, ...] = ()
     pdfs: tuple[str, ...] = ()
     pdfs_left: tuple[tuple[str, str], ...] = ()
+    levels: tuple[LevelSet, ...] = ()
 
 
 def _insert(conn, invoice: Invoice, issued_by: str) -> None:
@@ -86,8 +89,37 @@ def prepare_month(month: str, cities: Path, out_dir: Path, tables: TableSet,
     return inputs, output_dir(out_dir)
 
 
+def draft_from_ledger(conn, inputs: MonthInputs, tables: TableSet) -> MonthDraft:
+    """The month's draft against what the ledger recorded: each city's state in the period,
+    the history that sets the level of a city's first month in it, and the hours billed of
+    the cities whose hours file reaches back (late hours)."""
+    states = load_states(conn, inputs.period.year)
+    unset = [c.city for c in inputs.cities
+             if c.city not in states or states[c.city].level is None]
+    history = (recorded_history(conn, unset, inputs.period.year, inputs.period.label(1))
+               if unset else None)
+    earlier = {year: load_states(conn, year) for year in inputs.earlier_periods()}
+    reaching_back = [city for city, months in inputs.hours.items()
+                     if any(label < inputs.month for label in months)] + \
+                    [c.city for c in inputs.cities if c.city in states
+                     and inputs.month in inputs.hours.get(c.city, {})]
+    ledgered = Ledgered(states, known_cities(conn), history, earlier,
+                        billed_hours(conn, reaching_back) if reaching_back else {})
+    return draft_month(inputs, states, tables, ledgered.known, ledgered)
+
+
+def dry_run(ledger: Ledger | None, inputs: MonthInputs, tables: TableSet) -> MonthDraft:
+    """What a run would issue, read in one transaction, recording and writing nothing (an
+    absent ledger is an empty one)."""
+    if ledger is None:
+        return draft_month(inputs, {}, tables)
+    with ledger.read() as conn:
+        return draft_from_ledger(conn, inputs, tables)
+
+
 def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
-           claimed: list[Path]) -> tuple[list[Invoice], list[Invoice], tuple[str, ...]]:
+           claimed: list[Path]) -> tuple[list[Invoice], list[Invoice], tuple[str, ...],
+                                         tuple[LevelSet, ...]]:
     """One write transaction: check against the ledger's state, number, claim each workbook's
     path (so no other ledger can take it), record."""
     from invoices.receivables import termination_date
@@ -104,8 +136,8 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
         if terminated is not None and (first.year, first.month) == (terminated.year, terminated.month):
             notes.append(f"the agreement was terminated on {terminated}; {inputs.month} contains "
                          f"that day and is billed in full (the contract gives no proration)")
+        draft = draft_from_ledger(conn, inputs, tables)
         states = load_states(conn, inputs.period.year)
-        draft = draft_month(inputs, states, tables, known_cities(conn))
         supplements = invoices_of_month(conn, inputs.month)
         for invoice in draft.invoices:
             number = ledger.next_number(conn)
@@ -120,7 +152,7 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
             issued.append(numbered)
         existing = [ledger.get(n, conn) for n in draft.already]
         fault_point("before-commit")
-    return issued, existing, tuple(notes) + draft.notes
+    return issued, existing, tuple(notes) + draft.notes, draft.levels
 
 
 def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,
@@ -135,7 +167,7 @@ def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger:
                                             invoice_date)
     claimed: list[Path] = []
     try:
-        issued, existing, notes = _issue(ledger, inputs, out, tables, claimed)
+        issued, existing, notes, levels = _issue(ledger, inputs, out, tables, claimed)
     except BaseException:
         release(claimed)
         raise
@@ -163,7 +195,7 @@ def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger:
     pdfs, pdfs_left = (_pdfs(ledger, [i for i in issued if i.number in written], existing)
                        if pdf else ((), ()))
     return RunResult(tuple(issued), tuple(existing), pending, notes, tuple(unwritten),
-                     tuple(restored), pdfs, pdfs_left)
+                     tuple(restored), pdfs, pdfs_left, levels)
 
 
 def _pdfs(ledger: Ledger, issued: list[Invoice], existing: list[Invoice]

@@ -27,6 +27,8 @@ class LevelDecision:
       level: the level billed in this period, with its price and source.
       changed: the components whose counts changed during the preceding period.
       reason: a sentence a reader can check against the contract.
+      rule: which rule set the level, in a few words: "first annual period", "new city",
+        "re-evaluated: N components changed" or "carried over".
     """
 
     period: int
@@ -34,6 +36,7 @@ class LevelDecision:
     level: LevelChoice
     changed: tuple[str, ...]
     reason: str
+    rule: str = ""
 
 
 def level_for_period(tables: TableSet, period: int, previous_level: str | None,
@@ -49,20 +52,22 @@ def level_for_period(tables: TableSet, period: int, previous_level: str | None,
     if this.is_first:
         level = level_by_name(rules.first_period_level, tables, this.start)
         return LevelDecision(period, None, level, (),
-                             f"the first annual period bills every city at {level.level}")
+                             f"the first annual period bills every city at {level.level}",
+                             "first annual period")
     if previous_level is None:
         level = level_by_name(rules.new_city_level, tables, this.start)
         return LevelDecision(period, None, level, (),
-                             f"a new city starts at {level.level}")
+                             f"a new city starts at {level.level}", "new city")
     changed = tuple(changed_components(start_counts, end_counts)) if start_counts else ()
     if len(changed) >= rules.relevel_min_changed:
         level = pick_level(end_counts, tables, this.start)
         moved = "moves to" if level.level != previous_level else "stays at"
         return LevelDecision(period, previous_level, level, changed,
             f"{len(changed)} components changed ({', '.join(changed)}), so the level is "
-            f"re-evaluated from the counts: {moved} {level.level} ({level.reason})")
+            f"re-evaluated from the counts: {moved} {level.level} ({level.reason})",
+            f"re-evaluated: {len(changed)} components changed ({', '.join(changed)})")
     level = level_by_name(previous_level, tables, this.start)
     what = f"only {', '.join(changed)} changed" if changed else "no component changed"
     return LevelDecision(period, previous_level, level, changed,
         f"{what}; the level changes only when {rules.relevel_min_changed} or more components "
-        f"change, so {level.level} carries over")
+        f"change, so {level.level} carries over", "carried over")

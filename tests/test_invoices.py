@@ -42,7 +42,9 @@ def run(tmp_path, tables, month, cities, hours=None, events=None, invoice_date=N
         return run_month(month, cities, tmp_path / "out", tables, ledger, hours, events, invoice_date)
 
 
-def one_city(tmp_path, level="", counts="20,1,10,1,1,1", bill_to="KMC Telecom III, Inc."):
+def one_city(tmp_path, level="Small", counts="20,1,10,1,1,1", bill_to="KMC Telecom III, Inc."):
+    """Huntsville AL at Small by default: the level agreed at the annual meeting (the cities
+    file's level column), so the amounts below are Small's $198,000 a year."""
     return write(tmp_path, "cities.csv", CITIES_HEADER + f'Huntsville AL,"{bill_to}",{counts},{level}\n')
 
 
@@ -79,7 +81,7 @@ def test_twelve_invoices_of_a_period_sum_to_the_annual_price(tmp_path, tables):
 
 
 def test_first_annual_period_bills_very_small(tmp_path, tables):
-    cities = one_city(tmp_path, counts="45,1,24,3,1,1", bill_to="KMC Telecom Inc.")
+    cities = one_city(tmp_path, "", counts="45,1,24,3,1,1", bill_to="KMC Telecom Inc.")
     (invoice,) = run(tmp_path, tables, "1999-09", cities).issued
     # September 1999 is the first period's last month: $163,000 - 11 x $13,583.33 = $13,583.37.
     assert [l.amount for l in invoice.lines] == [D("13583.37")]
@@ -117,8 +119,13 @@ def test_one_invoice_per_bill_to_and_rerun_issues_nothing(tmp_path, tables):
             EXAMPLES / "invoice_events.csv")
     first = run(tmp_path, tables, *args)
     assert [(i.number, i.bill_to, i.total) for i in first.issued] == [
-        (1, "KMC Telecom II, Inc.", D("155500.00")),          # 13,583.33 + 20,416.67 + a block
-        (2, "KMC Telecom III, Inc.", D("30083.33")),          # 16,500 + 13,583.33
+        # 13,583.33 + 20,416.67 + two blocks: Augusta's 1,500 h of 2001-03 (a month before its
+        # first invoice, billed now as late hours of 2001-03) use up the first block, so its
+        # 2 h of April (month 7, before the hourly month) buy the second.
+        (1, "KMC Telecom II, Inc.", D("277000.00")),
+        # 16,500 + 13,583.33 + Huntsville's 1,600 h of 2000-10, first billed now: two blocks
+        # of 2000-10 ($243,000) whose 1,400 h left cover 2001-01's 300 h and April's 12.5 h.
+        (2, "KMC Telecom III, Inc.", D("273083.33")),
         (3, "KMC Telecom of Virginia, Inc.", D("241916.67"))]  # 20,416.67 + block + integration
     again = run(tmp_path, tables, *args)
     assert again.issued == () and [i.number for i in again.existing] == [1, 2, 3]
@@ -303,7 +310,7 @@ def test_killed_run_rerun_equals_uninterrupted_run(tmp_path, fault, ledger_addre
 def test_runs_at_once_issue_each_invoice_once(tmp_path):
     env = {**os.environ, "PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
     env.pop("PRICING_FAULT", None)
-    command = [sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
+    command = [sys.executable, "-m", "pricing", "invoice", "run", "--no-hours", "--month", "2001-04",
                "--cities", str(EXAMPLES / "invoice_cities.csv"), "--out", str(tmp_path / "out")]
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True) for _ in range(3)]
@@ -336,14 +343,21 @@ def test_cli_list_show_and_explain(tmp_path):
 
 
 def test_level_holds_for_the_period_when_counts_grow(tmp_path, tables):
-    # April 2001 bills Small (20 gateway, 10 SLC). By May the counts are Medium's (30, 18), but
-    # the level is set for the annual period: May still bills Small's $16,500. The next period
-    # (October) starts from the counts again: Medium, $245,000 / 12 = $20,416.67.
-    small = one_city(tmp_path)
-    (april,) = run(tmp_path, tables, "2001-04", small).issued
-    medium = one_city(tmp_path, counts="30,1,18,2,1,1")
+    # April 2001 (period 2000) is Huntsville's first month in the ledger: a new city starts at
+    # Very Small (PSA Amendment 1 Appendix A, note 4), $163,000 / 12 = $13,583.33. By May its
+    # counts are Medium's (30, 18, 2 SMs), but the level is set for the annual period: May still
+    # bills Very Small. October starts period 2001: during period 2000 gateway elements, SLCs
+    # and SMs changed (20->30, 10->18, 1->2), three of six components, so the level is
+    # re-evaluated from the counts (note 3): Medium, $245,000 / 12 = $20,416.67.
+    very_small = one_city(tmp_path, "")
+    (april,) = run(tmp_path, tables, "2001-04", very_small).issued
+    medium = one_city(tmp_path, "", counts="30,1,18,2,1,1")
     (may,) = run(tmp_path, tables, "2001-05", medium).issued
-    (october,) = run(tmp_path, tables, "2001-10", medium).issued
-    assert (april.total, may.total, october.total) == (D("16500.00"), D("16500.00"), D("20416.67"))
-    assert may.lines[0].description.startswith("Service level Small")
-    assert explain(may, tables).matches
+    october = run(tmp_path, tables, "2001-10", medium)
+    assert (april.total, may.total, october.issued[0].total) == (
+        D("13583.33"), D("13583.33"), D("20416.67"))
+    assert may.lines[0].description.startswith("Service level Very Small")
+    (decided,) = october.levels
+    assert (decided.level, decided.rule) == (
+        "Medium", "re-evaluated: 3 components changed (gateway_elements, slc, sm)")
+    assert explain(may, tables).matches and explain(october.issued[0], tables).matches

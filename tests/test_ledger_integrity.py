@@ -71,7 +71,8 @@ def cities(tmp_path: Path, *rows: str, name: str = "cities.csv") -> Path:
     return write(tmp_path / name, HEADER + "".join(r + "\n" for r in rows))
 
 
-def huntsville(bill_to: str = III, level: str = "") -> str:
+def huntsville(bill_to: str = III, level: str = "Small") -> str:
+    """Huntsville AL at Small, the level agreed at the annual meeting (the level column)."""
     return f"Huntsville AL,{bill_to},20,1,10,1,1,1,{level}"
 
 
@@ -83,8 +84,9 @@ def pricing(tmp_path: Path, *args: str, ledger: Path | None = None):
 
 def run(tmp_path: Path, month: str, city_file: Path, *extra: str, ledger: Path | None = None,
         out: Path | None = None):
+    hours = () if "--hours" in extra or "--no-hours" in extra else ("--no-hours",)
     return pricing(tmp_path, "invoice", "run", "--month", month, "--cities", str(city_file),
-                   "--out", str(out or tmp_path / "out"), *extra, ledger=ledger)
+                   "--out", str(out or tmp_path / "out"), *hours, *extra, ledger=ledger)
 
 
 def invoices(tmp_path: Path, ledger: Path | None = None) -> list[tuple]:
@@ -153,8 +155,11 @@ def test_hours_that_disagree_with_the_ledger_are_refused(tmp_path):
                                               "Huntsville AL,2000-11,100\n")
     refused = run(tmp_path, "2000-11", city_file, "--hours", str(changed))
     assert refused.exit_code == 1
-    assert ("Huntsville AL 2000-10: the hours file gives 1400 hours, the ledger priced invoice "
-            "000001 with 1600") in refused.output
+    # Fewer hours than billed: refused at the hours file's row and column, naming the credit
+    # note to issue instead (a run never takes hours back).
+    assert (f"{tmp_path / 'changed.csv'}, row 2, column hours: Huntsville AL 2000-10: 1400 hours, "
+            f"fewer than the 1600 hours invoice 000001 billed") in " ".join(refused.output.split())
+    assert "pricing ar credit 1 AMOUNT" in refused.output
     assert [i[0] for i in invoices(tmp_path)] == [1]
     assert_ledger_holds(tmp_path)
 
@@ -175,7 +180,7 @@ def test_a_city_moved_to_another_bill_to_for_a_billed_month_is_refused(tmp_path)
 
 def test_a_city_added_after_its_month_was_invoiced_gets_a_supplementary_invoice(tmp_path):
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
-    both = cities(tmp_path, huntsville(), f"Mobile AL,{III},20,1,10,1,1,1,", name="both.csv")
+    both = cities(tmp_path, huntsville(), f"Mobile AL,{III},20,1,10,1,1,1,Small", name="both.csv")
     added = run(tmp_path, "2001-04", both)
     assert added.exit_code == 0
     assert "issued 000002" in added.stdout and "supplementary invoice 1 for 2001-04" in added.stdout
@@ -550,7 +555,7 @@ def test_ledgers_issuing_into_one_folder_at_once_never_take_one_file(tmp_path):
 
     city_file = cities(tmp_path, huntsville())
     env = {k: v for k, v in os.environ.items() if k != "PRICING_FAULT"}
-    runs = [subprocess.Popen([sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
+    runs = [subprocess.Popen([sys.executable, "-m", "pricing", "invoice", "run", "--no-hours", "--month", "2001-04",
                               "--cities", str(city_file), "--out", str(tmp_path / "shared"),
                               "--ledger", str(tmp_path / f"{name}.sqlite3")],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -705,7 +710,7 @@ def test_a_refused_credit_writes_no_pending_document(tmp_path):
 
     city_file = cities(tmp_path, huntsville())
     env = {**os.environ, "PRICING_LEDGER": at(tmp_path), "PRICING_FAULT": "after-commit"}
-    killed = subprocess.run([sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
+    killed = subprocess.run([sys.executable, "-m", "pricing", "invoice", "run", "--no-hours", "--month", "2001-04",
                              "--cities", str(city_file), "--out", str(tmp_path / "out")],
                             env=env, capture_output=True, text=True, timeout=120)
     assert killed.returncode == -9

@@ -37,7 +37,7 @@ def source_rows(tmp_path_factory) -> dict[str, list[dict]]:
     """The rows of a schema-4 ledger made through the CLI (the fixture of every test here)."""
     work = tmp_path_factory.mktemp("source")
     ledger = str(work / "ledger.sqlite3")
-    steps = [("invoice", "run", "--month", "2001-04", "--cities",
+    steps = [("invoice", "run", "--no-hours", "--month", "2001-04", "--cities",
               str(EXAMPLES / "invoice_cities.csv"), "--out", str(work / "out")),
              ("ar", "pay", "1", "10000.00", "--date", "2001-05-10"),
              ("ar", "dispute", "2", "500.00", "--date", "2001-05-11", "--reason", "hours"),

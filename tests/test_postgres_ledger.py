@@ -28,7 +28,7 @@ def test_eight_processes_issue_gap_free_unique_numbers(tmp_path, postgres_url):
     env = {**os.environ, "PRICING_LEDGER": postgres_url}
     for round_ in range(5):                                   # five rounds of eight at once
         month = f"2001-{4 + round_:02d}"
-        running = [subprocess.Popen([sys.executable, "-m", "pricing", "invoice", "run", "--month",
+        running = [subprocess.Popen([sys.executable, "-m", "pricing", "invoice", "run", "--no-hours", "--month",
                                      month, "--cities", str(path), "--out", str(tmp_path / "out")],
                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                    for path in lists]
@@ -50,7 +50,7 @@ def test_eight_processes_issue_gap_free_unique_numbers(tmp_path, postgres_url):
 
 def test_a_killed_run_on_postgresql_records_nothing_and_a_rerun_completes(tmp_path, postgres_url):
     examples = Path(__file__).resolve().parent.parent / "examples"
-    base = [sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04", "--cities",
+    base = [sys.executable, "-m", "pricing", "invoice", "run", "--no-hours", "--month", "2001-04", "--cities",
             str(examples / "invoice_cities.csv"), "--out", str(tmp_path / "out")]
     env = {**os.environ, "PRICING_LEDGER": postgres_url, "PRICING_FAULT": "before-commit"}
     killed = subprocess.run(base, env=env, capture_output=True, timeout=120)
@@ -89,7 +89,7 @@ def test_ledger_copy_to_postgresql_and_back_keeps_every_row(tmp_path, postgres_u
     runner = CliRunner()
     source = str(tmp_path / "ledger.sqlite3")
     env = {"PRICING_LEDGER": source}
-    assert runner.invoke(app, ["invoice", "run", "--month", "2001-04", "--cities",
+    assert runner.invoke(app, ["invoice", "run", "--no-hours", "--month", "2001-04", "--cities",
                                str(examples / "invoice_cities.csv"), "--out",
                                str(tmp_path / "out")], env=env).exit_code == 0
     assert runner.invoke(app, ["ar", "pay", "1", "10000", "--date", "2001-05-15"], env=env).exit_code == 0

@@ -236,18 +236,18 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
         return runner.invoke(app, list(args), env=env)
 
     for month in ("2001-04", "2001-05"):
-        assert cli("invoice", "run", "--month", month, "--cities", str(cities), "--out",
+        assert cli("invoice", "run", "--no-hours", "--month", month, "--cities", str(cities), "--out",
                    str(tmp_path / "out")).exit_code == 0
     too_early = cli("ar", "terminate", "--date", "2001-04-29")
     assert too_early.exit_code == 1 and "before the first invoice's date (2001-04-30)" in too_early.output
     after_expiry = cli("ar", "terminate", "--date", "2005-10-01")
     assert after_expiry.exit_code == 1 and "PSA" in after_expiry.output
     assert cli("ar", "terminate", "--date", "2001-06-15").exit_code == 0
-    june = cli("invoice", "run", "--month", "2001-06", "--cities", str(cities), "--out", str(tmp_path / "out"))
+    june = cli("invoice", "run", "--no-hours", "--month", "2001-06", "--cities", str(cities), "--out", str(tmp_path / "out"))
     assert june.exit_code == 0
     assert ("the agreement was terminated on 2001-06-15; 2001-06 contains that day and is billed "
             "in full (the contract gives no proration)") in june.output
-    july = cli("invoice", "run", "--month", "2001-07", "--cities", str(cities), "--out", str(tmp_path / "out"))
+    july = cli("invoice", "run", "--no-hours", "--month", "2001-07", "--cities", str(cities), "--out", str(tmp_path / "out"))
     assert july.exit_code == 1
     assert "terminated on 2001-06-15: 2001-07 starts after it and is not billed" in july.output
     listed = json.loads(cli("invoice", "list", "--format", "json").stdout)
@@ -265,7 +265,7 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
     with Ledger(tmp_path / "ledger.sqlite3", "read") as book, book.read() as conn:
         assert [(r.kind, r.date) for r in conn.execute(schema.terminations.select())] == [
             ("terminated", dt.date(2001, 6, 15)), ("withdrawn", None)]
-    assert cli("invoice", "run", "--month", "2001-07", "--cities", str(cities), "--out",
+    assert cli("invoice", "run", "--no-hours", "--month", "2001-07", "--cities", str(cities), "--out",
                str(tmp_path / "out")).exit_code == 0
 
 

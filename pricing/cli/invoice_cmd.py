@@ -81,6 +81,8 @@ def run(
     invoice_date: Annotated[dt.date | None, typer.Option(
         "--invoice-date", parser=params.date, metavar="YYYY-MM-DD",
         help="Default: the month's last day.")] = None,
+    no_hours: Annotated[bool, typer.Option("--no-hours", help="The month had no hours (without it, --hours is required: hours not given are not zero hours).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what the run would issue (levels and their rules, hours, totals); record and write nothing.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write each invoice as a PDF beside its workbook.")] = False,
     ledger: LedgerOption = None,
     tables: TablesOption = None,
@@ -89,19 +91,35 @@ def run(
     """Issue the month's invoices, one per bill-to, as workbooks (and PDFs) in the ledger.
 
     Running a month again issues nothing new; cities added after the month was invoiced go on
-    a supplementary invoice. With --pdf, each invoice is also written as a one-page PDF
-    (invoice-NNNNNN.pdf) for the customer.
+    a supplementary invoice. A city's level is set its first month in an annual period: carried
+    over unless two of its counts changed in the period before, Very Small for a new city, or
+    the cities file's level column; the run prints each and why. Hours that arrive for a month
+    already invoiced are billed on the next run, priced as their own month would have priced
+    them. With --pdf, each invoice is also written as a one-page PDF (invoice-NNNNNN.pdf).
 
-    Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --out billing/ --pdf
+    Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --hours examples/invoice_hours.csv --out billing/ --pdf
     """
     from invoices.ledger import resolve_ledger
     from invoices.run import prepare_month, run_month
 
-    if pdf:
+    if hours is None and not no_hours:
+        raise typer.BadParameter("give the month's hours with --hours FILE, or --no-hours if it "
+                                 "had none (hours not given are not zero hours)",
+                                 param_hint="--hours")
+    if hours is not None and no_hours:
+        raise typer.BadParameter("--no-hours says the month had no hours; it cannot go with "
+                                 "--hours", param_hint="--no-hours")
+    if pdf and not dry_run:
         from invoices.pdf import check_renderer
 
         check_renderer()
     table_set = load(tables)
+    if dry_run:                               # reads the inputs; touches no folder, no ledger
+        from invoices.drafts import read_month
+
+        _dry_run(ledger, read_month(month, cities, table_set, hours, events, invoice_date),
+                 table_set)
+        return
     prepared = prepare_month(month, cities, out, table_set, hours, events, invoice_date,
                              resolve_ledger(ledger))
     with _ledger(ledger, "create", user) as book:
@@ -119,6 +137,7 @@ def run(
         typer.echo(f"warning: {document} is still not written: {reason}", err=True)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
+    _echo_levels(result.levels)
     for invoice in result.issued:
         extra = (f"  supplementary invoice {invoice.supplement} for {invoice.month} "
                  f"({', '.join(c['city'] for c in invoice.inputs['cities'])} added)"
@@ -142,6 +161,37 @@ def run(
             typer.echo(f"error: invoice {invoice.label} is issued but its workbook was not "
                        f"written: {reason}; the next run writes it", err=True)
         raise typer.Exit(1)
+
+
+def _echo_levels(levels) -> None:
+    """Each level set this run (a city's first month in its annual period) and the rule."""
+    for level in levels:
+        typer.echo(f"level: {level.city}  {level.level}  ({level.rule}: {level.reason})",
+                   err=True)
+
+
+def _dry_run(ledger: Path | None, inputs, tables) -> None:
+    """What the run would issue, from the ledger as it stands; nothing recorded or written."""
+    from invoices.ledger import Ledger, resolve_ledger
+    from invoices.run import dry_run
+
+    where = resolve_ledger(ledger)
+    exists = not isinstance(where, Path) or where.exists()
+    if exists:
+        with Ledger(ledger, "read") as book:
+            draft = dry_run(book, inputs, tables)
+    else:
+        draft = dry_run(None, inputs, tables)
+    for note in draft.notes:
+        typer.echo(f"note: {note}", err=True)
+    _echo_levels(draft.levels)
+    for invoice in draft.invoices:
+        typer.echo(f"would issue  {invoice.bill_to}  {invoice.total:>16,}  due {invoice.due_date} "
+                   f"({invoice.terms})")
+        for line in invoice.lines:
+            typer.echo(f"  {line.city}  {line.description}  {line.amount:,}")
+    typer.echo(f"dry run: {len(draft.invoices)} invoice(s) would be issued for {inputs.month}, "
+               f"{len(draft.already)} already issued; nothing recorded or written", err=True)
 
 
 @app.command("list")

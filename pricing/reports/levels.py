@@ -9,6 +9,7 @@ the rule is applied once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pricing.agreements import check_in_term
@@ -69,15 +70,40 @@ def city_level(reports: Reports, city: str, year: int, tables: TableSet,
     first_year = period_containing(tables, dt.date(*first_month, 1)).year
     if first_year > year:
         return None
-    if current_level is not None and year > first_year:
-        start, end = _start_and_end(reports, city, year - 1, tables)
-        return CityLevel(city, level_for_period(tables, year, current_level, start, end))
-    decision = level_for_period(tables, first_year, None, None, reports.by_city[city][0][1])
-    for later in range(first_year + 1, year + 1):
-        start, end = _start_and_end(reports, city, later - 1, tables)
-        if end is None:
-            start = end = reports.by_city[city][-1][1]     # no report: nothing changed
-        decision = level_for_period(tables, later, decision.level.level, start, end)
+    known = {year - 1: current_level} if current_level is not None and year > first_year else {}
+    return level_from_history(reports, city, year, tables, known)
+
+
+def level_from_history(reports: Reports, city: str, year: int, tables: TableSet,
+                       known: Mapping[int, str]) -> CityLevel | None:
+    """The city's level in period `year` from its reports and the levels known for earlier
+    periods (the ones billed, or agreed at an annual meeting): the two-component rule applied
+    period by period from the latest known level; without one, from the city's first reported
+    period at the level the contract gives. A period with no report changes nothing. None
+    when nothing is known of the city before `year` (a new city: the caller decides).
+
+    The monthly run (invoices.period_levels) and `pricing relevel` both decide here, so they
+    agree by construction."""
+    earlier = [p for p in known if p < year]
+    if earlier:
+        start_year = max(earlier)
+        level = known[start_year]
+    elif reports.by_city.get(city):
+        first = reports.by_city[city][0]
+        start_year = period_containing(tables, dt.date(*first[0], 1)).year
+        if start_year > year:
+            return None
+        decision = level_for_period(tables, start_year, None, None, first[1])
+        level = decision.level.level
+        if start_year == year:
+            return CityLevel(city, decision)
+    else:
+        return None
+    for later in range(start_year + 1, year + 1):
+        start, end = (_start_and_end(reports, city, later - 1, tables)
+                      if reports.by_city.get(city) else (None, None))
+        decision = level_for_period(tables, later, level, start, end)
+        level = decision.level.level
     return CityLevel(city, decision)
 
 
@@ -101,4 +127,4 @@ def frame(levels: list[CityLevel]):
                         columns=["city", "previous_level", "level", "annual_price", "changed", "reason"])
 
 
-__all__ = ["CityLevel", "city_level", "frame", "levels_for_period", "meeting_date", "month_label"]
+__all__ = ["CityLevel", "city_level", "level_from_history", "frame", "levels_for_period", "meeting_date", "month_label"]
