@@ -122,6 +122,7 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
     names = {c.city for c in cities}
     hours_rows_read = read_hours(hours_path, names, problems) if hours_path else []
     events = read_events(events_path, names, problems) if events_path else []
+    unknown_level: set[str] = set()
     for index, city in enumerate(cities):      # level names as the tables spell them
         if city.level:
             try:
@@ -129,6 +130,7 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
             except PricingError as error:
                 problems.append(Problem(str(cities_path), city.row, "level",
                                         str(error).partition(": ")[2]))
+                unknown_level.add(city.city)
     month_number = period.month_number(year, number)
     labels = {period.label(m): m for m in range(1, month_number + 1)}
     hours: dict[str, dict[str, Decimal]] = defaultdict(dict)
@@ -162,6 +164,8 @@ def read_month(month: str, cities_path: Path, tables: TableSet, hours_path: Path
                                     str(error).partition(": ")[2]))
     priced: dict[str, tuple[CityMonth, tuple[str, list]]] = {}
     for city in cities:                 # a dry run finds what pricing refuses (two switches)
+        if city.city in unknown_level:      # already reported: one problem, said once
+            continue
         hours_of_city = {labels[k]: v for k, v in hours.get(city.city, {}).items()
                          if v and k in labels}
         trial = CityMonth(city.city, city.bill_to, city.counts, city.level, hours_of_city,
@@ -385,6 +389,11 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
                 late_inputs.append(late_entry(period, corrected, number, billed_hours, changes))
                 late.update({(period.year, l): c.given for l, c in changes.items()})
             lines = with_late(lines, late_inputs, period.year, tables)
+            if late:
+                billed_late = sum(l.amount for l in lines if l.kind.startswith("late_"))
+                notes.append(f"{city.city}: hours that arrived late for "
+                             f"{', '.join(label for _, label in sorted(late))} are billed now, "
+                             f"as their months would have priced them: {billed_late:,}")
         except PricingError as error:
             problems.append(_pricing_problem(path, city, error))
             continue

@@ -116,12 +116,12 @@ def test_the_run_prints_each_level_set_and_its_rule_and_a_dry_run_records_nothin
     dry = cli(tmp_path, "invoice", "run", "--month", "2000-10", "--cities", str(city), "--out",
               str(tmp_path / "out"), "--no-hours", "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "level: Mobile AL  Very Small  (new city: a new city starts at Very Small)" in dry.output
+    assert "level: Mobile AL  Very Small  (a new city starts at Very Small)" in dry.output
     assert "would issue  KMC Telecom III, Inc.         13,583.33" in dry.output
     assert not (tmp_path / "ledger.sqlite3").exists() and not (tmp_path / "out").exists()
     done = cli(tmp_path, "invoice", "run", "--month", "2000-10", "--cities", str(city), "--out",
                str(tmp_path / "out"), "--no-hours")
-    assert done.exit_code == 0 and "level: Mobile AL  Very Small  (new city" in done.output
+    assert done.exit_code == 0 and "level: Mobile AL  Very Small  (a new city" in done.output
 
 
 # The run and `relevel` agree on every city-month, over three annual periods -----------------
@@ -262,3 +262,46 @@ def test_late_hours_end_where_timely_hours_would_have_put_the_periods_charges(tm
                 total += sum(l.amount for l in invoice.lines if l.kind != "service_level")
         charges[way] = total
     assert charges["late"] == charges["timely"]
+
+
+# --- 11. One problem, said once ---------------------------------------------------------------
+
+def test_an_unknown_level_is_reported_once(tmp_path):
+    city = cities_file(tmp_path, [f"Huntsville AL,{III},20,1,10,1,1,1,Gigantic"])
+    refused = cli(tmp_path, "invoice", "run", "--month", "2001-01", "--cities", str(city), "--out",
+                  str(tmp_path / "out"), "--no-hours")
+    assert refused.exit_code == 1
+    assert "1 problem(s)" in refused.output
+    assert refused.output.count("unknown service level 'Gigantic'") == 1
+
+
+def test_hours_of_a_month_before_the_first_annual_period_name_their_row(tmp_path):
+    city = cities_file(tmp_path, [f"Huntsville AL,{III},20,1,10,1,1,1,"])
+    early = hours_file(tmp_path, {("Huntsville AL", "1997-01"): D(3)})
+    refused = cli(tmp_path, "invoice", "run", "--month", "2000-10", "--cities", str(city), "--out",
+                  str(tmp_path / "out"), "--hours", str(early))
+    assert refused.exit_code == 1, refused.output
+    assert f"{early}, row 2, column month" in " ".join(refused.output.split())
+    assert not (tmp_path / "ledger.sqlite3").exists()
+
+
+def test_the_bundled_example_sets_levels_by_the_rule_and_bills_late_hours(tmp_path, tables):
+    # README "Monthly invoices": April 2001 bills Huntsville's 1,600 h of 2000-10 late, two
+    # blocks ($243,000); in October 2001 Montgomery AL (14 -> 20 gateway elements, 6 -> 10 SLCs
+    # during period 2000) is re-evaluated to Small, $16,500, beside Huntsville's Small carried
+    # over: KMC Telecom III is billed $33,000.00.
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        april = run_month("2001-04", examples / "invoice_cities.csv", tmp_path / "out", tables,
+                          ledger, examples / "invoice_hours.csv", examples / "invoice_events.csv")
+        run_month("2001-05", examples / "invoice_cities_later.csv", tmp_path / "out", tables, ledger)
+        october = run_month("2001-10", examples / "invoice_cities_later.csv", tmp_path / "out",
+                            tables, ledger)
+    huntsville = [l for l in april.issued[1].lines if l.city == "Huntsville AL"]
+    assert [(l.kind, l.amount) for l in huntsville] == [
+        ("service_level", D("16500.00")), ("late_hour_block:2000-10", D("243000.00"))]
+    rules = {l.city: (l.level, l.rule) for l in october.levels}
+    assert rules["Montgomery AL"] == ("Small", "re-evaluated: 2 components changed (gateway_elements, slc)")
+    assert rules["Huntsville AL"] == ("Small", "carried over")
+    assert rules["Roanoke VA"] == ("Medium", "carried over")
+    assert october.issued[1].total == D("33000.00")

@@ -166,8 +166,7 @@ def run(
 def _echo_levels(levels) -> None:
     """Each level set this run (a city's first month in its annual period) and the rule."""
     for level in levels:
-        typer.echo(f"level: {level.city}  {level.level}  ({level.rule}: {level.reason})",
-                   err=True)
+        typer.echo(f"level: {level.city}  {level.level}  ({level.reason})", err=True)
 
 
 def _dry_run(ledger: Path | None, inputs, tables) -> None:
