@@ -101,7 +101,7 @@ def billed_hours(conn, cities) -> dict[str, dict[str, dict[str, tuple[Decimal, D
         for city, month, kind, quantity, cents in conn.execute(
                 select(l.city, l.month, l.kind, l.quantity, l.amount_cents).where(
                     l.city.in_(names[start:start + 500]),
-                    l.kind.in_(HOUR_KINDS) | l.kind.startswith(LATE))):
+                    l.kind.in_(HOUR_KINDS) | l.kind.startswith(LATE, autoescape=True))):
             base, label = charge_of(kind, month)
             months = found.setdefault(city, {}).setdefault(label, {})
             q, a = months.get(base, (Decimal(0), Decimal(0)))

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from invoices import schema as s
+from invoices.late_hours import charge_of
 from invoices.ledger import Ledger
 from pricing.errors import Problem, ProblemsError
 from pricing.money import from_cents
@@ -93,7 +94,9 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
         kinds: dict[int, dict[str, int]] = {}
         for number, kind, cents in conn.execute(
                 select(l.invoice, l.kind, func.sum(l.amount_cents)).group_by(l.invoice, l.kind)):
-            kinds.setdefault(number, {})[kind] = int(cents)
+            base = charge_of(kind, "")[0]        # late hours are revenue of their kind
+            of_invoice = kinds.setdefault(number, {})
+            of_invoice[base] = of_invoice.get(base, 0) + int(cents)
         for number, day, bill_to, total in conn.execute(
                 select(i.number, i.invoice_date, i.bill_to, i.total_cents)
                 .where(i.invoice_date.between(start, end))):

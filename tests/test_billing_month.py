@@ -199,6 +199,10 @@ def test_hours_of_a_month_already_invoiced_are_billed_on_the_next_run(tmp_path, 
     assert [l.kind for l in december.lines] == ["service_level"]
     assert cli(tmp_path, "ledger", "check").exit_code == 0
     assert cli(tmp_path, "invoice", "explain", "2").exit_code == 0
+    # In the journal the late blocks are hour block revenue like any other.
+    journal = cli(tmp_path, "ledger", "export", "--from", "2000-11-01", "--to", "2000-11-30")
+    assert journal.exit_code == 0
+    assert "Hour block revenue,,243000.00,invoice 000002" in journal.stdout
 
 
 def test_hours_of_the_last_month_of_a_period_are_billed_in_the_next_one(tmp_path, tables):
