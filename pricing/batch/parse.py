@@ -36,6 +36,9 @@ HOURS_SCALED_LIMIT = int(HOURS_LIMIT) * HOURS_SCALE
 _WHITE = " \t\r\n"            # what values' parsers strip around a value
 _COUNT_TEXT = r"^[0-9]{1,12}$"                 # values.parse_count's form (12 digits fit int64)
 _HOURS_TEXT = r"^[0-9]{1,13}(\.[0-9]{1,4})?$"  # the common form of hours, converted vectorized
+# The longest plain hours a cell may hold: every digit below HOURS_LIMIT, a point, the places.
+# Longer plain digits would overflow pyarrow's decimal cast, which wraps instead of failing.
+_HOURS_TEXT_MAX = len(str(HOURS_LIMIT - 1)) + 1 + HOURS_PLACES
 
 
 @dataclass
@@ -168,7 +171,10 @@ def typed_hours(column: pa.Array | pa.ChunkedArray) -> pa.Array:
             else np.zeros(0, dtype=np.uint8))
     if len(data) and (data.min() < _POINT or data.max() > _NINE or (data == _SLASH).any()):
         return column                # a byte other than a digit or a point
-    filled = np.diff(offsets) > 0
+    lengths = np.diff(offsets)
+    if len(lengths) and lengths.max() > _HOURS_TEXT_MAX:
+        return column                # too long to be valid: the text path refuses it as typed
+    filled = lengths > 0
     firsts = data[offsets[:-1][filled] - start]
     lasts = data[offsets[1:][filled] - start - 1]
     if (firsts == _POINT).any() or (lasts == _POINT).any():
