@@ -11,8 +11,10 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
+from pricing.city_key import city_key, name_problem
 from pricing.components import COMPONENTS, Counts
 from pricing.csvfile import read_records
 from pricing.errors import Problem
@@ -66,23 +68,6 @@ def _count(path, row, column, text, problems) -> int | None:
 NAME_LIMIT = values.NAME_LIMIT
 
 
-def city_key(name: str) -> str:
-    """What makes two spellings one city: case and runs of spaces do not count."""
-    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
-
-
-def name_problem(name: str) -> str | None:
-    """Why a city or bill-to name cannot be a ledger key, or None: invisible characters, odd
-    spaces and line breaks would let one city be billed under two spellings that look alike."""
-    if len(name) > NAME_LIMIT:
-        return f"expected a name of at most {NAME_LIMIT} characters, got {len(name):,}"
-    char = values.unusual_character(name, strict=True)
-    if char is not None:
-        return (f"the name holds an invisible or unusual character (U+{ord(char):04X}); "
-                f"type it with plain spaces")
-    return None
-
-
 def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
     rows, seen = [], {}
     for line, cells in _records(path, CITY_COLUMNS, ("level",), problems):
@@ -91,8 +76,9 @@ def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
         for column in ("city", "bill_to"):
             if not cells[column]:
                 problems.append(Problem(str(path), line, column, "missing"))
-            elif name_problem(cells[column]):
-                problems.append(Problem(str(path), line, column, name_problem(cells[column])))
+            elif name_problem(cells[column], column == "city"):
+                problems.append(Problem(str(path), line, column,
+                                        name_problem(cells[column], column == "city")))
         cells["city"] = unicodedata.normalize("NFC", cells["city"])
         key = city_key(cells["city"])
         if key in seen:
@@ -105,12 +91,26 @@ def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
     return rows
 
 
+def _city_of(cells: dict[str, str], cities: set[str]) -> str:
+    """The cities file's spelling of a row's city (the one key: NFD or NFC, case, spaces and
+    punctuation aside), else the row's own."""
+    by_key = _keyed(frozenset(cities))
+    return by_key.get(city_key(cells["city"]), cells["city"])
+
+
+@lru_cache(maxsize=4)
+def _keyed(cities: frozenset[str]) -> dict[str, str]:
+    return {city_key(name): name for name in cities}
+
+
 def read_hours(path: Path, cities: set[str], problems: list[Problem]) -> list[HoursRow]:
     """The hours rows, each month in its canonical spelling (so ` 2001-04` and `2001-04` are
-    one month, and a month listed twice either way is a problem)."""
+    one month, and a month listed twice either way is a problem), each city as the cities file
+    spells it."""
     rows, seen = [], {}
     for line, cells in _records(path, ("city", "month", "hours"), (), problems):
         before = len(problems)
+        cells["city"] = _city_of(cells, cities)
         if cells["city"] not in cities:
             problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
                                                              f"(not in the cities file)"))
@@ -138,6 +138,7 @@ def read_events(path: Path, cities: set[str], problems: list[Problem]) -> list[E
     rows = []
     for line, cells in _records(path, ("city", "date", "kind", "quantity"), (), problems):
         before = len(problems)
+        cells["city"] = _city_of(cells, cities)
         if cells["city"] not in cities:
             problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
                                                              f"(not in the cities file)"))

@@ -160,11 +160,23 @@ def voids_follow_their_payments(conn) -> list[str]:
                                   .where(v.date < p.date))]
 
 
+def one_key_per_city(conn) -> list[str]:
+    """One city is billed under one spelling: no two names the ledger billed share a city key
+    (NFKC, case, spaces, punctuation and look-alike letters aside; pricing.city_key)."""
+    from pricing.city_key import city_key
+
+    spellings: dict[str, list[str]] = defaultdict(list)
+    for (name,) in conn.execute(select(s.city_months.c.city).distinct()):
+        spellings[city_key(name)].append(name)
+    return [f"{' and '.join(repr(n) for n in sorted(names))} are one city billed under "
+            f"{len(names)} spellings" for names in spellings.values() if len(names) > 1]
+
+
 INVARIANTS: tuple[Callable, ...] = (
     numbers_gap_free, one_charge_per_city_month_kind, lines_belong_to_their_month,
     line_amounts_are_quantity_times_price, totals_equal_their_lines,
     payments_and_credits_within_totals, levels_constant_within_a_period,
-    city_months_match_their_invoices, voids_follow_their_payments)
+    city_months_match_their_invoices, voids_follow_their_payments, one_key_per_city)
 
 
 def check(ledger) -> dict[str, list[str]]:

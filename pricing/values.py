@@ -233,8 +233,10 @@ def name_text(value: str) -> str:
 def user_name(value: str) -> str:
     """Who records something: a name as strict as a city's (one person must not be able to
     pass for another in the log), and not the word the ledger keeps for records made before
-    it kept authors."""
-    value = name_text(value)
+    it kept authors. Kept in NFC, so José typed either way is one author."""
+    import unicodedata
+
+    value = unicodedata.normalize("NFC", name_text(value))
     if len(value) > NAME_LIMIT:
         raise ValueError(f"expected a name of at most {NAME_LIMIT} characters, got {len(value):,}")
     hidden = unusual_character(value, strict=True)

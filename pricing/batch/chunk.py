@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pricing.batch.arrow import decimal, int64, strings
 from pricing.batch.dedupe import SeenNames
+from pricing.batch.keys import city_keys
 from pricing.batch.parse import (ADDED, CELL_LIMIT, HOURS_TYPE, ParsedChunk, name_hashes,
                                  parse_chunk)
 from pricing.batch.readers import RawChunk
@@ -47,7 +48,9 @@ class Prepared:
 
 
 def prepare(raw: RawChunk) -> Prepared:
-    hashes = name_hashes(raw.table.column("city"))
+    """Hash each row's city key (the ledger's: case, spaces, punctuation, Unicode forms and
+    look-alike letters aside) and sort, so a repeated city is found whatever its spelling."""
+    hashes = name_hashes(city_keys(raw.table.column("city")))
     return Prepared(raw.table, raw.rows, hashes, np.argsort(hashes, kind="stable"), raw.rejects,
                     raw.position)
 
@@ -110,8 +113,13 @@ def price_chunk(chunk: Prepared, rules: BatchRules, seen: SeenNames | None,
 
 
 def _name(value: object) -> str:
-    """A rejected row's city for the rejects file; one too long to be a name is shortened."""
+    """A rejected row's city for the rejects file; one too long to be a name is shortened, and
+    a character that does not print (a NUL, an escape that would drive a terminal) is written
+    as its code, \\x1b."""
     name = "" if value is None else str(value)
+    if not name.isprintable():
+        name = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
+                       else f"\\u{ord(c):04x}" for c in name)
     return name if len(name) <= CELL_LIMIT else name[:40] + f"... ({len(name):,} characters)"
 
 

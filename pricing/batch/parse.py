@@ -25,6 +25,7 @@ from pricing.batch.rules import HOURS_SCALE
 from pricing.components import COMPONENTS
 from pricing.csvfile import CELL_LIMIT
 from pricing.integration import SITES_LIMIT
+from pricing.city_key import name_problem
 from pricing.values import COUNT_LIMIT, HOURS_LIMIT, parse_count, parse_hours, shown
 
 REQUIRED = ("city",) + COMPONENTS
@@ -205,6 +206,17 @@ def _long_cells(column: pa.Array) -> np.ndarray:
     return long
 
 
+def _odd_names(city: pa.Array) -> np.ndarray:
+    """True where a name cannot be a city key (pricing.city_key.name_problem): an ASCII name
+    with a control character is found by a regular expression; a name with any other
+    character is checked one by one (invisible characters, odd spaces, mixed scripts)."""
+    odd = mask(pc.match_substring_regex(city, "[\\x00-\\x1f\\x7f]"))
+    other = ~mask(pc.string_is_ascii(city)) & ~nulls(city)
+    for index in np.flatnonzero(other):
+        odd[index] = name_problem(city[int(index)].as_py()) is not None
+    return odd
+
+
 def parse_chunk(table: pa.Table) -> ParsedChunk:
     """Check and convert one chunk; columns are the canonical names (see REQUIRED)."""
     n = table.num_rows
@@ -220,6 +232,8 @@ def parse_chunk(table: pa.Table) -> ParsedChunk:
         if spaced.any():
             blank = spaced & (int64_values(pc.binary_length(pc.utf8_trim_whitespace(city))) == 0)
     chunk.reject(blank, lambda i: "city: missing")
+    odd = _odd_names(city) & ~blank
+    chunk.reject(odd, lambda i: f"city: {name_problem(city[i].as_py())}")
     for name in table.column_names:
         if name in COMPONENTS or name in OPTIONAL:      # their parsers refuse a long cell
             continue
