@@ -12,6 +12,7 @@ from sqlalchemy import select
 from invoices import schema as s
 from invoices.ledger import Ledger
 from invoices.receivables import Balance, balances, payments, termination_date
+from invoices.terms import ACCELERATION_CLAUSE, DueDate, TerminationRule
 from pricing.equipment.warranty import add_months
 from pricing.errors import MissingPriceError
 from pricing.money import round_cents
@@ -32,9 +33,13 @@ def bucket_of(days_past_due: int) -> str:
 
 @dataclass
 class AgingRow:
+    """One bill-to's open balances by bucket; `changed` holds its open invoices whose due date
+    in force differs from the one they were issued with (number, DueDate)."""
+
     bill_to: str
     buckets: dict[str, Decimal] = field(default_factory=lambda: {b[0]: ZERO for b in BUCKETS})
     disputed: Decimal = ZERO
+    changed: list[tuple[int, DueDate]] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -42,18 +47,23 @@ class AgingRow:
 
     def as_dict(self) -> dict:
         return {"bill_to": self.bill_to, **{k: str(v) for k, v in self.buckets.items()},
-                "disputed": str(self.disputed), "total": str(self.total)}
+                "disputed": str(self.disputed), "total": str(self.total),
+                "due_dates_changed": [{"number": number, **due.as_dict()}
+                                      for number, due in self.changed]}
 
 
-def aging(ledger: Ledger, as_of: dt.date) -> list[AgingRow]:
-    """Open balances per bill-to: undisputed amounts by days past due, disputed apart."""
+def aging(ledger: Ledger, as_of: dt.date, tables: TableSet) -> list[AgingRow]:
+    """Open balances per bill-to: undisputed amounts by days past their due date in force,
+    disputed apart."""
     rows: dict[str, AgingRow] = {}
-    for b in balances(ledger, as_of):
+    for b in balances(ledger, as_of, tables):
         if b.open <= 0:
             continue
         row = rows.setdefault(b.bill_to, AgingRow(b.bill_to))
         row.buckets[bucket_of(b.days_past_due(as_of))] += b.undisputed
         row.disputed += b.disputed
+        if b.due.changed:
+            row.changed.append((b.number, b.due))
     return [rows[k] for k in sorted(rows)]
 
 
@@ -74,8 +84,7 @@ class Status:
                 "terminated": self.terminated.isoformat() if self.terminated else None,
                 "may_cease": self.may_cease, "reason": self.reason,
                 "undisputed_past_due": str(self.undisputed_past_due),
-                "invoices": [{"number": b.number, "bill_to": b.bill_to,
-                              "due_date": b.due_date.isoformat(),
+                "invoices": [{"number": b.number, "bill_to": b.bill_to, **b.due.as_dict(),
                               "days_past_due": b.days_past_due(self.as_of),
                               "open": str(b.open), "disputed": str(b.disputed),
                               "undisputed": str(b.undisputed)} for b in self.past_due]}
@@ -84,7 +93,7 @@ class Status:
 def status(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Status:
     """PSA Section 1(a)(i) as amended: Lucent may cease performing while Customer is in default
     of its payment obligations, except to the extent an amount is disputed in good faith."""
-    past_due = tuple(b for b in balances(ledger, as_of)
+    past_due = tuple(b for b in balances(ledger, as_of, tables)
                      if b.undisputed > 0 and b.days_past_due(as_of) > 0)
     amount = sum((b.undisputed for b in past_due), ZERO)
     terminated = termination_date(ledger)
@@ -99,9 +108,20 @@ def status(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Status:
     else:
         reason = "no undisputed amount is past due"
     if terminated:
-        reason += f"; the agreement was terminated on {terminated} and every outstanding " \
-                  f"invoice dated on or before it fell due that day (Section 20(b))"
+        reason += f"; {termination_words(terminated, TerminationRule.of(tables))}"
     return Status(as_of, terminated, bool(past_due), reason, past_due, amount)
+
+
+def termination_words(terminated: dt.date, rule: TerminationRule) -> str:
+    """What a termination on `terminated` did to due dates, for users."""
+    if rule.accelerates(terminated):
+        return (f"the agreement was terminated on {terminated}: every invoice outstanding then "
+                f"fell due that day, and one dated later is due on its date "
+                f"({ACCELERATION_CLAUSE})")
+    since = (f"{ACCELERATION_CLAUSE} accelerates invoices only from {rule.first}"
+             if rule.first else f"the tables give no {ACCELERATION_CLAUSE}")
+    return (f"the agreement was terminated on {terminated}: billing stopped, no due date was "
+            f"accelerated: {since}")
 
 
 @dataclass(frozen=True)
@@ -149,4 +169,5 @@ def bill_tos(ledger: Ledger) -> list[str]:
                                  .order_by(s.invoices.c.bill_to)).scalars())
 
 
-__all__ = ["BUCKETS", "aging", "assurance", "bill_tos", "bucket_of", "status"]
+__all__ = ["BUCKETS", "aging", "assurance", "bill_tos", "bucket_of", "status",
+           "termination_words"]

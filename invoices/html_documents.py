@@ -73,17 +73,25 @@ def _environment():
 
 def _render(template: str, **context) -> str:
     context.setdefault("marker", {})
+    context.setdefault("copy", None)
     return _environment().get_template(template).render(**context)
 
 
-def invoice_html(invoice: Invoice, marker: dict[str, str] | None = None) -> str:
-    return _render("invoice.html", invoice=invoice, seller=invoice.seller,
+def invoice_html(invoice: Invoice, marker: dict[str, str] | None = None, copy=None) -> str:
+    """The invoice; `copy` (invoices.printing.Reprint) makes it a re-print: marked COPY with the
+    day printed, showing the due date in force and any change since issue."""
+    from invoices.terms import DueDate
+
+    due = copy.due if copy is not None and copy.due is not None else \
+        DueDate(invoice.due_date, invoice.due_date)
+    return _render("invoice.html", invoice=invoice, seller=invoice.seller, due=due, copy=copy,
                    seller_address=invoice.seller_address, marker=marker or {})
 
 
-def credit_note_html(credit, invoice: Invoice, marker: dict[str, str] | None = None) -> str:
+def credit_note_html(credit, invoice: Invoice, marker: dict[str, str] | None = None,
+                     copy=None) -> str:
     return _render("credit_note.html", credit=credit, invoice=invoice, seller=invoice.seller,
-                   seller_address=invoice.seller_address, marker=marker or {})
+                   seller_address=invoice.seller_address, marker=marker or {}, copy=copy)
 
 
 def statement_html(statement) -> str:

@@ -16,8 +16,10 @@ from sqlalchemy import exists, func, select
 
 from invoices import schema as s
 from invoices.ledger import Ledger
-from invoices.receivables import _positions_query, _positions_with, due_reason
+from invoices.receivables import _positions_query, _positions_with
+from invoices.terms import DueDate, TerminationRule
 from pricing.money import to_cents
+from pricing.tables.loader import TableSet
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,16 @@ class Filters:
 
 @dataclass(frozen=True)
 class Listed:
-    """One invoice as listed: its summary, what is open on it, and when it is due now (a
-    termination accelerates it, PSA Section 20(b))."""
+    """One invoice as listed: its summary, what is open on it, and its due date (DueDate: the
+    one in force, e.g. accelerated by a termination, PSA Section 20(b), with the one it was
+    issued with and why they differ)."""
 
     number: int
     bill_to: str
     month: str
     supplement: int
     invoice_date: dt.date
-    due_date: dt.date
-    due_now: dt.date
+    due: DueDate
     terms: str
     total: Decimal
     open: Decimal
@@ -74,25 +76,24 @@ class Listed:
         return f"{self.number:06d}"
 
     @property
-    def due_reason(self) -> str | None:
-        return due_reason(self.due_date, self.due_now)
+    def due_date(self) -> dt.date:
+        return self.due.in_force
 
     def as_dict(self) -> dict:
         return {"number": self.number, "bill_to": self.bill_to, "month": self.month,
-                "invoice_date": self.invoice_date.isoformat(),
-                "due_date": self.due_date.isoformat(), "terms": self.terms,
-                "total": str(self.total), "open": str(self.open),
-                "supplement": self.supplement, "file": self.file,
-                "due_now": self.due_now.isoformat(), "due_reason": self.due_reason}
+                "invoice_date": self.invoice_date.isoformat(), **self.due.as_dict(),
+                "terms": self.terms, "total": str(self.total), "open": str(self.open),
+                "supplement": self.supplement, "file": self.file}
 
 
-def list_invoices(ledger: Ledger, filters: Filters = Filters(),
+def list_invoices(ledger: Ledger, tables: TableSet, filters: Filters = Filters(),
                   limit: int | None = None) -> tuple[list[Listed], int]:
     """(the invoices matching, at most `limit` of them, in number order; how many match)."""
     i = s.invoices.c
-    columns = (i.month, i.supplement, i.due_date, i.terms, i.file)
+    columns = (i.month, i.supplement, i.terms, i.file)
+    rule = TerminationRule.of(tables)
     with ledger.read() as conn:
-        shown = _positions_with(conn, dt.date.max, columns, *filters.where(),
+        shown = _positions_with(conn, dt.date.max, rule, columns, *filters.where(),
                                 open_only=filters.open_only, limit=limit)
         if limit is None or len(shown) < limit:
             matching = len(shown)
@@ -100,7 +101,7 @@ def list_invoices(ledger: Ledger, filters: Filters = Filters(),
             query = _positions_query(dt.date.max, (), *filters.where(),
                                      open_only=filters.open_only).order_by(None).subquery()
             matching = conn.execute(select(func.count()).select_from(query)).scalar()
-    listed = [Listed(b.number, b.bill_to, month, supplement, b.invoice_date, due, b.due_date,
-                     terms, b.total, b.open, file)
-              for b, (month, supplement, due, terms, file) in shown]
+    listed = [Listed(b.number, b.bill_to, month, supplement, b.invoice_date, b.due, terms,
+                     b.total, b.open, file)
+              for b, (month, supplement, terms, file) in shown]
     return listed, matching

@@ -8,13 +8,16 @@ reads; it never changes the ledger.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from invoices.documents import may_write
 from invoices.html_documents import credit_note_html, invoice_html, statement_html
 from invoices.pdf import write_pdf
 from invoices.records import Invoice
+from invoices.terms import DueDate
 from pricing.csvsafe import Writer, neutralise_cell
 from pricing.files import replaced_atomically, write_text_atomically
 
@@ -22,33 +25,62 @@ DOCUMENT_FORMATS = ("pdf", "xlsx", "html")
 STATEMENT_FORMATS = ("pdf", "xlsx", "html", "csv", "json")
 
 
+@dataclass(frozen=True)
+class Reprint:
+    """What a copy printed after issue says beside the original's figures.
+
+    Attributes: printed_on (the day it was printed), due (an invoice's DueDate now: the due
+    date in force, the one it was issued with and why they differ; None for a credit note)."""
+
+    printed_on: dt.date
+    due: DueDate | None = None
+
+    def banner(self) -> str:
+        return f"COPY printed {self.printed_on.isoformat()}"
+
+    def due_change(self) -> str | None:
+        """The change of due date since issue, in words; None when there is none."""
+        if self.due is None or not self.due.changed:
+            return None
+        return (f"Due date changed since issue: {self.due.in_force.isoformat()}, was "
+                f"{self.due.as_issued.isoformat()}: {self.due.reason}.")
+
+
 def print_invoice(invoice: Invoice, path: Path, fmt: str,
-                  marker: dict[str, str] | None = None) -> Path:
+                  marker: dict[str, str] | None = None, copy: Reprint | None = None) -> Path:
+    """Write the invoice as `fmt`; `copy` marks a re-print (COPY, the day printed, and its due
+    date in force with any change since issue)."""
     from invoices.workbook import write_invoice
 
     if fmt == "xlsx":
-        return write_invoice(invoice, path, marker)
-    html = invoice_html(invoice, marker)
+        return write_invoice(invoice, path, marker, copy)
+    html = invoice_html(invoice, marker, copy)
     return write_pdf(html, path) if fmt == "pdf" else write_text_atomically(path, html)
 
 
 def print_credit_note(credit, invoice: Invoice, path: Path, fmt: str,
-                      marker: dict[str, str] | None = None) -> Path:
+                      marker: dict[str, str] | None = None, copy: Reprint | None = None) -> Path:
     from invoices.workbook import write_credit_note
 
     if fmt == "xlsx":
-        return write_credit_note(credit, invoice, path, marker)
-    html = credit_note_html(credit, invoice, marker)
+        return write_credit_note(credit, invoice, path, marker, copy)
+    html = credit_note_html(credit, invoice, marker, copy)
     return write_pdf(html, path) if fmt == "pdf" else write_text_atomically(path, html)
 
 
 def statement_rows(statement) -> tuple[list[str], list[list]]:
-    """The statement as a table: opening row, entries, closing row."""
-    columns = ["date", "document", "applies_to", "due_date", "charge", "credit", "balance"]
-    rows = [[statement.start, "Opening balance", "", None, None, None, statement.opening]]
-    rows += [[e.date, e.document, e.reference, e.due_date, e.charge, e.credit, e.balance]
+    """The statement as a table: opening row, entries, closing row. An invoice's due date is
+    the one in force; where it changed since issue, the date it was issued with and why follow
+    in the last two columns."""
+    columns = ["date", "document", "applies_to", "due_date", "charge", "credit", "balance",
+               "due_date_as_issued", "due_reason"]
+    rows = [[statement.start, "Opening balance", "", None, None, None, statement.opening, None,
+             None]]
+    rows += [[e.date, e.document, e.reference, e.due_date, e.charge, e.credit, e.balance,
+              e.due.as_issued if e.due and e.due.changed else None, e.due.reason if e.due else None]
              for e in statement.entries]
-    rows.append([statement.end, "Closing balance", "", None, None, None, statement.closing])
+    rows.append([statement.end, "Closing balance", "", None, None, None, statement.closing, None,
+                 None])
     return columns, rows
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from invoices import schema as s
 from invoices.ledger import Ledger, now
+from invoices.terms import DueDate, TerminationRule, dispute_period, due_in_force
 from pricing.errors import PricingError
 from pricing.money import from_cents, to_cents
+from pricing.tables.loader import TableSet
 from pricing.values import parse_amount
 
 
@@ -26,20 +28,25 @@ from pricing.values import parse_amount
 class Balance:
     """An invoice's position on a date.
 
-    Attributes: number, bill_to, invoice_date, due_date (accelerated by a termination on or
-    before the date), total, paid, credited, open (total - paid - credited), disputed (open
-    disputes, at most the open balance).
+    Attributes: number, bill_to, invoice_date, due (its DueDate on the date: the one in force,
+    the one it was issued with, and why they differ), total, paid, credited, open (total - paid
+    - credited), disputed (open disputes, at most the open balance).
     """
 
     number: int
     bill_to: str
     invoice_date: dt.date
-    due_date: dt.date
+    due: DueDate
     total: Decimal
     paid: Decimal
     credited: Decimal
     open: Decimal
     disputed: Decimal
+
+    @property
+    def due_date(self) -> dt.date:
+        """The due date in force (invoices.terms.due_in_force)."""
+        return self.due.in_force
 
     @property
     def undisputed(self) -> Decimal:
@@ -69,12 +76,6 @@ def termination_date(ledger: Ledger, conn=None) -> dt.date | None:
     return last.date if last is not None and last.kind == "terminated" else None
 
 
-def due_reason(due_date: dt.date, due_now: dt.date) -> str | None:
-    """Why an invoice is due on another day than its own: a termination (PSA Section 20(b))."""
-    return (f"the agreement was terminated on {due_now}: PSA Section 20(b)"
-            if due_now != due_date else None)
-
-
 def _sums(table, day: dt.date, *extra):
     """Each invoice's sum of `table` dated on or before `day`, as a subquery."""
     return (select(table.c.invoice.label("invoice"),
@@ -89,68 +90,87 @@ def standing(day: dt.date):
     return ~select(v.id).where(v.payment == s.payments.c.id, v.date <= day).exists()
 
 
-def _positions(conn, as_of: dt.date, *where) -> list[Balance]:
+def _positions(conn, as_of: dt.date, rule: TerminationRule | None, *where) -> list[Balance]:
     """Balances of the invoices `where` selects, on `as_of`: one query for all of them (paid,
     credited and disputed summed per invoice in SQL), so a ledger of 10,000 invoices ages at
-    once."""
-    return [balance for balance, _ in _positions_with(conn, as_of, (), *where)]
+    once. Due dates follow `rule` (None: as issued, for checks of amounts only)."""
+    return [balance for balance, _ in _positions_with(conn, as_of, rule, (), *where)]
 
 
-def _positions_query(as_of: dt.date, columns, *where, open_only: bool = False):
-    """The query of `_positions_with`: balances summed per invoice in SQL; `open_only` keeps the
-    invoices with something still to pay."""
+def _positions_query(as_of: dt.date, columns, *where, open_only: bool = False,
+                     terminated: dt.date | None = None):
+    """The query of `_positions_with`: balances summed per invoice in SQL, and, given a
+    termination date, each invoice's open balance on that day (was it outstanding then?);
+    `open_only` keeps the invoices with something still to pay."""
     i, d = s.invoices.c, s.disputes.c
     paid, credited = _sums(s.payments, as_of, standing(as_of)), _sums(s.credits, as_of)
     disputed = _sums(s.disputes, as_of, d.resolved_date.is_(None) | (d.resolved_date > as_of))
     paid_cents, credited_cents = func.coalesce(paid.c.cents, 0), func.coalesce(credited.c.cents, 0)
+    joined = (s.invoices.outerjoin(paid, paid.c.invoice == i.number)
+              .outerjoin(credited, credited.c.invoice == i.number)
+              .outerjoin(disputed, disputed.c.invoice == i.number))
+    if terminated is not None:
+        paid_then = _sums(s.payments, terminated, standing(terminated))
+        credited_then = _sums(s.credits, terminated)
+        joined = (joined.outerjoin(paid_then, paid_then.c.invoice == i.number)
+                  .outerjoin(credited_then, credited_then.c.invoice == i.number))
+        open_then = (i.total_cents - func.coalesce(paid_then.c.cents, 0)
+                     - func.coalesce(credited_then.c.cents, 0))
+    else:
+        open_then = literal(0)
     if open_only:
         where = (*where, i.total_cents - paid_cents - credited_cents > 0)
     return (select(i.number, i.bill_to, i.invoice_date, i.due_date, i.total_cents, paid_cents,
-                   credited_cents, func.coalesce(disputed.c.cents, 0), *columns)
-            .select_from(s.invoices.outerjoin(paid, paid.c.invoice == i.number)
-                         .outerjoin(credited, credited.c.invoice == i.number)
-                         .outerjoin(disputed, disputed.c.invoice == i.number))
-            .where(*where).order_by(i.number))
+                   credited_cents, func.coalesce(disputed.c.cents, 0), open_then, *columns)
+            .select_from(joined).where(*where).order_by(i.number))
 
 
-def _positions_with(conn, as_of: dt.date, columns, *where, open_only: bool = False,
-                    limit: int | None = None) -> list[tuple[Balance, tuple]]:
+def _positions_with(conn, as_of: dt.date, rule: TerminationRule | None, columns, *where,
+                    open_only: bool = False, limit: int | None = None
+                    ) -> list[tuple[Balance, tuple]]:
     """`_positions`, each balance with the values of further invoice `columns` (one query), the
     first `limit` of them if given."""
-    query = _positions_query(as_of, columns, *where, open_only=open_only)
+    terminated = termination_date(None, conn)
+    terminated = terminated if terminated is not None and terminated <= as_of else None
+    query = _positions_query(as_of, columns, *where, open_only=open_only,
+                             terminated=terminated if rule is not None else None)
     if limit is not None:
         query = query.limit(limit)
-    terminated = termination_date(None, conn)
     found = []
-    for number, bill_to, issued, due, total, paid_cents, credited_cents, disputed_cents, *more \
-            in conn.execute(query).all():
+    for number, bill_to, issued, due, total, paid_cents, credited_cents, disputed_cents, \
+            open_then, *more in conn.execute(query).all():
         open_cents = total - paid_cents - credited_cents
-        if terminated and terminated <= as_of and issued <= terminated < due and open_cents > 0:
-            due = terminated                                   # PSA Section 20(b)
-        found.append((Balance(number, bill_to, issued, due, from_cents(total),
-                              from_cents(paid_cents), from_cents(credited_cents),
-                              from_cents(open_cents),
+        found.append((Balance(number, bill_to, issued,
+                              due_in_force(issued, due, terminated, open_then > 0, rule),
+                              from_cents(total), from_cents(paid_cents),
+                              from_cents(credited_cents), from_cents(open_cents),
                               from_cents(min(disputed_cents, max(open_cents, 0)))), tuple(more)))
     return found
 
 
-def balance(ledger: Ledger, number: int, as_of: dt.date, conn=None) -> Balance:
+def balance(ledger: Ledger, number: int, as_of: dt.date, tables: TableSet | None,
+            conn=None) -> Balance:
+    """One invoice's balance on `as_of`, its due date in force under `tables`' termination
+    rule (None: due date as issued, for callers that need only the amounts)."""
     if conn is None:
         with ledger.read() as conn:
-            return balance(ledger, number, as_of, conn)
-    found = _positions(conn, as_of, s.invoices.c.number == number)
+            return balance(ledger, number, as_of, tables, conn)
+    rule = TerminationRule.of(tables) if tables is not None else None
+    found = _positions(conn, as_of, rule, s.invoices.c.number == number)
     if not found:
         raise PricingError(f"no invoice number {number} in {ledger.path}")
     return found[0]
 
 
-def balances(ledger: Ledger, as_of: dt.date, bill_to: str | None = None) -> list[Balance]:
-    """Every invoice dated on or before `as_of` (of one bill-to, if given), with its balance."""
+def balances(ledger: Ledger, as_of: dt.date, tables: TableSet,
+             bill_to: str | None = None) -> list[Balance]:
+    """Every invoice dated on or before `as_of` (of one bill-to, if given), with its balance
+    and its due date in force."""
     where = [s.invoices.c.invoice_date <= as_of]
     if bill_to is not None:
         where.append(s.invoices.c.bill_to == bill_to)
     with ledger.read() as conn:
-        return _positions(conn, as_of, *where)
+        return _positions(conn, as_of, TerminationRule.of(tables), *where)
 
 
 def _invoice_date(ledger: Ledger, conn, number: int) -> dt.date:
@@ -170,8 +190,8 @@ def _not_before_invoice(ledger: Ledger, conn, number: int, date: dt.date, what: 
 
 
 def _latest(ledger: Ledger, number: int, conn) -> Balance:
-    """The balance after everything recorded so far (any date)."""
-    return balance(ledger, number, dt.date.max, conn)
+    """The balance after everything recorded so far (any date); amounts only."""
+    return balance(ledger, number, dt.date.max, None, conn)
 
 
 def _open_from(ledger: Ledger, number: int, date: dt.date, conn) -> tuple[Decimal, str]:
@@ -186,7 +206,7 @@ def _open_from(ledger: Ledger, number: int, date: dt.date, conn) -> tuple[Decima
             .where(p.invoice == number, v.date > date)):
         days[day - dt.timedelta(days=1)] = (1, f" on {day - dt.timedelta(days=1)}, while "
                                                f"payment {payment} stands (it is voided from {day})")
-    open_on = {day: balance(ledger, number, day, conn).open for day in days}
+    open_on = {day: balance(ledger, number, day, None, conn).open for day in days}
     least = min(days, key=lambda day: (open_on[day], days[day][0], day))
     return open_on[least], days[least][1]
 
@@ -281,12 +301,19 @@ def void_payment(ledger: Ledger, payment_id: int, date: dt.date, reason: str
 
 @dataclass(frozen=True)
 class Dispute:
+    """A good-faith dispute of part of an invoice.
+
+    Attributes: id, invoice, date (raised), amount, reason, discussion_until (the discussion
+    period's last day; None: withheld until finally settled, the PSA before Amendment 3), rule
+    (that period in words), resolved_date, resolution, recorded_by, resolved_by."""
+
     id: int
     invoice: int
     date: dt.date
     amount: Decimal
     reason: str
-    discussion_until: dt.date
+    discussion_until: dt.date | None
+    rule: str
     resolved_date: dt.date | None = None
     resolution: str | None = None
     recorded_by: str | None = None
@@ -294,10 +321,13 @@ class Dispute:
 
 
 def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.date, reason: str,
-                   discussion_days: int) -> Dispute:
+                   tables: TableSet) -> Dispute:
+    """Record a dispute of any date: its period follows the PSA as in force on that date
+    (invoices.terms.dispute_period)."""
     value = _amount(amount, "amount")
     if not reason.strip():
         raise PricingError("--reason: say what is disputed")
+    period = dispute_period(date, tables)
     with ledger.write() as conn:
         _not_before_invoice(ledger, conn, number, date, "dispute")
         current = _latest(ledger, number, conn)         # every open dispute, whatever its date
@@ -309,8 +339,8 @@ def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
             invoice=number, date=date, amount_cents=to_cents(value), reason=reason,
             recorded_at=now(), recorded_by=ledger.recorder))
         dispute_id = found.inserted_primary_key[0]
-    return Dispute(dispute_id, number, date, value, reason,
-                   date + dt.timedelta(days=discussion_days))
+    return Dispute(dispute_id, number, date, value, reason, period.until, period.text,
+                   recorded_by=ledger.recorder)
 
 
 def resolve_dispute(ledger: Ledger, dispute_id: int, date: dt.date, resolution: str) -> None:
@@ -330,13 +360,17 @@ def resolve_dispute(ledger: Ledger, dispute_id: int, date: dt.date, resolution: 
                              resolved_by=ledger.recorder))
 
 
-def disputes(ledger: Ledger, discussion_days: int) -> list[Dispute]:
+def disputes(ledger: Ledger, tables: TableSet) -> list[Dispute]:
+    """Every dispute, each with the period of the PSA as in force on the day it was raised."""
     with ledger.read() as conn:
         rows = conn.execute(s.disputes.select().order_by(s.disputes.c.id)).all()
-    return [Dispute(r.id, r.invoice, r.date, from_cents(r.amount_cents), r.reason,
-                    r.date + dt.timedelta(days=discussion_days), r.resolved_date, r.resolution,
-                    r.recorded_by, r.resolved_by)
-            for r in rows]
+    found = []
+    for r in rows:
+        period = dispute_period(r.date, tables)
+        found.append(Dispute(r.id, r.invoice, r.date, from_cents(r.amount_cents), r.reason,
+                             period.until, period.text, r.resolved_date, r.resolution,
+                             r.recorded_by, r.resolved_by))
+    return found
 
 
 @dataclass(frozen=True)
@@ -399,13 +433,27 @@ def credit_note(ledger: Ledger, credit: int) -> CreditNote:
                       from_cents(row.amount_cents), row.reason, row.file)
 
 
-def terminate(ledger: Ledger, date: dt.date, tables) -> None:
-    """Record the PSA's termination (Section 20(b)): from `date` every invoice dated on or before
-    it and still open is due that day; months starting after it are not billed. The date must be
-    a day the PSA is in force and not before the first invoice."""
+@dataclass(frozen=True)
+class Termination:
+    """What a termination did. Attributes: date, accelerates (whether a termination on that
+    date accelerates invoices, by the psa_remedies table), accelerates_from (the first day one
+    does; None: never), accelerated (the balances whose due date it moved, with the new one)."""
+
+    date: dt.date
+    accelerates: bool
+    accelerates_from: dt.date | None
+    accelerated: tuple[Balance, ...]
+
+
+def terminate(ledger: Ledger, date: dt.date, tables: TableSet) -> Termination:
+    """Record the PSA's termination: months starting after `date` are not billed; where the
+    tables say a termination on that date accelerates invoices (PSA Section 20(b)), every
+    invoice dated on or before it and still open is due that day. The date must be a day the
+    PSA is in force and not before the first invoice."""
     from pricing.agreements import check_in_term
 
     check_in_term(tables, "PSA", date)
+    rule = TerminationRule.of(tables)
     with ledger.write() as conn:
         existing = termination_date(ledger, conn)
         if existing:
@@ -418,6 +466,8 @@ def terminate(ledger: Ledger, date: dt.date, tables) -> None:
         conn.execute(s.terminations.insert().values(kind="terminated", date=date,
                                                     recorded_at=now(),
                                                     recorded_by=ledger.recorder))
+        moved = tuple(b for b in _positions(conn, dt.date.max, rule) if b.due.changed)
+    return Termination(date, rule.accelerates(date), rule.first, moved)
 
 
 def withdraw_termination(ledger: Ledger, reason: str) -> dt.date:

@@ -18,8 +18,10 @@ from invoices import schema as s
 from invoices.ar_reports import BUCKETS, bucket_of
 from invoices.ledger import Ledger
 from invoices.receivables import balances
+from invoices.terms import DueDate
 from pricing.errors import PricingError
 from pricing.money import from_cents
+from pricing.tables.loader import TableSet
 
 ZERO = Decimal("0.00")
 
@@ -28,17 +30,25 @@ ZERO = Decimal("0.00")
 class StatementEntry:
     """One entry. Attributes: date, kind ("invoice", "credit note", "payment", "payment
     voided"), document (its label), reference (the invoice a credit or payment applies to,
-    else ""), due_date (invoices only), charge (an invoice's total, or a payment voided) or
-    credit (a payment or credit note), and the balance after it."""
+    else ""), due (invoices only: the DueDate on the statement's last day, the one in force
+    with the one issued and why they differ), charge (an invoice's total, or a payment voided)
+    or credit (a payment or credit note), the balance after it, and number (an invoice's
+    number; None for other entries)."""
 
     date: dt.date
     kind: str
     document: str
     reference: str
-    due_date: dt.date | None
+    due: DueDate | None
     charge: Decimal | None
     credit: Decimal | None
     balance: Decimal
+    number: int | None = None
+
+    @property
+    def due_date(self) -> dt.date | None:
+        """The due date in force (invoices only)."""
+        return self.due.in_force if self.due else None
 
     @property
     def amount(self) -> Decimal:
@@ -48,7 +58,8 @@ class StatementEntry:
     def as_dict(self) -> dict:
         return {"date": self.date.isoformat(), "kind": self.kind, "document": self.document,
                 "reference": self.reference,
-                "due_date": self.due_date.isoformat() if self.due_date else None,
+                **(self.due.as_dict() if self.due else
+                   {"due_date": None, "due_date_as_issued": None, "due_reason": None}),
                 "charge": str(self.charge) if self.charge is not None else None,
                 "credit": str(self.credit) if self.credit is not None else None,
                 "balance": str(self.balance)}
@@ -56,16 +67,20 @@ class StatementEntry:
 
 @dataclass(frozen=True)
 class OpenInvoice:
-    """An invoice open on the statement's last day: its due date, open amount, days past due
-    and aging bucket."""
+    """An invoice open on the statement's last day: its due date (DueDate), open amount, days
+    past due and aging bucket."""
 
     number: int
     invoice_date: dt.date
-    due_date: dt.date
+    due: DueDate
     open: Decimal
     disputed: Decimal
     days_past_due: int
     bucket: str
+
+    @property
+    def due_date(self) -> dt.date:
+        return self.due.in_force
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,14 @@ class Statement:
     disputed: Decimal
     past_due: Decimal
 
+    @property
+    def changed_due_dates(self) -> list[tuple[int, DueDate]]:
+        """(invoice number, DueDate) of every invoice on the statement (an entry or open) whose
+        due date in force differs from the one it was issued with, in number order."""
+        found = {e.number: e.due for e in self.entries if e.due is not None and e.due.changed}
+        found.update((o.number, o.due) for o in self.open_invoices if o.due.changed)
+        return sorted(found.items())
+
     def as_dict(self) -> dict:
         return {"bill_to": self.bill_to, "customer_address": self.customer_address,
                 "seller": self.seller, "seller_address": self.seller_address,
@@ -99,31 +122,30 @@ class Statement:
                 "disputed": str(self.disputed),
                 "aging": {k: str(v) for k, v in self.aging.items()},
                 "open_invoices": [{"number": o.number, "invoice_date": o.invoice_date.isoformat(),
-                                   "due_date": o.due_date.isoformat(), "open": str(o.open),
+                                   **o.due.as_dict(), "open": str(o.open),
                                    "disputed": str(o.disputed),
                                    "days_past_due": o.days_past_due, "bucket": o.bucket}
                                   for o in self.open_invoices]}
 
 
 def _entries(conn, bill_to: str) -> list[tuple]:
-    """(date, order, kind, document, reference, due date, signed amount) of every entry. On one
+    """(date, order, number, kind, document, reference, signed amount) of every entry. On one
     day: invoices, credit notes, voids, then payments, so a payment made the day an earlier one
     is voided never shows the customer in credit."""
     i, c, p = s.invoices.c, s.credits.c, s.payments.c
     found = []
-    for number, date, due, cents in conn.execute(
-            select(i.number, i.invoice_date, i.due_date, i.total_cents).where(i.bill_to == bill_to)):
-        found.append((date, 0, number, "invoice", f"Invoice {number:06d}", "", due,
-                      from_cents(cents)))
+    for number, date, cents in conn.execute(
+            select(i.number, i.invoice_date, i.total_cents).where(i.bill_to == bill_to)):
+        found.append((date, 0, number, "invoice", f"Invoice {number:06d}", "", from_cents(cents)))
     for credit, invoice, date, cents in conn.execute(
             select(c.number, c.invoice, c.date, c.amount_cents)
             .join_from(s.credits, s.invoices, i.number == c.invoice).where(i.bill_to == bill_to)):
         found.append((date, 1, credit, "credit note", f"Credit note {credit:06d}",
-                      f"Invoice {invoice:06d}", None, -from_cents(cents)))
+                      f"Invoice {invoice:06d}", -from_cents(cents)))
     for pid, invoice, date, cents in conn.execute(
             select(p.id, p.invoice, p.date, p.amount_cents)
             .join_from(s.payments, s.invoices, i.number == p.invoice).where(i.bill_to == bill_to)):
-        found.append((date, 3, pid, "payment", f"Payment {pid}", f"Invoice {invoice:06d}", None,
+        found.append((date, 3, pid, "payment", f"Payment {pid}", f"Invoice {invoice:06d}",
                       -from_cents(cents)))
     v = s.payment_voids.c
     for pid, invoice, date, cents in conn.execute(
@@ -131,13 +153,15 @@ def _entries(conn, bill_to: str) -> list[tuple]:
             .select_from(s.VOIDED_PAYMENTS.join(s.invoices, i.number == p.invoice))
             .where(i.bill_to == bill_to)):
         found.append((date, 2, pid, "payment voided", f"Payment {pid} voided",
-                      f"Invoice {invoice:06d}", None, from_cents(cents)))
+                      f"Invoice {invoice:06d}", from_cents(cents)))
     found.sort(key=lambda e: e[:3])
     return found
 
 
-def build_statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date) -> Statement:
-    """The statement of `bill_to` from `start` to `end` (inclusive)."""
+def build_statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date,
+                    tables: TableSet) -> Statement:
+    """The statement of `bill_to` from `start` to `end` (inclusive); every due date on it is
+    the one in force on `end` (invoices.terms.due_in_force), shown once."""
     if end < start:
         raise PricingError(f"the statement ends {end}, before it starts ({start})")
     i = s.invoices.c
@@ -149,25 +173,29 @@ def build_statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date) 
         if parties is None:
             raise PricingError(f"no invoices to {bill_to!r} in {ledger.path}")
         found = _entries(conn, bill_to)
-    opening = sum((e[7] for e in found if e[0] < start), ZERO)
+    positions = balances(ledger, end, tables, bill_to)
+    due = {b.number: b.due for b in positions}
+    opening = sum((e[6] for e in found if e[0] < start), ZERO)
     running, entries = opening, []
-    for date, _, _, kind, document, reference, due, amount in found:
+    for date, _, number, kind, document, reference, amount in found:
         if start <= date <= end:
             running += amount
             charge = kind in ("invoice", "payment voided")      # what adds to the balance
-            entries.append(StatementEntry(date, kind, document, reference, due,
+            entries.append(StatementEntry(date, kind, document, reference,
+                                          due[number] if kind == "invoice" else None,
                                           amount if charge else None,
-                                          None if charge else -amount, running))
+                                          None if charge else -amount, running,
+                                          number if kind == "invoice" else None))
     aging = {name: ZERO for name, _, _ in BUCKETS}
     open_invoices, disputed = [], ZERO
-    for b in balances(ledger, end, bill_to):
+    for b in positions:
         if b.open <= 0:
             continue
         days = b.days_past_due(end)
         bucket = bucket_of(days)
         aging[bucket] += b.undisputed
         disputed += b.disputed
-        open_invoices.append(OpenInvoice(b.number, b.invoice_date, b.due_date, b.open,
+        open_invoices.append(OpenInvoice(b.number, b.invoice_date, b.due, b.open,
                                          b.disputed, days, bucket))
     past_due = sum((v for k, v in aging.items() if k != "current"), ZERO)
     return Statement(bill_to, parties.customer_address, parties.seller, parties.seller_address,

@@ -66,11 +66,24 @@ def _set_widths(sheet, widths) -> None:
         sheet.set_column(col, col, width)
 
 
+def _copy_mark(sheet, styles: Styles, copy) -> None:
+    """A re-print's mark under the title: "COPY printed 2026-01-05" (invoices.printing.Reprint)."""
+    if copy is not None:
+        sheet.write_string(1, 0, copy.banner(), styles.add(bold=True, font_color="#AA1111"))
+
+
 def write_invoice(invoice: Invoice, path: Path | None = None,
-                  marker: dict[str, str] | None = None) -> Path:
-    """Write the workbook to `path` (default: the invoice's recorded file)."""
+                  marker: dict[str, str] | None = None, copy=None) -> Path:
+    """Write the workbook to `path` (default: the invoice's recorded file). `copy`
+    (invoices.printing.Reprint) makes it a re-print: marked COPY with the day printed, its due
+    date the one in force, with the one it was issued with and why where they differ."""
     import xlsxwriter
     from xlsxwriter.utility import xl_rowcol_to_cell
+
+    from invoices.terms import DueDate
+
+    due = copy.due if copy is not None and copy.due is not None else \
+        DueDate(invoice.due_date, invoice.due_date)
 
     target = Path(path or invoice.file)
     with replaced_atomically(target) as temp:
@@ -83,10 +96,13 @@ def write_invoice(invoice: Invoice, path: Path | None = None,
         _set_widths(sheet, WIDTHS)
         _parties(sheet, styles, "INVOICE", invoice.seller, invoice.seller_address, "Bill to",
                  invoice.bill_to, invoice.customer_address)
+        _copy_mark(sheet, styles, copy)
         facts = [("Invoice number", invoice.label), ("Invoice date", invoice.invoice_date),
-                 ("Terms", invoice.terms), ("Due date", invoice.due_date),
-                 ("Contract", invoice.contract), ("Month billed", month_name(invoice.month)),
-                 ("Currency", "USD")]
+                 ("Terms", invoice.terms), ("Due date", due.in_force)]
+        if due.changed:
+            facts.append(("Due date as issued", due.as_issued))
+        facts += [("Contract", invoice.contract), ("Month billed", month_name(invoice.month)),
+                  ("Currency", "USD")]
         if invoice.supplement:
             facts.append(("Supplementary", f"no. {invoice.supplement}"))
         _facts(sheet, styles, facts)
@@ -110,11 +126,21 @@ def write_invoice(invoice: Invoice, path: Path | None = None,
         sheet.write_string(row + 2, 3, "Total due", styles.total_label)
         sheet.write_formula(row + 2, 4, f"={xl_rowcol_to_cell(row + 1, 4)}",
                             styles.total_currency, invoice.total)
-        sheet.write_string(row + 4, 0, f"Payment is due {invoice.due_date.isoformat()} "
-                                       f"({invoice.terms}). Please quote invoice "
-                                       f"{invoice.label} with your payment.", styles.text)
+        if due.changed:
+            payable = (f"Payment is due {due.in_force.isoformat()}, not "
+                       f"{due.as_issued.isoformat()} as issued ({invoice.terms}): {due.reason}.")
+        else:
+            payable = f"Payment is due {due.in_force.isoformat()} ({invoice.terms})."
+        notes = [payable + f" Please quote invoice {invoice.label} with your payment."]
+        if copy is not None:
+            notes.append(f"{copy.banner()}: a copy of invoice {invoice.label} issued "
+                         f"{invoice.invoice_date.isoformat()}; its figures are the original's.")
+        for offset, note in enumerate(notes):
+            sheet.merge_range(row + 4 + offset, 0, row + 4 + offset, len(COLUMNS) - 1, note,
+                              styles.wrap)
+            sheet.set_row(row + 4 + offset, 13 * _text_lines(note, sum(WIDTHS)))
         sheet.freeze_panes(HEADER_ROW + 1, 0)
-        sheet.print_area(0, 0, row + 4, len(COLUMNS) - 1)
+        sheet.print_area(0, 0, row + 3 + len(notes), len(COLUMNS) - 1)
         print_setup(sheet, f"Invoice {invoice.label} - {invoice.bill_to}", sum(WIDTHS),
                     header_row=HEADER_ROW, landscape=False)
         _sources_sheet(book, styles, invoice)
@@ -150,7 +176,7 @@ def _sources_sheet(book, styles: Styles, invoice: Invoice) -> None:
 
 
 def write_credit_note(credit, invoice: Invoice, path: Path | None = None,
-                      marker: dict[str, str] | None = None) -> Path:
+                      marker: dict[str, str] | None = None, copy=None) -> Path:
     """A credit note: its own number, the invoice it credits, the amount and the reason."""
     import xlsxwriter
 
@@ -166,6 +192,7 @@ def write_credit_note(credit, invoice: Invoice, path: Path | None = None,
         _set_widths(sheet, widths)
         _parties(sheet, styles, "CREDIT NOTE", invoice.seller, invoice.seller_address,
                  "Credit to", invoice.bill_to, invoice.customer_address)
+        _copy_mark(sheet, styles, copy)
         _facts(sheet, styles, [("Credit note number", f"{credit.number:06d}"),
                                ("Date", credit.date), ("Credits invoice", invoice.label),
                                ("Invoice date", invoice.invoice_date),
@@ -190,7 +217,9 @@ def write_credit_note(credit, invoice: Invoice, path: Path | None = None,
 
 def write_statement(path: Path, statement) -> Path:
     """A statement of account (invoices.statement.Statement): the entries with the running
-    balance as formulas, the amount due, and the aging of what is open."""
+    balance as formulas, the amount due, and the aging of what is open. Each invoice's due date
+    is the one in force; where any changed since issue, two more columns give the date it was
+    issued with and why, and a note under the aging says so."""
     import xlsxwriter
 
     from invoices.ar_reports import BUCKETS
@@ -202,7 +231,8 @@ def write_statement(path: Path, statement) -> Path:
                              "author": statement.seller})
         styles = Styles(book)
         sheet = book.add_worksheet("Statement")
-        widths = (12, 20, 20, 12, 16, 16, 16)
+        changed = statement.changed_due_dates
+        widths = (12, 20, 20, 12, 16, 16, 16) + ((12, 60) if changed else ())
         _set_widths(sheet, widths)
         sheet.write_string(0, 0, "STATEMENT OF ACCOUNT", styles.title)
         sheet.write_string(2, 0, "From", styles.bold)
@@ -223,8 +253,11 @@ def write_statement(path: Path, statement) -> Path:
         sheet.write_blank(7, 5, None, styles.total_blank)
         top = 10
         columns = ["Date", "Document", "Applies to", "Due date", "Charges", "Credits", "Balance"]
+        if changed:
+            columns += ["Due date as issued", "Why the due date changed"]
         for col, name in enumerate(columns):
-            sheet.write_string(top, col, name, styles.head_right if col >= 3 else styles.head)
+            sheet.write_string(top, col, name,
+                               styles.head_right if 3 <= col <= 7 else styles.head)
         sheet.write_datetime(top + 1, 0, as_datetime(statement.start), styles.date)
         sheet.write_string(top + 1, 1, "Opening balance", styles.bold)
         sheet.write_number(top + 1, 6, statement.opening, styles.money)
@@ -240,6 +273,9 @@ def write_statement(path: Path, statement) -> Path:
                     sheet.write_number(row, col, value, styles.money)
             sheet.write_formula(row, 6, f"=G{row}+E{row + 1}-F{row + 1}", styles.money,
                                 entry.balance)
+            if entry.due is not None and entry.due.changed:
+                sheet.write_datetime(row, 7, as_datetime(entry.due.as_issued), styles.date_right)
+                sheet.write_string(row, 8, entry.due.reason, styles.text)
             row += 1
         sheet.autofilter(top, 0, row - 1, len(columns) - 1)
         sheet.write_datetime(row, 0, as_datetime(statement.end), styles.date)
@@ -258,6 +294,11 @@ def write_statement(path: Path, statement) -> Path:
             sheet.write_string(aging_top + 1, col, head, styles.head_right)
             sheet.write_number(aging_top + 2, col, value,
                                styles.total_money if col == len(heads) - 1 else styles.money)
+        for offset, (number, due) in enumerate(changed, start=aging_top + 4):
+            sheet.write_string(offset, 0, f"Invoice {number:06d} is due "
+                                          f"{due.in_force.isoformat()}, not "
+                                          f"{due.as_issued.isoformat()} as issued: {due.reason}.",
+                               styles.text)
         sheet.freeze_panes(top + 1, 0)
         print_setup(sheet, f"Statement - {statement.bill_to}", sum(widths), header_row=top,
                     landscape=True)

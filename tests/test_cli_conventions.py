@@ -144,9 +144,13 @@ def test_machine_output_wherever_a_table_is_shown(ledger, command):
         assert rows == [["payment", "invoice", "date", "amount"], ["1", "000001", "2001-06-01", "100000.00"]]
         assert data["amount"] == "33333.33"
     elif command[1] == "status":
-        # On 2001-07-01 every April invoice (due 2001-05-20) is 42 days past due.
-        assert rows[0] == ["invoice", "bill_to", "due_date", "days_past_due", "undisputed", "disputed"]
-        assert ["000001", "KMC Telecom II, Inc.", "2001-05-20", "42", "55500.00", "0.00"] in rows
+        # On 2001-07-01 every April invoice (due 2001-05-20) is 42 days past due; no termination
+        # changed a due date, so the as-issued date and the reason are blank.
+        assert rows[0] == ["invoice", "bill_to", "due_date", "days_past_due", "undisputed", "disputed",
+                           "due_date_as_issued", "due_reason"]
+        # Invoice 1 is 277,000.00 (155,500.00 with Augusta's late 2001-03 hours block of
+        # 121,500.00, test_documents); 100,000.00 paid leaves 177,000.00.
+        assert ["000001", "KMC Telecom II, Inc.", "2001-05-20", "42", "177000.00", "0.00", "", ""] in rows
         assert data["may_cease"] is True
     else:
         assert rows[0][0] == "bill_to" and data["as_of"] == "2001-07-01"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 import shutil
 import subprocess
 from pathlib import Path
@@ -120,13 +121,26 @@ def test_reprint_from_the_ledger_matches_the_original_and_changes_nothing(tmp_pa
     for suffix in ("pdf", "html", "xlsx"):
         made = invoke(tmp_path, "invoice", "print", "3", "-o", str(tmp_path / f"again.{suffix}"))
         assert made.exit_code == 0, made.output
-    assert pdf_text(tmp_path / "again.pdf") == pdf_text(tmp_path / "out" / "invoice-000003.pdf")
+    # The copy says what it is and when it was printed, and nothing else differs: every word of
+    # the original is on it, and the only words added are the COPY mark and its note.
+    copy, original = pdf_text(tmp_path / "again.pdf"), pdf_text(tmp_path / "out" / "invoice-000003.pdf")
+    mark = f"COPY printed {dt.date.today().isoformat()}"
+    assert mark in copy and "COPY" not in original
+    added = Counter(copy.split()) - Counter(original.split())
+    assert added == Counter(f"{mark} {mark}: a copy of invoice 000003 issued 2001-04-30; its "
+                            f"figures are the original's.".split())
+    assert not Counter(original.split()) - Counter(copy.split())
     assert "$241,916.67" in (tmp_path / "again.html").read_text()
     from openpyxl import load_workbook
     original = load_workbook(tmp_path / "out" / "invoice-000003.xlsx", data_only=True)["Invoice"]
     again = load_workbook(tmp_path / "again.xlsx", data_only=True)["Invoice"]
-    assert [[c.value for c in row] for row in again.iter_rows()] == \
-        [[c.value for c in row] for row in original.iter_rows()]
+    assert again["A2"].value == mark and original["A2"].value is None
+
+    def cells(sheet):          # every cell, the copy's mark and note blanked, blank rows dropped
+        rows = [[None if isinstance(c.value, str) and mark in c.value else c.value for c in row]
+                for row in sheet.iter_rows()]
+        return [row for row in rows if any(v is not None for v in row)]
+    assert cells(again) == cells(original)
     assert ledger.read_bytes() == before
     with Ledger(ledger, "read") as book:
         assert [book.get(n).file for n in (1, 2, 3)] == [
@@ -190,7 +204,11 @@ def test_pdf_shows_markup_in_data_as_text(tmp_path):
     assert "<b>goodwill</b> & <script>alert(1)</" in text        # wraps after "</"
     assert "CREDIT NOTE" in text and "$500.00" in text and "000002" in text
     again = invoke(tmp_path, "invoice", "print", "--credit", "1", "-o", str(tmp_path / "c1.pdf"))
-    assert again.exit_code == 0 and pdf_text(tmp_path / "c1.pdf") == text
+    copy = pdf_text(tmp_path / "c1.pdf")
+    mark = f"COPY printed {dt.date.today().isoformat()}"
+    assert again.exit_code == 0 and mark in copy and "COPY" not in text
+    assert Counter(copy.split()) - Counter(text.split()) == Counter(mark.split())
+    assert not Counter(text.split()) - Counter(copy.split())
 
 
 def test_run_writes_a_missing_pdf_again_and_reports_one_it_cannot_write(tmp_path):
@@ -245,18 +263,21 @@ def test_statement_other_formats_by_extension(tmp_path):
         assert made.exit_code == 0, made.output
     import json
     data = json.loads((tmp_path / "s.json").read_text())
-    # Savannah 13,583.33 + Augusta 20,416.67 + one block 121,500.00 = 155,500.00 less 10,000;
-    # due 2001-05-20, so on 2001-06-30 it is 41 days past due.
-    assert data["amount_due"] == "145500.00" and data["aging"]["31-60"] == "145500.00"
+    # Savannah 13,583.33 + Augusta 20,416.67 + one block 121,500.00 = 155,500.00, and Augusta's
+    # 1,500 hours of 2001-03 (examples/invoice_hours.csv), late, billed on this run as their own
+    # month would have: another 1,500-hour block, 121,500.00 (design rule 3). 277,000.00 less
+    # 10,000 paid; due 2001-05-20, so on 2001-06-30 it is 41 days past due.
+    assert data["amount_due"] == "267000.00" and data["aging"]["31-60"] == "267000.00"
     assert data["open_invoices"][0]["days_past_due"] == 41
     csv_lines = (tmp_path / "s.csv").read_text().splitlines()
-    assert csv_lines[0] == "date,document,applies_to,due_date,charge,credit,balance"
-    assert csv_lines[-1] == "2001-06-30,Closing balance,,,,,145500.00"
+    assert csv_lines[0] == ("date,document,applies_to,due_date,charge,credit,balance,"
+                            "due_date_as_issued,due_reason")
+    assert csv_lines[-1] == "2001-06-30,Closing balance,,,,,267000.00,,"
     assert (tmp_path / "s.xlsx").read_bytes()[:2] == b"PK"
     forced = invoke(tmp_path, *base, "-o", str(tmp_path / "s.data"), "--format", "json")
-    assert forced.exit_code == 0 and json.loads((tmp_path / "s.data").read_text())["closing"] == "145500.00"
+    assert forced.exit_code == 0 and json.loads((tmp_path / "s.data").read_text())["closing"] == "267000.00"
     shown = invoke(tmp_path, *base, "--format", "csv")
-    assert shown.stdout.splitlines()[-1] == "2001-06-30,Closing balance,,,,,145500.00"
+    assert shown.stdout.splitlines()[-1] == "2001-06-30,Closing balance,,,,,267000.00,,"
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None and not os.environ.get("CI"),

@@ -331,7 +331,7 @@ def test_cli_list_show_and_explain(tmp_path):
     data = json.loads(listed.stdout)
     assert [set(d) for d in data][0] == {"number", "bill_to", "month", "invoice_date", "due_date",
                                          "terms", "total", "open", "supplement", "file",
-                                         "due_now", "due_reason"}
+                                         "due_date_as_issued", "due_reason"}
     assert [d["total"] for d in data] == ["277000.00", "273083.33", "241916.67"]
     assert [d["open"] for d in data] == [d["total"] for d in data]       # nothing paid yet
     shown = json.loads(runner.invoke(app, ["invoice", "show", "3", "--format", "json"], env=env).stdout)

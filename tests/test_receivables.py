@@ -22,7 +22,7 @@ from pricing.errors import PricingError
 
 D = Decimal
 CITIES = "city,bill_to,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv,level\n" \
-         'Huntsville AL,"KMC Telecom III, Inc.",20,1,10,1,1,1,\n'
+         'Huntsville AL,"KMC Telecom III, Inc.",20,1,10,1,1,1,Small\n'
 runner = CliRunner()
 
 
@@ -48,10 +48,9 @@ def snapshot(book: Ledger) -> list:
                               schema.terminations, schema.sequences)]
 
 
-def test_partial_and_whole_payments(ledger):
-    assert record_payment(ledger, 1, "6500.00", dt.date(2001, 5, 10)) == (1, balance(
-        ledger, 1, dt.date(2001, 5, 10)))
-    assert balance(ledger, 1, dt.date(2001, 5, 10)).open == D("10000.00")     # 16,500 - 6,500
+def test_partial_and_whole_payments(ledger, tables):
+    assert record_payment(ledger, 1, "6500.00", dt.date(2001, 5, 10)) == (1, balance(ledger, 1, dt.date(2001, 5, 10), tables))
+    assert balance(ledger, 1, dt.date(2001, 5, 10), tables).open == D("10000.00")     # 16,500 - 6,500
     payment, after = record_payment(ledger, 1, "10000.00", dt.date(2001, 5, 20))
     assert payment == 2 and (after.paid, after.open) == (D("16500.00"), D("0.00"))
 
@@ -70,25 +69,25 @@ def test_refused_payments_leave_the_ledger_unchanged(ledger, number, amount, dat
     assert snapshot(ledger) == before
 
 
-def test_dispute_deadline_and_limit(ledger):
+def test_dispute_deadline_and_limit(ledger, tables):
     # PSA Section 24 as amended: twenty days of good-faith discussion from the dispute.
-    found = record_dispute(ledger, 2, "6000.00", dt.date(2001, 6, 5), "hours", 20)
+    found = record_dispute(ledger, 2, "6000.00", dt.date(2001, 6, 5), "hours", tables)
     assert found.discussion_until == dt.date(2001, 6, 25)
     before = snapshot(ledger)
     with pytest.raises(PricingError, match="10,500.01 is more than invoice 000002's open balance not "
                                            "already disputed \\(10,500.00"):
-        record_dispute(ledger, 2, "10500.01", dt.date(2001, 6, 6), "more", 20)
+        record_dispute(ledger, 2, "10500.01", dt.date(2001, 6, 6), "more", tables)
     assert snapshot(ledger) == before
     resolve_dispute(ledger, found.id, dt.date(2001, 6, 20), "withdrawn")
     with pytest.raises(PricingError, match="was resolved on 2001-06-20"):
         resolve_dispute(ledger, found.id, dt.date(2001, 6, 21), "again")
 
 
-def test_credit_notes_are_numbered_documents(ledger, tmp_path):
+def test_credit_notes_are_numbered_documents(ledger, tmp_path, tables):
     first = issue_credit(ledger, 3, "1500.00", dt.date(2001, 7, 1), "goodwill", tmp_path / "credits")
     second = issue_credit(ledger, 4, "250.00", dt.date(2001, 8, 1), "rounding", tmp_path / "credits")
     assert (first.number, second.number) == (1, 2)          # their own sequence
-    assert balance(ledger, 3, dt.date(2001, 7, 1)).open == D("15000.00")
+    assert balance(ledger, 3, dt.date(2001, 7, 1), tables).open == D("15000.00")
     assert ledger.get(3).total == D("16500.00")              # the invoice itself is untouched
     with pytest.raises(PricingError, match="more than invoice 000003's open balance of 15,000.00"):
         issue_credit(ledger, 3, "15000.01", dt.date(2001, 7, 2), "too much", tmp_path)
@@ -100,17 +99,17 @@ def test_credit_notes_are_numbered_documents(ledger, tmp_path):
     (dt.date(2001, 6, 20), "31-60"), (dt.date(2001, 7, 19), "31-60"), (dt.date(2001, 7, 20), "61-90"),
     (dt.date(2001, 8, 18), "61-90"), (dt.date(2001, 8, 19), "over 90"),
 ])
-def test_aging_buckets_on_boundary_days(ledger, as_of, bucket):
-    (row,) = aging(ledger, as_of)
+def test_aging_buckets_on_boundary_days(ledger, as_of, bucket, tables):
+    (row,) = aging(ledger, as_of, tables)
     invoice_1 = D("16500.00")
     assert row.buckets[bucket] >= invoice_1
     assert bucket_of((as_of - dt.date(2001, 5, 20)).days) == bucket
 
 
-def test_aging_keeps_disputed_apart(ledger):
+def test_aging_keeps_disputed_apart(ledger, tables):
     record_payment(ledger, 1, "6500.00", dt.date(2001, 5, 25))
-    record_dispute(ledger, 1, "4000.00", dt.date(2001, 5, 26), "hours", 20)
-    (row,) = aging(ledger, dt.date(2001, 6, 10))
+    record_dispute(ledger, 1, "4000.00", dt.date(2001, 5, 26), "hours", tables)
+    (row,) = aging(ledger, dt.date(2001, 6, 10), tables)
     # Invoice 1: 16,500 - 6,500 paid = 10,000 open, 4,000 disputed: 6,000 in 1-30 (21 days).
     # Invoice 2 (dated 2001-05-31, due 2001-06-20): 16,500 current.
     assert (row.buckets["1-30"], row.disputed, row.buckets["current"]) == (
@@ -119,7 +118,7 @@ def test_aging_keeps_disputed_apart(ledger):
 
 
 def test_status_right_to_cease(ledger, tables):
-    record_dispute(ledger, 1, "16500.00", dt.date(2001, 5, 1), "all of it", 20)
+    record_dispute(ledger, 1, "16500.00", dt.date(2001, 5, 1), "all of it", tables)
     clear = status(ledger, dt.date(2001, 6, 1), tables)
     assert not clear.may_cease          # invoice 1 wholly disputed; invoice 2 not yet due
     later = status(ledger, dt.date(2001, 6, 21), tables)     # invoice 2 due 2001-06-20
@@ -159,8 +158,8 @@ def test_termination_accelerates_outstanding_invoices(ledger, tables):
     record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
     terminate(ledger, dt.date(2001, 6, 5), tables)
     # Invoice 2 (due 2001-06-20) falls due on 2001-06-05; invoice 1 is paid.
-    assert balance(ledger, 2, dt.date(2001, 6, 10)).due_date == dt.date(2001, 6, 5)
-    (row,) = aging(ledger, dt.date(2001, 6, 10))
+    assert balance(ledger, 2, dt.date(2001, 6, 10), tables).due_date == dt.date(2001, 6, 5)
+    (row,) = aging(ledger, dt.date(2001, 6, 10), tables)
     assert row.buckets["1-30"] == D("16500.00")     # 5 days past the accelerated due date
     result = status(ledger, dt.date(2001, 6, 10), tables)
     assert result.terminated == dt.date(2001, 6, 5) and result.may_cease
@@ -170,11 +169,11 @@ def test_termination_accelerates_outstanding_invoices(ledger, tables):
     assert snapshot(ledger) == before
 
 
-def test_statement_running_balance(ledger, tmp_path):
+def test_statement_running_balance(ledger, tmp_path, tables):
     record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
     issue_credit(ledger, 2, "500.00", dt.date(2001, 6, 1), "goodwill", tmp_path)
     found = build_statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 5, 1),
-                            dt.date(2001, 6, 30))
+                            dt.date(2001, 6, 30), tables)
     # Opening: invoice 1 (2001-04-30) 16,500. Then payment -16,500, invoice 2 +16,500,
     # credit -500, invoice 3 +16,500: closing 32,500.
     assert found.opening == D("16500.00")
@@ -223,11 +222,12 @@ def test_cli_receivables(ledger, tmp_path):
 
 
 def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing(tmp_path, tables):
-    # PSA Section 20(b) as amended (Amendment 3): on termination every outstanding invoice falls
-    # due on the termination date. Invoices of 2001-04 (dated 04-30, Net 20, due 05-20) and
-    # 2001-05 (dated 05-31, due 06-20); terminated 2001-06-15. April stays due 05-20 (already
-    # earlier), May becomes due 06-15. June (dated 06-30, after the termination) is due on its
-    # own date, 07-20, never earlier; July starts after the termination and is not billed.
+    # PSA Section 20(b) as amended (Amendment 3, 000 L173-177): termination makes every
+    # outstanding invoice "immediately due and payable on the effective date of such
+    # termination". Invoices of 2001-04 (dated 04-30, Net 20, due 05-20) and 2001-05 (dated 05-31,
+    # due 06-20); terminated 2001-06-15. April stays due 05-20 (already earlier), May becomes
+    # due 06-15. June (dated 06-30, after the termination) is due on its own date, 06-30, not
+    # Net 20's 07-20 (design rule 8); July starts after the termination and is not billed.
     cities = tmp_path / "cities.csv"
     cities.write_text(CITIES)
     env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
@@ -251,11 +251,14 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
     assert july.exit_code == 1
     assert "terminated on 2001-06-15: 2001-07 starts after it and is not billed" in july.output
     listed = json.loads(cli("invoice", "list", "--format", "json").stdout)
-    assert [(i["invoice_date"], i["due_date"], i["due_now"]) for i in listed] == [
+    assert [(i["invoice_date"], i["due_date"], i["due_date_as_issued"]) for i in listed] == [
         ("2001-04-30", "2001-05-20", "2001-05-20"),
-        ("2001-05-31", "2001-06-20", "2001-06-15"),
-        ("2001-06-30", "2001-07-20", "2001-07-20")]
-    assert listed[1]["due_reason"] == "the agreement was terminated on 2001-06-15: PSA Section 20(b)"
+        ("2001-05-31", "2001-06-15", "2001-06-20"),
+        ("2001-06-30", "2001-06-30", "2001-07-20")]
+    assert [i["due_reason"] for i in listed] == [
+        None, "accelerated by the termination of 2001-06-15 (PSA Section 20(b))",
+        "issued after the termination of 2001-06-15, so due on its date (PSA Section 20(b))"]
+    assert "due_now" not in listed[0]                      # one due date, the one in force
     # Withdrawn explicitly: both entries stay; July may then be billed.
     assert cli("ar", "terminate", "--withdraw").exit_code == 1
     withdrawn = cli("ar", "terminate", "--withdraw", "--reason", "settled")
@@ -269,21 +272,21 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
                str(tmp_path / "out")).exit_code == 0
 
 
-def test_invoice_list_filters_in_sql_and_limits_a_table(ledger, tmp_path):
+def test_invoice_list_filters_in_sql_and_limits_a_table(ledger, tmp_path, tables):
     # Six months of one Small city (16,500.00 a month, invoices 000001-000006, dated at each
     # month's end). Invoice 1 paid in full; a 500.00 credit on invoice 2.
     from invoices.listing import Filters, list_invoices
 
     record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
     issue_credit(ledger, 2, "500.00", dt.date(2001, 6, 1), "goodwill", tmp_path)
-    found, matching = list_invoices(ledger, Filters(open_only=True))
+    found, matching = list_invoices(ledger, tables, Filters(open_only=True))
     assert matching == 5 and [i.number for i in found] == [2, 3, 4, 5, 6]
     assert found[0].open == D("16000.00")
-    dated, _ = list_invoices(ledger, Filters(start=dt.date(2001, 5, 1), end=dt.date(2001, 6, 30)))
+    dated, _ = list_invoices(ledger, tables, Filters(start=dt.date(2001, 5, 1), end=dt.date(2001, 6, 30)))
     assert [i.invoice_date for i in dated] == [dt.date(2001, 5, 31), dt.date(2001, 6, 30)]
-    assert list_invoices(ledger, Filters(city="Huntsville AL"), limit=2)[1] == 6
-    assert list_invoices(ledger, Filters(city="Nowhere"))[1] == 0
-    assert list_invoices(ledger, Filters(min_total=D("16500.01")))[1] == 0
+    assert list_invoices(ledger, tables, Filters(city="Huntsville AL"), limit=2)[1] == 6
+    assert list_invoices(ledger, tables, Filters(city="Nowhere"))[1] == 0
+    assert list_invoices(ledger, tables, Filters(min_total=D("16500.01")))[1] == 0
     env = {"PRICING_LEDGER": str(ledger.path)}
     shown = runner.invoke(app, ["invoice", "list", "--limit", "2"], env=env)
     assert shown.exit_code == 0 and "4 more (6 match; --limit 0 for all)" in shown.output
@@ -305,7 +308,7 @@ def ar(ledger, *args, user: str = "clerk"):
                                                   "PRICING_USER": user})
 
 
-def test_a_voided_payment_reopens_its_invoice_from_the_void_date_and_both_records_stay(ledger):
+def test_a_voided_payment_reopens_its_invoice_from_the_void_date_and_both_records_stay(ledger, tables):
     paid = ar(ledger, "pay", "1", "16500.00", "--date", "2001-05-15")
     assert paid.exit_code == 0
     assert "payment 1 recorded by clerk: invoice 000001 paid 16,500.00 of 16,500.00; open 0.00" \
@@ -316,8 +319,8 @@ def test_a_voided_payment_reopens_its_invoice_from_the_void_date_and_both_record
     assert ("payment 1 of 16,500.00 on invoice 000001 voided from 2001-05-31 by supervisor; "
             "invoice 000001 open 16,500.00") in voided.output
     # It stood until the day before its void, and the invoice is open again from that day.
-    assert balance(ledger, 1, dt.date(2001, 5, 30)).open == D("0.00")
-    assert balance(ledger, 1, dt.date(2001, 5, 31)).open == D("16500.00")
+    assert balance(ledger, 1, dt.date(2001, 5, 30), tables).open == D("0.00")
+    assert balance(ledger, 1, dt.date(2001, 5, 31), tables).open == D("16500.00")
     listed = json.loads(ar(ledger, "payments", "--format", "json").stdout)
     assert [(p["id"], p["invoice"], p["amount"], p["recorded_by"], p["voided"], p["voided_by"],
              p["void_reason"]) for p in listed] == [
@@ -338,7 +341,7 @@ def test_a_voided_payment_reopens_its_invoice_from_the_void_date_and_both_record
     # the void adds back what the payment took off; closing 3 x 16,500.00 - 16,500.00.
     assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-06-05").exit_code == 0
     shown = build_statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 4, 1),
-                            dt.date(2001, 6, 30))
+                            dt.date(2001, 6, 30), tables)
     assert [(e.date.isoformat(), e.document, e.charge, e.credit, e.balance)
             for e in shown.entries] == [
         ("2001-04-30", "Invoice 000001", D("16500.00"), None, D("16500.00")),
@@ -350,15 +353,15 @@ def test_a_voided_payment_reopens_its_invoice_from_the_void_date_and_both_record
     assert shown.closing == D("33000.00")
 
 
-def test_a_payment_dated_before_a_later_void_cannot_overpay_the_days_between(ledger):
+def test_a_payment_dated_before_a_later_void_cannot_overpay_the_days_between(ledger, tables):
     assert ar(ledger, "pay", "2", "16500.00", "--date", "2001-06-10").exit_code == 0
     assert ar(ledger, "void-payment", "1", "--date", "2001-06-30", "--reason", "wrong").exit_code == 0
     # From 2001-06-15 to 06-29 payment 1 still stood: 16,500.00 more would pay the invoice twice.
     backdated = ar(ledger, "pay", "2", "16500.00", "--date", "2001-06-15")
     assert backdated.exit_code == 1 and "open balance of 0.00" in backdated.output
     assert ar(ledger, "pay", "2", "16500.00", "--date", "2001-06-30").exit_code == 0
-    assert balance(ledger, 2, dt.date(2001, 6, 29)).open == D("0.00")
-    assert balance(ledger, 2, dt.date(2001, 6, 30)).open == D("0.00")
+    assert balance(ledger, 2, dt.date(2001, 6, 29), tables).open == D("0.00")
+    assert balance(ledger, 2, dt.date(2001, 6, 30), tables).open == D("0.00")
 
 
 def test_a_voided_payment_is_not_counted_for_adequate_assurance(ledger):
@@ -411,7 +414,7 @@ def test_every_record_says_who_made_it_and_the_log_shows_it_in_order(ledger, tmp
     assert len(json.loads(runner.invoke(app, ["ledger", "log", "--format", "json"], env=env).stdout)) == 12
 
 
-def test_a_credit_killed_before_its_commit_records_nothing_and_a_retry_issues_it(ledger, tmp_path):
+def test_a_credit_killed_before_its_commit_records_nothing_and_a_retry_issues_it(ledger, tmp_path, tables):
     import os
     import subprocess
     import sys
@@ -427,15 +430,15 @@ def test_a_credit_killed_before_its_commit_records_nothing_and_a_retry_issues_it
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "credit note 000001: 1,000.00" in done.stdout
-    assert balance(ledger, 2, dt.date(2001, 6, 1)).open == D("15500.00")      # 16,500 - 1,000
+    assert balance(ledger, 2, dt.date(2001, 6, 1), tables).open == D("15500.00")      # 16,500 - 1,000
     assert load_workbook(tmp_path / "c" / "credit-000001.xlsx")["Credit note"]["E3"].value == "000001"
 
 
-def test_a_void_and_a_new_payment_on_one_day_never_show_the_customer_in_credit(ledger):
+def test_a_void_and_a_new_payment_on_one_day_never_show_the_customer_in_credit(ledger, tables):
     assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-05-10").exit_code == 0
     assert ar(ledger, "void-payment", "1", "--date", "2001-06-15", "--reason", "bounced").exit_code == 0
     assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-06-15").exit_code == 0
-    shown = build_statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 6, 1), dt.date(2001, 6, 20))
+    shown = build_statement(ledger, "KMC Telecom III, Inc.", dt.date(2001, 6, 1), dt.date(2001, 6, 20), tables)
     # Opening: April and May invoices 33,000.00 less payment 1: 16,500.00.
     assert shown.opening == D("16500.00")
     assert [(e.document, e.balance) for e in shown.entries] == [

@@ -103,29 +103,23 @@ def dispute(number: Number, amount: Amount, date: DateOption,
             reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="What is disputed.")],
             ledger: LedgerOption = None, tables: TablesOption = None,
             user: UserOption = None) -> None:
-    """Record a good-faith dispute of all or part of an invoice.
+    """Record a good-faith dispute of all or part of an invoice, of any date.
+
+    The amount is withheld as the PSA in force on the dispute's date says: from PSA Amendment 3
+    (the psa_remedies table's first version) for the table's days of good-faith discussion
+    (Section 24 as amended); before it, until the dispute is finally settled (Section 24,
+    Arbitration, as originally worded).
 
     Example: pricing ar dispute 3 20000.00 --date 2001-05-10 --reason "hours not agreed"
     """
     from invoices.receivables import record_dispute
 
-    days = _remedies(tables, date).dispute_discussion_days
     with _ledger(ledger, "write", user) as book:
-        found = record_dispute(book, number, amount, date, reason, days)
-    typer.echo(f"dispute {found.id} on invoice {number:06d}: {found.amount:,} from {found.date}; "
-               f"the good-faith discussion runs to {found.discussion_until} (PSA Section 24: "
-               f"{days} days)")
-
-
-def _remedies(tables, day):
-    from pricing.errors import PricingError
-
-    table_set = load(tables)
-    versions = table_set.versions("psa_remedies")
-    if day < versions[0].effective_from:
-        raise PricingError(f"disputes under PSA Section 24 as amended start "
-                           f"{versions[0].effective_from} (Amendment 3)")
-    return table_set.rows("psa_remedies", day)[0]
+        found = record_dispute(book, number, amount, date, reason, load(tables))
+    until = (f"the good-faith discussion runs to {found.discussion_until}; "
+             if found.discussion_until else "")
+    typer.echo(f"dispute {found.id} on invoice {number:06d}: {found.amount:,} from {found.date}, "
+               f"recorded by {found.recorded_by}; {until}{found.rule}")
 
 
 @app.command("resolve")
@@ -146,15 +140,18 @@ def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, meta
 @handles_errors
 def list_disputes(format: FormatOption = Format.table,
                   ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """Every dispute with its discussion deadline and resolution, and who recorded each."""
+    """Every dispute with its discussion deadline and resolution, and who recorded each.
+
+    The deadline follows the PSA in force on the dispute's date; a dispute raised before PSA
+    Amendment 3 has none ("until finally settled")."""
     from invoices.receivables import disputes
 
-    days = load(tables).versions("psa_remedies")[-1].rows[0].dispute_discussion_days
     with _ledger(ledger) as book:
-        found = disputes(book, days)
-    columns = ["id", "invoice", "date", "amount", "discussion_until", "resolved", "resolution",
-               "reason", "recorded_by", "resolved_by"]
-    emit_rows(format, columns, [[d.id, f"{d.invoice:06d}", d.date, d.amount, d.discussion_until,
+        found = disputes(book, load(tables))
+    columns = ["id", "invoice", "date", "amount", "discussion_until", "rule", "resolved",
+               "resolution", "reason", "recorded_by", "resolved_by"]
+    emit_rows(format, columns, [[d.id, f"{d.invoice:06d}", d.date, d.amount,
+                                 d.discussion_until, d.rule,
                                  d.resolved_date, d.resolution, d.reason, d.recorded_by,
                                  d.resolved_by] for d in found], right=("amount",))
 
@@ -225,8 +222,11 @@ def aging(as_of: AsOfOption,
               "--format", help="table, csv or json on stdout; with -o, the file's format "
                                "(default: its extension).")] = None,
           output: OutputOption = None,
-          ledger: LedgerOption = None) -> None:
+          ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Open balances per bill-to by days past due; disputed amounts shown apart.
+
+    Days past the due date in force: a termination may have moved it (PSA Section 20(b)); the
+    invoices it moved are listed with the date they were issued with and why.
 
     Example: pricing ar aging --as-of 2001-06-30 -o aging.xlsx
     """
@@ -236,7 +236,7 @@ def aging(as_of: AsOfOption,
     fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
     with _ledger(ledger) as book:
         target = report_output(output, book) if output is not None else None
-        rows = find(book, as_of)
+        rows = find(book, as_of, load(tables))
     columns = ["bill_to"] + [b[0] for b in BUCKETS] + ["disputed", "total"]
     values = [[r.bill_to] + [r.buckets[b[0]] for b in BUCKETS] + [r.disputed, r.total] for r in rows]
     if fmt == "json":
@@ -247,6 +247,10 @@ def aging(as_of: AsOfOption,
         emit_csv(columns, values, to=target)
     else:
         emit_table(columns, values, title=f"Aging as of {as_of}", right=columns[1:])
+    for row in rows:
+        for number, due in row.changed:
+            typer.echo(f"note: invoice {number:06d} is due {due.in_force}, {due.note()}",
+                       err=True)
     if target is not None:
         typer.echo(f"wrote {output}", err=True)
 
@@ -266,9 +270,11 @@ def status(as_of: AsOfOption, format: FormatOption = Format.table,
     if format is Format.json:
         emit_json(result.as_dict())
         return
-    columns = ["invoice", "bill_to", "due_date", "days_past_due", "undisputed", "disputed"]
+    columns = ["invoice", "bill_to", "due_date", "days_past_due", "undisputed", "disputed",
+               "due_date_as_issued", "due_reason"]
     rows = [[f"{b.number:06d}", b.bill_to, b.due_date, b.days_past_due(result.as_of),
-             b.undisputed, b.disputed] for b in result.past_due]
+             b.undisputed, b.disputed, b.due.as_issued if b.due.changed else None,
+             b.due.reason] for b in result.past_due]
     if format is Format.csv:
         emit_csv(columns, rows)
         return
@@ -320,11 +326,13 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
               user: UserOption = None) -> None:
     """Record the agreement's termination, or withdraw it: PSA Section 20(b).
 
-    From the termination date every open invoice dated on or before it is due that day; an invoice dated later is due on its own date; months starting after it are not billed. A withdrawal is recorded beside the termination, never in place of it.
+    Months starting after the termination date are not billed. Where the tables say a termination on that date accelerates invoices (PSA Section 20(b), from Amendment 3), every open invoice dated on or before it is due that day and an invoice dated later is due on its own date; an earlier termination accelerates nothing. A withdrawal is recorded beside the termination, never in place of it.
 
     Example: pricing ar terminate --date 2001-06-15
     """
+    from invoices.ar_reports import termination_words
     from invoices.receivables import terminate as record, withdraw_termination
+    from invoices.terms import TerminationRule
 
     if withdraw == (date is not None):
         raise typer.BadParameter("give either --date DATE or --withdraw --reason TEXT",
@@ -335,9 +343,13 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
             typer.echo(f"the termination of {withdrawn} is withdrawn ({reason}); both entries "
                        f"stay in the ledger")
             return
-        record(book, date, load(tables))
-    typer.echo(f"terminated on {date}: every outstanding invoice dated on or before it is due on "
-               f"{date} (PSA Section 20(b)); months after it are not billed")
+        table_set = load(tables)
+        done = record(book, date, table_set)
+    typer.echo(f"terminated on {date}, recorded by {book.recorder}: months after it are not "
+               f"billed; {termination_words(date, TerminationRule.of(table_set))}")
+    for moved in done.accelerated:
+        typer.echo(f"invoice {moved.number:06d} is now due {moved.due.in_force}, "
+                   f"{moved.due.note()}")
 
 
 @app.command("statement")
@@ -352,11 +364,13 @@ def statement(bill_to: Annotated[str, typer.Argument(parser=params.text, help="T
               format: Annotated[StatementFormat | None, typer.Option(
                   "--format", help="With -o, the file's format (default: its extension); "
                                    "without, table, csv or json on stdout.")] = None,
-              ledger: LedgerOption = None) -> None:
+              ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """A statement of account for one bill-to: entries, amount due and aging.
 
     Opening balance, every invoice, credit note and payment with its due date and the running
-    balance, the amount due, and the aging of what is open. Written as PDF, XLSX, HTML, CSV or
+    balance, the amount due, and the aging of what is open. Each invoice shows one due date,
+    the one in force on the last day; where a termination moved it (PSA Section 20(b)), the
+    date it was issued with and why are beside it. Written as PDF, XLSX, HTML, CSV or
     JSON by the extension of -o; without -o, shown as a table (or CSV/JSON with --format).
 
     Example: pricing ar statement "KMC Telecom II, Inc." --from 2001-04-01 --to 2001-12-31 -o statement.pdf
@@ -373,7 +387,7 @@ def statement(bill_to: Annotated[str, typer.Argument(parser=params.text, help="T
         check_renderer()
     with _ledger(ledger) as book:
         target = report_output(output, book) if output is not None else None
-        found = build_statement(book, bill_to, start, end)
+        found = build_statement(book, bill_to, start, end, load(tables))
     if target is not None:
         print_statement(found, target, fmt)
         typer.echo(f"{bill_to}: opening {found.opening:,}, {len(found.entries)} entries, "

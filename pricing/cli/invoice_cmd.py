@@ -60,13 +60,12 @@ def report_output(path: Path, book) -> Path:
     return output_file(path, ledger_files(book.path))
 
 
-def _due_now(book, invoice) -> dict:
-    """The date an invoice is due now and why, beside its own due date: a termination
-    accelerates an open invoice dated on or before it (PSA Section 20(b))."""
-    from invoices.receivables import balance, due_reason
+def _due(book, invoice, tables):
+    """The invoice's due date in force (invoices.terms.due_in_force), with the one it was
+    issued with and why they differ."""
+    from invoices.receivables import balance
 
-    now = balance(book, invoice.number, dt.date.max).due_date
-    return {"due_now": now.isoformat(), "due_reason": due_reason(invoice.due_date, now)}
+    return balance(book, invoice.number, dt.date.max, load(tables)).due
 
 
 @app.command("run")
@@ -207,11 +206,14 @@ def list_invoices(
     limit: Annotated[int | None, typer.Option("--limit", min=0, help="Show at most this many (default: 50 in a table, all in csv/json; 0 for all).")] = None,
     format: FormatOption = Format.table,
     ledger: LedgerOption = None,
+    tables: TablesOption = None,
 ) -> None:
     """The ledger's invoices, filtered by month, customer, dates, city, total or balance.
 
     One query of the invoice columns with the filters in SQL, so a ledger of many thousands of
-    invoices answers at once; a table shows the first 50 and says how many more match.
+    invoices answers at once; a table shows the first 50 and says how many more match. Each
+    invoice shows one due date, the one in force; where a termination changed it (PSA Section
+    20(b)), the date it was issued with and why are beside it.
 
     Example: pricing invoice list --open --from 2001-01-01 --min-total 100000
     """
@@ -221,16 +223,18 @@ def list_invoices(
         limit = 50 if format is Format.table else 0
     if end is not None and start is not None and end < start:
         raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
+    table_set = load(tables)
     with _ledger(ledger) as book:
-        listed, matching = find(book, Filters(month, bill_to, start, end, city, min_total,
-                                              open_only), limit or None)
+        listed, matching = find(book, table_set, Filters(month, bill_to, start, end, city,
+                                                         min_total, open_only), limit or None)
     if format is Format.json:
         emit_json([i.as_dict() for i in listed])
     else:
-        columns = ["number", "bill_to", "month", "invoice_date", "due_date", "due_now", "terms",
-                   "total", "open", "file"]
-        rows = [[i.label, i.bill_to, i.month, i.invoice_date, i.due_date, i.due_now, i.terms,
-                 i.total, i.open, i.file] for i in listed]
+        columns = ["number", "bill_to", "month", "invoice_date", "due_date", "terms", "total",
+                   "open", "file", "due_date_as_issued", "due_reason"]
+        rows = [[i.label, i.bill_to, i.month, i.invoice_date, i.due.in_force, i.terms, i.total,
+                 i.open, i.file, i.due.as_issued if i.due.changed else None, i.due.reason]
+                for i in listed]
         if format is Format.csv:
             emit_csv(columns, rows)
         else:
@@ -242,14 +246,17 @@ def list_invoices(
 
 @app.command("show")
 @handles_errors
-def show(number: NumberArgument,
-         format: FormatOption = Format.table, ledger: LedgerOption = None) -> None:
-    """One invoice with its lines."""
+def show(number: NumberArgument, format: FormatOption = Format.table,
+         ledger: LedgerOption = None, tables: TablesOption = None) -> None:
+    """One invoice with its lines and its due date in force.
+
+    Where a termination changed the due date (PSA Section 20(b)), the date it was issued with
+    and why are shown beside it."""
     with _ledger(ledger) as book:
         invoice = book.get(number)
-        due = _due_now(book, invoice)
+        due = _due(book, invoice, tables)
     if format is Format.json:
-        emit_json({**invoice.as_dict(), **due})
+        emit_json({**invoice.as_dict(), **due.as_dict()})
         return
     columns = ["city", "description", "quantity", "unit_price", "amount", "source"]
     rows = [[getattr(line, c) for c in columns] for line in invoice.lines]
@@ -258,9 +265,9 @@ def show(number: NumberArgument,
         emit_csv(columns, rows)
     else:
         emit_table(columns, rows, title=f"Invoice {invoice.label} to {invoice.bill_to}, "
-                   f"{invoice.month}: dated {invoice.invoice_date}, due {invoice.due_date} "
-                   f"({invoice.terms})" + (f"; due now {due['due_now']} ({due['due_reason']})"
-                                           if due["due_reason"] else ""),
+                   f"{invoice.month}: dated {invoice.invoice_date}, due {due.in_force} "
+                   + (f"(issued due {due.as_issued}, {invoice.terms}; {due.reason})"
+                      if due.changed else f"({invoice.terms})"),
                    right=("quantity", "unit_price", "amount"))
 
 
@@ -303,15 +310,18 @@ def print_document(
     credit: Annotated[bool, typer.Option("--credit", help="NUMBER is a credit note's number.")] = False,
     format: PrintFormat = None,
     ledger: LedgerOption = None,
+    tables: TablesOption = None,
 ) -> None:
     """Print an issued invoice or credit note again, from the ledger alone.
 
     The same figures as the original, as PDF, XLSX or HTML (by the extension of -o, or
-    --format). With --credit, NUMBER is a credit note's. Never changes the ledger.
+    --format), marked COPY with the day it was printed. An invoice's copy shows its due date
+    in force and, where it changed since issue (a termination, PSA Section 20(b)), the date it
+    was issued with and why. With --credit, NUMBER is a credit note's. Never changes the ledger.
 
     Example: pricing invoice print 3 -o invoice-000003.pdf
     """
-    from invoices.printing import DOCUMENT_FORMATS, print_credit_note, print_invoice
+    from invoices.printing import DOCUMENT_FORMATS, Reprint, print_credit_note, print_invoice
 
     fmt = chosen_format(output, format, DOCUMENT_FORMATS, to_screen=())
     if fmt == "pdf":
@@ -326,11 +336,14 @@ def print_document(
             note = credit_note(book, number)
             invoice = book.get(note.invoice)
             what = f"credit note {note.number:06d}"
+            copy = Reprint(dt.date.today())
         else:
             invoice = book.get(number)
             what = f"invoice {invoice.label}"
+            copy = Reprint(dt.date.today(), _due(book, invoice, tables))
     if credit:
-        print_credit_note(note, invoice, target, fmt)
+        print_credit_note(note, invoice, target, fmt, copy=copy)
     else:
-        print_invoice(invoice, target, fmt)
-    typer.echo(f"wrote {what} to {output} ({fmt})", err=True)
+        print_invoice(invoice, target, fmt, copy=copy)
+    changed = f"; due {copy.due.in_force}, {copy.due.note()}" if copy.due and copy.due.changed else ""
+    typer.echo(f"wrote a copy of {what} to {output} ({fmt}){changed}", err=True)
