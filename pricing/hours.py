@@ -22,6 +22,7 @@ from decimal import Decimal
 from pricing.errors import PricingError
 from pricing.lines import Line, Source
 from pricing.periods import AnnualPeriod
+from pricing.values import ordinal
 from pricing.tables.loader import TableSet
 
 ZERO = Decimal(0)
@@ -33,7 +34,7 @@ class HoursResult:
 
     Attributes:
       lines: block purchases and hourly charges, in month order.
-      blocks_bought: 1500-hour blocks bought in the period.
+      blocks_bought: blocks (of the table's block_hours) bought in the period.
       prepaid_left: prepaid block hours not yet used at the period's end.
       line_months: the month number (October = 1) each line belongs to.
     """
@@ -87,7 +88,7 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
             months.append(month)
         if hours > 0:
             billed = max(hours, Decimal(rule.minimum_hours))
-            why = ("the tenth block is completed" if month < rule.hourly_from_month
+            why = (hourly_reason(rule.hourly_after_blocks) if month < rule.hourly_from_month
                    else f"month {rule.hourly_from_month} or later of the annual period")
             minimum = (f", minimum {rule.minimum_hours} hour charge applied"
                        if billed > hours else "")
@@ -95,3 +96,11 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
                                      f"{minimum})", billed, rule.hourly_rate, source))
             months.append(month)
     return HoursResult(tuple(lines), blocks, left, tuple(months))
+
+
+def hourly_reason(blocks_before_hourly: int) -> str:
+    """Why hours before the hourly month are billed hourly: the table's last block is used up
+    (the 10th in this contract's service_hours), or the table sells no block at all."""
+    if blocks_before_hourly == 0:
+        return "no blocks are sold before hourly billing"
+    return f"the {ordinal(blocks_before_hourly)} block is completed"

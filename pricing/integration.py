@@ -8,12 +8,13 @@ from decimal import Decimal
 
 from pricing.errors import MissingPriceError, PricingError
 from pricing.lines import Line, Source
-from pricing.tables.loader import TableSet
+from pricing.tables.loader import TableSet, TableVersion
 from pricing.jsonfile import shown_value
 
-SERVICE = "System Integration (Turnover/Cutover)"
+CHARGE = "integration"           # the one_time_services row whose `charge` this is
 # Switch sites cut over in one period: far more than any city has, small enough that the
-# charge (sites x $100,000) stays below pricing.values.AMOUNT_LIMIT.
+# charge (sites x the table's price, $100,000 in this contract) stays below
+# pricing.values.AMOUNT_LIMIT.
 SITES_LIMIT = 10**6
 
 
@@ -32,8 +33,14 @@ def integration_line(sites: int, tables: TableSet, as_of: dt.date) -> Line | Non
     if sites == 0:
         return None
     version = tables.version("one_time_services", as_of)
+    row = integration_row(version)
+    return Line.priced("integration", f"{row.service}, per {row.unit}",
+                       Decimal(sites), row.price, Source.of(version))
+
+
+def integration_row(version: TableVersion):
+    """The one_time_services row of a version that prices integration (its `charge` column)."""
     for row in version.rows:
-        if row.service == SERVICE:
-            return Line.priced("integration", f"{row.service}, per {row.unit}",
-                               Decimal(sites), row.price, Source.of(version))
-    raise MissingPriceError(f"{version.file} has no row for {SERVICE!r}")
+        if row.charge == CHARGE:
+            return row
+    raise MissingPriceError(f"{version.file} has no row whose charge is {CHARGE!r}")

@@ -87,7 +87,7 @@ def switch_count_problem(five_ess: int, levels) -> str | None:
         return None
     expected = " or ".join(str(n) for n in sorted(configured))
     return (f"five_ess: a city's service level is priced for {expected} 5ESS/VCDX switch "
-            f"(PSA Amendment 1 Appendix A), got {five_ess}; "
+            f"(the service_levels table's five_ess), got {five_ess}; "
             + ("a city without a 5ESS/VCDX has no service level" if five_ess == 0
                else "price each switch site as its own city"))
 
@@ -130,14 +130,15 @@ def billed_level(counts: Counts, level: str | None, period: AnnualPeriod, tables
     """The level billed in an annual period, and why: the contract's first-period level in the
     first period (PSA Amendment 1 Appendix A, note 3), else the level given (carried over),
     else the level the counts give."""
-    rules = tables.rows("annual_periods", period.start)[0]
+    rules_version = tables.version("annual_periods", period.start)
+    rules = rules_version.rows[0]
     if period.is_first or level:
         check_one_switch(counts, tables.rows("service_levels", as_of))
     if period.is_first:
         first = level_by_name(rules.first_period_level, tables, as_of)
         if level and level_by_name(level, tables, as_of).level != first.level:
             raise PricingError(f"level: the first annual period bills every city at {first.level} "
-                               f"(PSA Amendment 1 Appendix A, note 3), not {level}")
+                               f"({rules_version.citation}), not {level}")
         return first, f"the first annual period bills every city at {first.level}"
     if level:
         chosen = level_by_name(level, tables, as_of)
@@ -158,5 +159,6 @@ def level_fixed_on(counts: Counts, tables: TableSet, day: dt.date) -> tuple[Leve
     if not period.is_first:
         return None
     level, reason = billed_level(counts, None, period, tables, day)
+    rules = tables.version("annual_periods", period.start)
     return level, (f"{reason} ({period.start.isoformat()} to {period.end.isoformat()}, "
-                   f"PSA Amendment 1 Appendix A, note 3)")
+                   f"{rules.citation})")

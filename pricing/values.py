@@ -103,6 +103,12 @@ def month_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def ordinal(n: int) -> str:
+    """A table's count as a text says it in order: 1st, 2nd, 3rd, 8th, 10th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def canonical_month(value: object) -> str:
     """A month as the ledger stores it: parsed strictly, then written YYYY-MM."""
     return month_label(*parse_month(value))

@@ -90,7 +90,7 @@ def test_discount_and_net_by_hand(tables, args, kwargs, pct, amount):
      "listed only from 1999-11-15"),
     (("WaveStar TDM 2.5G", "hardware", "1", "1.00", "1999-11-14"), {}, "first takes effect 1999-11-15"),
     (("5ESS Switch", "hardware", "1", "1.00", "1999-09-30"), {"order_kind": "initial"},
-     "first takes effect 1999-10-01 \\(the earlier 5ESS table"),
+     "first takes effect 1999-10-01 \\(GA Amendment 3, Section A-1.7 table and paragraph replaced"),
     # After the GA term.
     (("DDM PLUS", "hardware", "1", "1.00", "2003-03-06"), {}, "after the GA expires \\(2003-03-05"),
     # Unknown discounts and rules.

@@ -16,8 +16,7 @@ from pricing.agreements import check_in_term
 from pricing.components import BOUND_COLUMNS
 from pricing.money import to_cents
 from pricing.periods import AnnualPeriod, period_containing
-from pricing.integration import SERVICE as INTEGRATION_SERVICE
-from pricing.errors import MissingPriceError
+from pricing.integration import integration_row
 from pricing.service_level import level_by_name
 from pricing.tables.loader import TableSet
 
@@ -76,9 +75,7 @@ def batch_rules(tables: TableSet, as_of: dt.date) -> BatchRules:
     hours_version = tables.version("service_hours", as_of)
     rule = hours_version.rows[0]
     one_time = tables.version("one_time_services", as_of)
-    integration = [row for row in one_time.rows if row.service == INTEGRATION_SERVICE]
-    if not integration:
-        raise MissingPriceError(f"{one_time.file} has no row for {INTEGRATION_SERVICE!r}")
+    integration = integration_row(one_time)
     return BatchRules(
         as_of=as_of, period=period, level_names=names, levels=levels,
         level_price_cents=np.array([to_cents(row.annual_price) for row in levels], dtype=np.int64),
@@ -94,7 +91,7 @@ def batch_rules(tables: TableSet, as_of: dt.date) -> BatchRules:
         max_blocks=rule.hourly_after_blocks if rule.hourly_from_month > 1 else 0,
         hourly_rate_cents=to_cents(rule.hourly_rate),
         minimum_hours_scaled=rule.minimum_hours * HOURS_SCALE,
-        integration_cents=to_cents(integration[0].price),
+        integration_cents=to_cents(integration.price),
         sources={"annual_price": str(level_version.citation),
                  "hours_charge": str(hours_version.citation),
                  "integration_charge": str(one_time.citation)},

@@ -65,7 +65,7 @@ app = typer.Typer(
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Show the version and exit.")) -> None:
-    """Price and invoice the KMC Telecom / Lucent Technologies agreements.
+    """Price and invoice a contract from its versioned tables (--tables, PRICING_TABLES).
 
     Exit codes: 0 done, 1 a problem with an input, the tables or the ledger, 2 a usage error.
     """

@@ -97,10 +97,10 @@ def check_7re(
     format: FormatOption = Format.table,
     tables: TablesOption = None,
 ) -> None:
-    """Check a 7R/E Packet Solution quote: composition, the 20% promise, warranty ends.
+    """Check a 7R/E Packet Solution quote: composition, the saving promise, warranty ends.
 
-    The composition rule and the promise of GA Amendment 3 Section A-1.26; each component's
-    warranty end.
+    The composition rule (packet_solution_components) and the minimum saving promised
+    (packet_solution_commitment); each component's warranty end (warranties).
 
     A component's optional "part" is "hardware" (the default) or "software". Exit 1 when it is
     not a Packet Solution or misses the promise.
@@ -139,7 +139,8 @@ def check_7re(
         on = f" ({result.installed_on})" if result.installed_on else ""
         typer.echo(f"  installed at one time: {'yes' + on if result.installed_together else 'no'}")
         typer.echo(f"  price {result.price:,} against comparable 5ESS TDM {result.comparable_tdm:,}")
-        emit_table(columns, rows, title="Warranties (GA Amendment 3 Section A-1.26)",
+        cited = next((str(w.source) for w in result.warranties if w.source), None)
+        emit_table(columns, rows, title="Warranties" + (f" ({cited})" if cited else ""),
                    right=("#", "warranty_months"))
         typer.echo(result.verdict)
     if not (result.is_packet_solution and result.meets_promise):
@@ -163,7 +164,7 @@ def warranty(
     """A product's warranty periods: hardware and software, with their basis and citation.
 
     The product's own period wins over its schedule's default; 7R/E components give both
-    A-1.26 software periods. Exit 1 when the name is unknown or ambiguous (the candidates are
+    7R/E software periods (with a new Packet Solution installation, and any other). Exit 1 when the name is unknown or ambiguous (the candidates are
     listed) or when the filed texts give a part no period.
 
     Example: pricing warranty "7 R/E Connection Gateway" --shipped 2000-03-15

@@ -87,7 +87,7 @@ REVIEW_COLUMNS = ["city", "changed", "previous_level", "level", "price_before", 
 @handles_errors
 def review(
     reports: Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly component reports: city, month, the six counts.")],
-    period: Annotated[int, typer.Option("--period", min=1998, max=2010, help="The annual period starting 1 October of this year.")],
+    period: Annotated[int, typer.Option("--period", min=1998, max=2010, help="The annual period starting in this year (on the annual_periods table's start day).")],
     hours: Annotated[Path | None, typer.Option("--hours", help="CSV city, month, hours: the hours of the previous period.")] = None,
     levels: Annotated[Path | None, typer.Option("--levels", help="CSV city, level: the level billed in the period before.")] = None,
     format: Annotated[ReviewFormat | None, typer.Option("--format", help="table or json on stdout; with -o, the file's format (default: its extension).")] = None,
@@ -96,11 +96,11 @@ def review(
 ) -> None:
     """The annual service level review pack: meeting date, levels, prices, hours, budget.
 
-    For the period starting 1 October of --period: the meeting date (sixty days before the
-    preceding 30 September), each city's counts at the start and end of the previous period,
-    the components that changed, the level the two-component rule gives (as relevel), the price
-    change, the hours used and the blocks they would buy again, and the period's budget against
-    the previous one.
+    For the annual period starting in --period: the meeting date (the annual_periods table's
+    meeting_days_before_end before the preceding period ends), each city's counts at the start
+    and end of the previous period, the components that changed, the level the re-leveling rule
+    gives (as relevel), the price change, the hours used and the blocks they would buy again,
+    and the period's budget against the previous one.
 
     Example: pricing review examples/reports.csv --period 2001 -o review.pdf
     """

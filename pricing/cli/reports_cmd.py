@@ -48,29 +48,35 @@ def _emit(rows: list[dict], columns: list[str], format: Format | None, output: P
 @handles_errors
 def relevel(
     reports: Reports,
-    period: Annotated[int, typer.Option("--period", min=FIRST_YEAR, max=LAST_YEAR, help="The annual period starting 1 October of this year.")],
+    period: Annotated[int, typer.Option("--period", min=FIRST_YEAR, max=LAST_YEAR, help="The annual period starting in this year (on the annual_periods table's start day).")],
     levels: LevelsOption = None,
     output: OutputOption = None,
     format: FormatOption = None,
     tables: TablesOption = None,
 ) -> None:
-    """Each city's level for an annual period, from its level before and the two-component rule.
+    """Each city's level for an annual period, from its level before and the re-leveling rule.
+
+    A city's level is re-evaluated from its counts only when at least the annual_periods
+    table's relevel_min_changed components changed during the period before; otherwise it
+    carries over.
 
     Example: pricing relevel examples/reports.csv --period 2000
     """
-    from pricing.reports.levels import levels_for_period, meeting_date
+    from pricing.periods import annual_period
+    from pricing.reports.levels import levels_for_period, meeting_date, meeting_days
     from pricing.reports.load import load_reports
 
     table_set = load(tables)
     rows = [l.as_dict() for l in levels_for_period(load_reports(reports), period, table_set,
                                                    _levels(levels))]
     _emit(rows, ["city", "previous_level", "level", "annual_price", "changed", "reason"], format,
-          output, f"Levels for the annual period starting {period}-10-01",
+          output, f"Levels for the annual period starting {annual_period(table_set, period).start}",
           {"REPORTS": reports, "--levels": levels})
     if format is not Format.json:
         meeting = meeting_date(table_set, period)
         typer.echo(f"{len(rows)} cities; " + (
-            f"the parties meet on {meeting} (sixty days before the preceding period ends)"
+            f"the parties meet on {meeting} ({meeting_days(table_set, period)} days before the "
+            f"preceding period ends)"
             if meeting else "the first annual period bills every city at its first-period "
                             "level; no period precedes it, so there is no meeting"), err=True)
 

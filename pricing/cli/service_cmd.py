@@ -30,8 +30,8 @@ def level(
 ) -> None:
     """The service level a city's component counts give, its annual price, and why.
 
-    In the first annual period (1998-10-01 to 1999-09-30), also the level it is billed at there
-    (Very Small).
+    In the first annual period, also the level it is billed at there (the annual_periods
+    table's first_period_level).
 
     Example: pricing level --gateway-elements 20 --slc 10 --as-of 2000-10-01
     """

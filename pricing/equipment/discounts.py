@@ -74,9 +74,7 @@ def _rows_in_force(tables: TableSet, table: str, key: str, when: dt.date):
     if when < versions[0].effective_from:
         raise MissingPriceError(
             f"{table}: no schedule in force on {when.isoformat()}; the first takes effect "
-            f"{versions[0].effective_from.isoformat()}"
-            + (" (the earlier 5ESS table, GA Section A-1.7, is not in the filed texts)"
-               if table == "switch_discounts" else ""))
+            f"{versions[0].effective_from.isoformat()} ({versions[0].source})")
     version = tables.version(table, when)
     rows = [r for r in version.rows if product_key(r.product) == key]
     if not rows:
@@ -150,8 +148,8 @@ def find_discount(line: OrderLine, tables: TableSet) -> Discount:
         covers = " and ".join(sorted({r.applies_to for r in rows}))
         raise MissingPriceError(
             f"kind: the contract gives {rows[0].product} a discount on {covers} only, none on "
-            f"{line.kind} (GA Amendment 2 Section 5(B) footnote *: hardware only unless the "
-            f"row says otherwise)" if table == "transmission_discounts" else
+            f"{line.kind} ({version.citation}: a row covers hardware only unless it says "
+            f"otherwise)" if table == "transmission_discounts" else
             f"kind: the contract gives {rows[0].product} a discount on {covers} only")
     row = matching[0]
     if row.discount_pct is None:

@@ -151,8 +151,15 @@ def _seven_re_row(version, part: str, condition: str | None, where: str):
         raise MissingPriceError(
             f"{where}: table warranties {version.effective_from.isoformat()} ({version.file}) has "
             f"no row for schedule {SEVEN_RE_SCHEDULE}, part {part}, condition "
-            f"{condition or '(blank)'} (GA Amendment 3 Section A-1.26)")
+            f"{condition or '(blank)'} ({version.source})")
     return rows[0]
+
+
+def _seven_re_section(version) -> str:
+    """Where the 7R/E periods come from: the section of the table's 7R/E rows, else the
+    version's own citation."""
+    sections = [r.section for r in version.rows if r.schedule == SEVEN_RE_SCHEDULE]
+    return sections[0] if sections else version.citation
 
 
 def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.date | None,
@@ -176,8 +183,8 @@ def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.da
     where = f"components[{index}] ({shown(component)})"
     if access_vehicle:
         return ComponentWarranty(index, component, part, installed_on, None, None, None,
-                                 "access vehicle: not 7R/E equipment; GA Amendment 3 Section "
-                                 "A-1.26 gives it no warranty period", None)
+                                 "access vehicle: not 7R/E equipment; the 7R/E warranty periods "
+                                 "do not cover it", None)
     try:
         version = tables.version("warranties", installed_on or as_of)
     except MissingPriceError as error:
@@ -188,8 +195,8 @@ def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.da
     own = _own_rows(version, found.product, part) if found.product else []
     if own:
         row = own[0]
-        why = (f"{found.product}: the product's own {part} period, which A-1.26's general "
-               f"7R/E periods do not replace")
+        why = (f"{found.product}: the product's own {part} period, which the general 7R/E "
+               f"periods do not replace")
     elif part == "hardware":
         row = _seven_re_row(version, "hardware", None, where)
         why = "7R/E hardware, whether or not part of a Packet Solution"
@@ -197,7 +204,7 @@ def seven_re_warranty(index: int, component: str, part: str, installed_on: dt.da
         return ComponentWarranty(index, component, part, None, None, None, None,
                                  "7R/E software without an installation date: whether it was "
                                  "licensed with a new Packet Solution installation cannot be told "
-                                 "(GA Amendment 3 Section A-1.26)", None)
+                                 f"({_seven_re_section(version)})", None)
     elif solution_installed_on is not None and installed_on == solution_installed_on:
         row = _seven_re_row(version, "software", NEW_INSTALLATION, where)
         why = (f"software licensed with the new 7R/E Packet Solution installation of "

@@ -56,11 +56,19 @@ def meeting_date(tables: TableSet, year: int) -> dt.date | None:
     """The parties meet this many days before the preceding period ends (note 3); None for the
     first annual period, which no period precedes (every city is billed at its first-period
     level, so there is nothing to meet about)."""
+    days = meeting_days(tables, year)
+    if days is None:
+        return None
+    return annual_period(tables, year - 1).end - dt.timedelta(days=days)
+
+
+def meeting_days(tables: TableSet, year: int) -> int | None:
+    """How many days before the preceding period ends the parties meet about period `year`
+    (the annual_periods table's meeting_days_before_end); None for the first annual period."""
     if annual_period(tables, year).is_first:
         return None
     before = annual_period(tables, year - 1)
-    rules = tables.rows("annual_periods", before.start)[0]
-    return before.end - dt.timedelta(days=rules.meeting_days_before_end)
+    return tables.rows("annual_periods", before.start)[0].meeting_days_before_end
 
 
 def city_level(reports: Reports, city: str, year: int, tables: TableSet,
@@ -127,4 +135,4 @@ def frame(levels: list[CityLevel]):
                         columns=["city", "previous_level", "level", "annual_price", "changed", "reason"])
 
 
-__all__ = ["CityLevel", "city_level", "level_from_history", "frame", "levels_for_period", "meeting_date", "month_label"]
+__all__ = ["CityLevel", "city_level", "level_from_history", "frame", "levels_for_period", "meeting_date", "meeting_days", "month_label"]
