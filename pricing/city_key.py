@@ -22,8 +22,12 @@ from functools import lru_cache
 # then the skeleton's ASCII mappings (punctuation they give read as spaces too); a property
 # test checks the shortcut against ICU on every printable ASCII character.
 _ASCII_PUNCTUATION = "!\"#%&'()*,-./:;?@[\\]_{}"
-_ASCII_SKELETON = {"0": "o", "1": "l", "m": "rn", "|": "l", "`": " "}   # "`" is "'", a space
+_ASCII_SKELETON = {"0": "o", "1": "l", "|": "l", "`": " "}     # "`" is "'", read as a space
 _ASCII_TABLE = str.maketrans({**{c: " " for c in _ASCII_PUNCTUATION}, **_ASCII_SKELETON})
+# The skeleton writes "m" as "rn"; a key writes every "rn" as "m" instead, which keeps two keys
+# equal exactly when their skeletons are (no skeleton holds an "m", and "rn" never overlaps
+# itself) and lets batch key a column without widening it.
+RN, M = "rn", "m"
 
 
 @lru_cache(maxsize=1)
@@ -45,14 +49,14 @@ def _spaced(text: str) -> str:
 def city_key(name: str) -> str:
     """The key two spellings of one city share."""
     if name.isascii():
-        return " ".join(name.lower().translate(_ASCII_TABLE).split())
+        return " ".join(name.lower().translate(_ASCII_TABLE).split()).replace(RN, M)
     return skeleton_key(name)
 
 
 def skeleton_key(name: str) -> str:
     """city_key computed through ICU for any name (the ASCII shortcut must agree with it)."""
     folded = _spaced(unicodedata.normalize("NFKC", name)).casefold()
-    return _spaced(_checker().getSkeleton(0, folded).casefold())
+    return _spaced(_checker().getSkeleton(0, folded).casefold()).replace(RN, M)
 
 
 def _scripts(name: str) -> list[str]:
