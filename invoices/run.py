@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from invoices import schema as s
@@ -108,13 +108,45 @@ def draft_from_ledger(conn, inputs: MonthInputs, tables: TableSet) -> MonthDraft
     return draft_month(inputs, states, tables, ledgered.known, ledgered)
 
 
+def after_termination(conn, inputs: MonthInputs, tables: TableSet
+                      ) -> tuple[MonthInputs, tuple[str, ...]]:
+    """The month's inputs under the termination in force, and notes (design rule 8): a month
+    that starts after the termination date is not billed; the month containing it is billed in
+    full (the contract gives no proration); and where the termination accelerates invoices
+    (PSA Section 20(b), from the date the psa_remedies table gives), an invoice dated after
+    it is due on its own date, so its first document already shows the one due date in force."""
+    from invoices.receivables import termination_date
+    from invoices.terms import ACCELERATION_CLAUSE, Terms, TerminationRule
+
+    terminated = termination_date(None, conn)
+    if terminated is None:
+        return inputs, ()
+    first = dt.date(*parse_month(inputs.month), 1)
+    if first > terminated:
+        raise PricingError(f"the agreement was terminated on {terminated}: {inputs.month} "
+                           f"starts after it and is not billed; nothing issued")
+    notes = ()
+    if (first.year, first.month) == (terminated.year, terminated.month):
+        notes = (f"the agreement was terminated on {terminated}; {inputs.month} contains that "
+                 f"day and is billed in full (the contract gives no proration)",)
+    if inputs.invoice_date > terminated and TerminationRule.of(tables).accelerates(terminated):
+        version = tables.version("psa_remedies", terminated)
+        terms = Terms(0, f"Due on its date: the agreement was terminated on {terminated} "
+                         f"({ACCELERATION_CLAUSE})", inputs.invoice_date, version.citation)
+        inputs = replace(inputs, terms=terms,
+                         citations=inputs.citations | {version.citation})
+    return inputs, notes
+
+
 def dry_run(ledger: Ledger | None, inputs: MonthInputs, tables: TableSet) -> MonthDraft:
     """What a run would issue, read in one transaction, recording and writing nothing (an
     absent ledger is an empty one)."""
     if ledger is None:
         return draft_month(inputs, {}, tables)
     with ledger.read() as conn:
-        return draft_from_ledger(conn, inputs, tables)
+        inputs, notes = after_termination(conn, inputs, tables)
+        draft = draft_from_ledger(conn, inputs, tables)
+    return replace(draft, notes=notes + draft.notes)
 
 
 def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
@@ -122,20 +154,9 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
                                          tuple[LevelSet, ...]]:
     """One write transaction: check against the ledger's state, number, claim each workbook's
     path (so no other ledger can take it), record."""
-    from invoices.receivables import termination_date
-
     issued: list[Invoice] = []
-    notes: list[str] = []
     with ledger.write() as conn:
-        terminated = termination_date(ledger, conn)
-        first = dt.date(*parse_month(inputs.month), 1)
-        if terminated is not None and first > terminated:
-            raise PricingError(f"the agreement was terminated on {terminated}: {inputs.month} "
-                               f"starts after it and is not billed (PSA Section 20(b)); nothing "
-                               f"issued")
-        if terminated is not None and (first.year, first.month) == (terminated.year, terminated.month):
-            notes.append(f"the agreement was terminated on {terminated}; {inputs.month} contains "
-                         f"that day and is billed in full (the contract gives no proration)")
+        inputs, notes = after_termination(conn, inputs, tables)
         draft = draft_from_ledger(conn, inputs, tables)
         states = load_states(conn, inputs.period.year)
         supplements = invoices_of_month(conn, inputs.month)
@@ -152,7 +173,7 @@ def _issue(ledger: Ledger, inputs: MonthInputs, out: Path, tables: TableSet,
             issued.append(numbered)
         existing = [ledger.get(n, conn) for n in draft.already]
         fault_point("before-commit")
-    return issued, existing, tuple(notes) + draft.notes, draft.levels
+    return issued, existing, notes + draft.notes, draft.levels
 
 
 def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,

@@ -254,10 +254,11 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
     assert [(i["invoice_date"], i["due_date"], i["due_date_as_issued"]) for i in listed] == [
         ("2001-04-30", "2001-05-20", "2001-05-20"),
         ("2001-05-31", "2001-06-15", "2001-06-20"),
-        ("2001-06-30", "2001-06-30", "2001-07-20")]
+        ("2001-06-30", "2001-06-30", "2001-06-30")]       # issued due on its own date
     assert [i["due_reason"] for i in listed] == [
-        None, "accelerated by the termination of 2001-06-15 (PSA Section 20(b))",
-        "issued after the termination of 2001-06-15, so due on its date (PSA Section 20(b))"]
+        None, "accelerated by the termination of 2001-06-15 (PSA Section 20(b))", None]
+    assert listed[2]["terms"] == ("Due on its date: the agreement was terminated on 2001-06-15 "
+                                  "(PSA Section 20(b))")
     assert "due_now" not in listed[0]                      # one due date, the one in force
     # Withdrawn explicitly: both entries stay; July may then be billed.
     assert cli("ar", "terminate", "--withdraw").exit_code == 1
