@@ -121,7 +121,7 @@ def equipment_html(result) -> str:
 
 def packet_solution_html(check) -> str:
     head = facts([("verdict", check.verdict), ("7R/E price", check.price),
-                  ("comparable 5ESS TDM", check.comparable_tdm),
+                  (check.compared_with, check.comparable_tdm),
                   ("saving", f"{check.saving_pct}%"), ("ceiling", check.ceiling),
                   ("installed on", check.installed_on)])
     rows = [[cell(w.component), cell(w.part), cell(w.installed_on),

@@ -79,7 +79,7 @@ FILES: dict[str, str] = {
         f"PSA,{CUSTOMER_2},1997-09-04,Borealis Services Schedule S-1\n",
     "packet_solution_commitment/1999-11-15.csv":
         "min_saving_pct,compared_with,excludes\n"
-        "25,comparable 5ESS TDM configuration,Access vehicles\n",
+        "25,comparable circuit-switched configuration,Access vehicles\n",
 }
 
 # Each remaining table's rewritten cells: (column, old, new).
@@ -158,7 +158,7 @@ WORDS = (
     "King George", "Route 206", "LNS970602JC", "LNM970313MP", "General Agreement",
     "Professional Services Agreement", "Amendment", "Amdt", "Appendix A", "note 3", "note 4",
     "note 5", "Section 20", "Section 24", "Section 3", "A-1.", "(004", "(001", "(000",
-    "18 months", "3 months", "wice the average", "six (6)", "six months",
+    "5ESS TDM", "18 months", "3 months", "wice the average", "six (6)", "six months",
 )
 NUMBERS = ("121,500", "121500", "81.00", "163,000", "163000", "198,000", "198000", "245,000",
            "245000", "320,000", "320000", "390,000", "390000", "100,000", "100000",

@@ -63,6 +63,10 @@ INPUTS = {
         "city": "Alpha City", "bill_to": CUSTOMER, "period": 1998,
         "counts": {"gateway_elements": 20, "five_ess": 1, "slc": 10, "sm": 1, "dacs_ii": 1,
                    "dacs_iv": 1}, "hours": {}, "integration_sites": 0}),
+    "quote_first_level.json": json.dumps({
+        "city": "Alpha City", "bill_to": CUSTOMER, "period": 1998, "level": "Premier",
+        "counts": {"gateway_elements": 20, "five_ess": 1, "slc": 10, "sm": 1, "dacs_ii": 1,
+                   "dacs_iv": 1}, "hours": {}, "integration_sites": 0}),
     "order.csv": "product,order_code,kind,quantity,list_price,order_date,ship_date,order_kind,"
                  "stsx1_cards\n"
                  "DDM PLUS,,hardware,3,10000,1998-07-01,1998-08-01,,\n"
@@ -159,6 +163,7 @@ STEPS: list[tuple[str, list[str], int]] = [
     ("quote-json", ["quote", "quote.json", "--as-of", "2000-10-01", "--format", "json"], 0),
     ("quote-csv", ["quote", "quote.json", "--as-of", "2000-10-01", "--format", "csv"], 0),
     ("quote-first-period", ["quote", "quote_first.json", "--as-of", "1998-10-01"], 0),
+    ("quote-first-period-level", ["quote", "quote_first_level.json", "--as-of", "1998-10-01"], 1),
     ("batch-csv", ["batch", "cities.csv", "-o", "OUT/priced.csv", "--as-of", "2000-10-01"], 1),
     ("batch-xlsx", ["batch", "cities.csv", "-o", "OUT/priced.xlsx", "--as-of", "2000-10-01"], 1),
     ("batch-first-period", ["batch", "cities.csv", "-o", "OUT/first.csv",
@@ -318,13 +323,15 @@ SAYS = [
     ("quote", "output", ["1200-hour block", "8 before hourly billing", "the 8th block",
                          "minimum 2 hour", "month 9 or later"]),
     ("level-first-period", "output", ["Starter", "Borealis MSA annual_periods"]),
+    ("quote-first-period-level", "output", ["bills every city at Starter",
+                                            "Borealis MSA annual_periods"]),
     ("relevel", "output", ["3 or more components", "45 days before"]),
     ("review", "output", ["2001-08-16"]),
     ("invoice-show-hourly", "output", ["the 8th block", "minimum 2 hour", "Net 15"]),
     ("invoice-run-october", "invoice-000001.xlsx", [SELLER, "Net 25", "BSC-SVC-0077"]),
     ("invoice-run-october", "invoice-000001.pdf", [SELLER]),
     ("warranty-7re", "output", ["24", "Borealis MSA warranties clause"]),
-    ("check-7re", "output", ["25%"]),
+    ("check-7re", "output", ["25%", "against the comparable circuit-switched configuration"]),
 ]
 
 

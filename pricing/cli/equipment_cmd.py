@@ -138,7 +138,8 @@ def check_7re(
             typer.echo(f"  {name}: {units} unit(s)")
         on = f" ({result.installed_on})" if result.installed_on else ""
         typer.echo(f"  installed at one time: {'yes' + on if result.installed_together else 'no'}")
-        typer.echo(f"  price {result.price:,} against comparable 5ESS TDM {result.comparable_tdm:,}")
+        typer.echo(f"  price {result.price:,} against the {result.compared_with} "
+                   f"{result.comparable_tdm:,}")
         cited = next((str(w.source) for w in result.warranties if w.source), None)
         emit_table(columns, rows, title="Warranties" + (f" ({cited})" if cited else ""),
                    right=("#", "warranty_months"))

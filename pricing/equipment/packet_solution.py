@@ -58,6 +58,7 @@ class PacketSolutionCheck:
       sources: the table versions used.
       installed_on: the Packet Solution's installation date (None: not a Packet Solution).
       warranties: each component's warranty, in the quote's order.
+      compared_with: what the price is compared with, as the commitment table says.
     """
 
     components: dict[str, Decimal]
@@ -73,6 +74,7 @@ class PacketSolutionCheck:
     sources: tuple[Source, ...]
     installed_on: dt.date | None = None
     warranties: tuple[ComponentWarranty, ...] = ()
+    compared_with: str = "the comparable configuration"
 
     @property
     def meets_promise(self) -> bool:
@@ -164,8 +166,8 @@ def check_packet_solution(quote: Mapping, tables: TableSet, as_of: dt.date) -> P
     if not isinstance(components, list) or not components:
         raise PricingError("components: expected a list of the quote's components")
     if "comparable_5ess_tdm" not in quote:
-        raise PricingError("comparable_5ess_tdm: missing (the price of the comparable 5ESS TDM "
-                           "configuration)")
+        raise PricingError(f"comparable_5ess_tdm: missing (the price of the "
+                           f"{promise.compared_with})")
     tdm = _money(quote["comparable_5ess_tdm"], "comparable_5ess_tdm")
     if tdm == 0:
         raise PricingError("comparable_5ess_tdm: expected a price above zero")
@@ -207,4 +209,4 @@ def check_packet_solution(quote: Mapping, tables: TableSet, as_of: dt.date) -> P
     return PacketSolutionCheck(units, missing, together, not missing and together, price, tdm,
                                saving, promise.min_saving_pct, ceiling, ceiling - price,
                                (Source.of(required_version), Source.of(promise_version)),
-                               solution_on, tuple(warranties))
+                               solution_on, tuple(warranties), promise.compared_with)
