@@ -64,6 +64,10 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
             if r[9] is not None:
                 found.append(Entry(r[7], r[8], "dispute resolved", f"dispute {r[2]}", None, r[9],
                                    r[10]))
+        x = s.dispute_extensions.c
+        for r in conn.execute(select(x.recorded_at, x.recorded_by, x.dispute, x.until, x.reason)):
+            found.append(Entry(r[0], r[1], "dispute extended", f"dispute {r[2]}", None, r[3],
+                               r[4]))
         for r in conn.execute(select(c.recorded_at, c.recorded_by, c.number, c.amount_cents,
                                      c.date, c.invoice, c.reason)):
             found.append(Entry(r[0], r[1], "credit note", f"credit note {r[2]:06d}",

@@ -361,16 +361,57 @@ def resolve_dispute(ledger: Ledger, dispute_id: int, date: dt.date, resolution: 
 
 
 def disputes(ledger: Ledger, tables: TableSet) -> list[Dispute]:
-    """Every dispute, each with the period of the PSA as in force on the day it was raised."""
+    """Every dispute, each with the period of the PSA as in force on the day it was raised, or
+    the latest extension agreed since."""
+    e = s.dispute_extensions.c
     with ledger.read() as conn:
         rows = conn.execute(s.disputes.select().order_by(s.disputes.c.id)).all()
+        extended = {r.dispute: r for r in conn.execute(
+            s.dispute_extensions.select().order_by(e.id))}        # the latest row wins
     found = []
     for r in rows:
         period = dispute_period(r.date, tables)
+        until, rule = period.until, period.text
+        if r.id in extended:
+            x = extended[r.id]
+            until, rule = x.until, (f"{rule}; extended by agreement to {x.until} "
+                                    f"({x.reason}; recorded by {x.recorded_by})")
         found.append(Dispute(r.id, r.invoice, r.date, from_cents(r.amount_cents), r.reason,
-                             period.until, period.text, r.resolved_date, r.resolution,
+                             until, rule, r.resolved_date, r.resolution,
                              r.recorded_by, r.resolved_by))
     return found
+
+
+def extend_dispute(ledger: Ledger, dispute_id: int, until: dt.date, reason: str,
+                   tables: TableSet) -> Dispute:
+    """Record a longer discussion period the parties agreed for a dispute (PSA Section 24 as
+    amended: "or such longer period as mutually agreed"). Refused for a dispute that has no
+    set period (raised before the amendment: withheld until finally settled), one resolved,
+    and an end that is not after the period in force."""
+    if not reason.strip():
+        raise PricingError("--reason: say what was agreed, and with whom")
+    d, e = s.disputes.c, s.dispute_extensions.c
+    with ledger.write() as conn:
+        row = conn.execute(select(d.date, d.resolved_date).where(d.id == dispute_id)).first()
+        if row is None:
+            raise PricingError(f"no dispute {dispute_id} in {ledger.path}")
+        if row.resolved_date:
+            raise PricingError(f"dispute {dispute_id} was resolved on {row.resolved_date}; "
+                               f"there is no discussion left to extend")
+        period = dispute_period(row.date, tables)
+        if period.until is None:
+            raise PricingError(f"dispute {dispute_id} has no discussion period to extend: "
+                               f"{period.text}")
+        latest = conn.execute(select(e.until).where(e.dispute == dispute_id)
+                              .order_by(e.id.desc()).limit(1)).scalar()
+        in_force = latest or period.until
+        if until <= in_force:
+            raise PricingError(f"--until {until}: dispute {dispute_id}'s discussion already "
+                               f"runs to {in_force}; an extension must end after it")
+        conn.execute(s.dispute_extensions.insert().values(
+            dispute=dispute_id, until=until, reason=reason, recorded_at=now(),
+            recorded_by=ledger.recorder))
+    return next(x for x in disputes(ledger, tables) if x.id == dispute_id)
 
 
 @dataclass(frozen=True)

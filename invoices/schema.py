@@ -15,7 +15,9 @@ termination and its explicit withdrawal are both kept; the last entry says which
 
 Nothing a user records is ever deleted or edited, and each record says who recorded it and when
 (`recorded_by`, `recorded_at`; an invoice's `issued_by`, `issued_at`): a mistaken payment is
-reversed by a row of `payment_voids`, dated, with its reason. Rows recorded before schema 4 say
+reversed by a row of `payment_voids`, dated, with its reason. A dispute's discussion period
+extended by agreement (PSA Section 24 as amended: "or such longer period as mutually agreed")
+is a row of `dispute_extensions` (schema 5); the latest one's `until` is the period in force. Rows recorded before schema 4 say
 "unknown" where the ledger did not know. The schema changes only through the Alembic migrations
 in `invoices/migrations`, so a ledger made by `create_all` and one migrated are the same.
 """
@@ -29,7 +31,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Fore
 from pricing.values import UNKNOWN_AUTHOR
 
 APPLICATION = "kmc-pricing ledger"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 UNKNOWN = UNKNOWN_AUTHOR         # who or when, for a record made before schema 4 kept it
 
 metadata = MetaData()
@@ -179,6 +181,16 @@ payment_voids = Table(
     Column("recorded_at", String(32), nullable=False),
     Column("recorded_by", Text, nullable=False),
     UniqueConstraint("payment", name="a_payment_is_voided_once"),
+)
+
+dispute_extensions = Table(
+    "dispute_extensions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dispute", Integer, ForeignKey("disputes.id"), nullable=False),
+    Column("until", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
 )
 
 # A void with the payment it reverses (the join every report of voids starts from).

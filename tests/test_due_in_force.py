@@ -237,3 +237,31 @@ def test_disputes_of_any_date_follow_the_psa_in_force_that_day(book):
     # The disputed 1,000.00 of invoice 1 (16,500.00, due 2001-03-30) is kept apart from aging.
     aged = json.loads(cli("ar", "aging", "--as-of", "2001-04-01", "--format", "json").stdout)
     assert (aged["bill_to"][0]["disputed"], aged["bill_to"][0]["1-30"]) == ("1000.00", "15500.00")
+
+
+def test_a_discussion_period_is_extended_by_agreement_and_kept_with_who_recorded_it(book):
+    # PSA Section 24 as amended (Amendment 3, 000 L151-157): 20 days "or such longer period as
+    # mutually agreed". A dispute of 2001-05-10 runs to 2001-05-30; extended to 2001-06-30.
+    bill, cli = book
+    bill("2001-04")
+    assert cli("ar", "dispute", "1", "1000", "--date", "2001-05-10", "--reason", "hours").exit_code == 0
+    short = cli("ar", "dispute-extend", "1", "--until", "2001-05-30", "--reason", "agreed")
+    assert short.exit_code == 1 and "already runs to 2001-05-30" in short.output
+    made = cli("ar", "dispute-extend", "1", "--until", "2001-06-30", "--reason",
+               "agreed with KMC billing on 2001-05-25", "--user", "dana")
+    assert made.exit_code == 0, made.output
+    assert "now runs to 2001-06-30, recorded by dana" in made.output
+    (listed,) = json.loads(cli("ar", "disputes", "--format", "json").stdout)
+    assert listed["discussion_until"] == "2001-06-30"
+    assert "extended by agreement to 2001-06-30 (agreed with KMC billing on 2001-05-25; recorded by dana)" in listed["rule"]
+    log = cli("ledger", "log", "--user", "dana").output
+    assert "dispute extended" in log and "dispute 1" in log
+
+
+def test_a_dispute_without_a_set_period_cannot_be_extended(book):
+    # Raised before 2001-04-16: withheld until finally settled (Section 24 as first worded).
+    bill, cli = book
+    bill("2001-03")
+    assert cli("ar", "dispute", "1", "1000", "--date", "2001-04-10", "--reason", "hours").exit_code == 0
+    refused = cli("ar", "dispute-extend", "1", "--until", "2001-06-30", "--reason", "agreed")
+    assert refused.exit_code == 1 and "has no discussion period to extend" in refused.output

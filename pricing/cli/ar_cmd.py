@@ -136,6 +136,29 @@ def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, meta
     typer.echo(f"dispute {dispute_id} resolved")
 
 
+@app.command("dispute-extend")
+@handles_errors
+def dispute_extend(dispute_id: Annotated[int, typer.Argument(parser=params.number, metavar="ID",
+                                                            help="Dispute id.")],
+                   until: Annotated[dt.date, typer.Option("--until", parser=params.date, metavar="YYYY-MM-DD", help="The last day of the discussion period agreed.")],
+                   reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="What was agreed, and with whom.")],
+                   ledger: LedgerOption = None, tables: TablesOption = None,
+                   user: UserOption = None) -> None:
+    """Record a longer good-faith discussion period agreed for a dispute.
+
+    PSA Section 24 as amended: twenty days "or such longer period as mutually agreed". Each
+    extension is kept, with who recorded it; the latest is the period in force.
+
+    Example: pricing ar dispute-extend 1 --until 2001-06-30 --reason "agreed with KMC billing on 2001-05-25"
+    """
+    from invoices.receivables import extend_dispute
+
+    with _ledger(ledger, "write", user) as book:
+        found = extend_dispute(book, dispute_id, until, reason, load(tables))
+    typer.echo(f"dispute {found.id} on invoice {found.invoice:06d}: the good-faith discussion "
+               f"now runs to {found.discussion_until}, recorded by {book.recorder}")
+
+
 @app.command("disputes")
 @handles_errors
 def list_disputes(format: FormatOption = Format.table,
