@@ -365,7 +365,7 @@ def _help_text(command) -> str:
 
 HELP_XFAIL = {("invoice", "run"), ("invoice", "show"), ("invoice", "print"), ("ar", "dispute"),
               ("ar", "disputes"), ("ar", "aging"), ("ar", "status"), ("ar", "assurance"),
-              ("ar", "terminate"), ("ar", "statement")}
+              ("ar", "terminate"), ("ar", "statement"), ("ar", "dispute-extend")}
 
 
 def _help_case(path, command):
