@@ -12,7 +12,7 @@ from sqlalchemy import select
 from invoices import schema as s
 from invoices.ledger import Ledger
 from invoices.receivables import Balance, balances, payments, termination_date
-from invoices.terms import ACCELERATION_CLAUSE, DueDate, TerminationRule
+from invoices.terms import DueDate, TerminationRule
 from pricing.equipment.warranty import add_months
 from pricing.errors import MissingPriceError
 from pricing.money import round_cents
@@ -98,13 +98,15 @@ def status(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Status:
     amount = sum((b.undisputed for b in past_due), ZERO)
     terminated = termination_date(ledger)
     terminated = terminated if terminated and terminated <= as_of else None
-    first = tables.versions("psa_remedies")[0].effective_from
-    if as_of < first:
-        return Status(as_of, terminated, False, f"the right to cease performing comes with PSA "
-                      f"Amendment 3, effective {first}", past_due, amount)
+    first = tables.versions("psa_remedies")[0]
+    if as_of < first.effective_from:
+        return Status(as_of, terminated, False, f"the right to cease performing comes with "
+                      f"{first.rows[0].instrument}, effective {first.effective_from}", past_due,
+                      amount)
+    remedies = tables.rows("psa_remedies", as_of)[0]
     if past_due:
-        reason = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s): Lucent may "
-                  f"cease performing (PSA Section 1(a)(i), Amendment 3)")
+        reason = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s): "
+                  f"{seller_on(tables, as_of)} may cease performing ({remedies.cease_clause})")
     else:
         reason = "no undisputed amount is past due"
     if terminated:
@@ -112,14 +114,20 @@ def status(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Status:
     return Status(as_of, terminated, bool(past_due), reason, past_due, amount)
 
 
+def seller_on(tables: TableSet, day: dt.date) -> str:
+    """The seller's name as the parties table gives it on `day`."""
+    return next(r.name for r in tables.rows("parties", day)
+                if r.agreement == "PSA" and r.role == "seller")
+
+
 def termination_words(terminated: dt.date, rule: TerminationRule) -> str:
     """What a termination on `terminated` did to due dates, for users."""
     if rule.accelerates(terminated):
         return (f"the agreement was terminated on {terminated}: every invoice outstanding then "
                 f"fell due that day, and one dated later is due on its date "
-                f"({ACCELERATION_CLAUSE})")
-    since = (f"{ACCELERATION_CLAUSE} accelerates invoices only from {rule.first}"
-             if rule.first else f"the tables give no {ACCELERATION_CLAUSE}")
+                f"({rule.clause(terminated)})")
+    since = (f"{rule.clause()} accelerates invoices only from {rule.first}"
+             if rule.first else "the tables give no acceleration on termination")
     return (f"the agreement was terminated on {terminated}: billing stopped, no due date was "
             f"accelerated: {since}")
 
@@ -150,8 +158,9 @@ def assurance(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Assurance:
     the request: payments dated from six months before as_of up to the day before it."""
     versions = tables.versions("psa_remedies")
     if as_of < versions[0].effective_from:
-        raise MissingPriceError(f"the Adequate Assurance Amount comes with PSA Amendment 3, "
-                                f"effective {versions[0].effective_from}; there is none on {as_of}")
+        raise MissingPriceError(f"the Adequate Assurance Amount comes with "
+                                f"{versions[0].rows[0].instrument}, effective "
+                                f"{versions[0].effective_from}; there is none on {as_of}")
     version = tables.version("psa_remedies", as_of)
     rule = version.rows[0]
     start = add_months(as_of, -rule.assurance_months)

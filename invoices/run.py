@@ -116,7 +116,7 @@ def after_termination(conn, inputs: MonthInputs, tables: TableSet
     (PSA Section 20(b), from the date the psa_remedies table gives), an invoice dated after
     it is due on its own date, so its first document already shows the one due date in force."""
     from invoices.receivables import termination_date
-    from invoices.terms import ACCELERATION_CLAUSE, Terms, TerminationRule
+    from invoices.terms import Terms, TerminationRule
 
     terminated = termination_date(None, conn)
     if terminated is None:
@@ -129,10 +129,11 @@ def after_termination(conn, inputs: MonthInputs, tables: TableSet
     if (first.year, first.month) == (terminated.year, terminated.month):
         notes = (f"the agreement was terminated on {terminated}; {inputs.month} contains that "
                  f"day and is billed in full (the contract gives no proration)",)
-    if inputs.invoice_date > terminated and TerminationRule.of(tables).accelerates(terminated):
+    rule = TerminationRule.of(tables)
+    if inputs.invoice_date > terminated and rule.accelerates(terminated):
         version = tables.version("psa_remedies", terminated)
         terms = Terms(0, f"Due on its date: the agreement was terminated on {terminated} "
-                         f"({ACCELERATION_CLAUSE})", inputs.invoice_date, version.citation)
+                         f"({rule.clause(terminated)})", inputs.invoice_date, version.citation)
         inputs = replace(inputs, terms=terms,
                          citations=inputs.citations | {version.citation})
     return inputs, notes

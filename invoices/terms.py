@@ -20,13 +20,8 @@ from dataclasses import dataclass
 
 from pricing.tables.loader import TableSet
 
-# The clause names the rules cite (the dates and numbers come from the tables).
-ACCELERATION_CLAUSE = "PSA Section 20(b)"
-DISPUTE_CLAUSE = "PSA Section 24"
-# PSA Section 20 before Amendment 3, as Amendment 3 Section 1(c)(b) quotes it (000 L151-157):
-# a disputed amount is "referred to arbitration pursuant to Section 24, Arbitration, until such
-# dispute has been finally settled".
-SETTLEMENT_WORDS = "until finally settled"
+# The clauses the rules cite, like their days and dates, come from the psa_remedies table
+# (acceleration_clause, dispute_clause, before_dispute_rule): another contract cites its own.
 
 
 @dataclass(frozen=True)
@@ -74,26 +69,35 @@ class DueDate:
 
 @dataclass(frozen=True)
 class TerminationRule:
-    """When a termination accelerates invoices, from the psa_remedies table.
+    """When a termination accelerates invoices, and the clause that says so, from the
+    psa_remedies table.
 
-    Attributes: versions ((effective_from, accelerates) of every psa_remedies version, in date
-    order). Before the first version no termination accelerates anything."""
+    Attributes: versions ((effective_from, accelerates, clause) of every psa_remedies version,
+    in date order). Before the first version no termination accelerates anything."""
 
-    versions: tuple[tuple[dt.date, bool], ...]
+    versions: tuple[tuple[dt.date, bool, str], ...]
 
     @classmethod
     def of(cls, tables: TableSet) -> TerminationRule:
-        return cls(tuple((v.effective_from, v.rows[0].termination_accelerates == "yes")
+        return cls(tuple((v.effective_from, v.rows[0].termination_accelerates == "yes",
+                          v.rows[0].acceleration_clause)
                          for v in tables.versions("psa_remedies")))
 
     def accelerates(self, terminated: dt.date) -> bool:
-        found = [yes for start, yes in self.versions if start <= terminated]
+        found = [yes for start, yes, _ in self.versions if start <= terminated]
         return bool(found) and found[-1]
+
+    def clause(self, day: dt.date | None = None) -> str:
+        """The clause cited for the acceleration: the version's in force on `day`, else the
+        first version that accelerates."""
+        found = [c for start, _, c in self.versions if day is not None and start <= day]
+        first = next((c for _, yes, c in self.versions if yes), None)
+        return found[-1] if found else first or "the termination clause"
 
     @property
     def first(self) -> dt.date | None:
         """The first day a termination accelerates invoices (None: never)."""
-        return next((start for start, yes in self.versions if yes), None)
+        return next((start for start, yes, _ in self.versions if yes), None)
 
 
 def due_in_force(invoice_date: dt.date, as_issued: dt.date, terminated: dt.date | None,
@@ -108,11 +112,11 @@ def due_in_force(invoice_date: dt.date, as_issued: dt.date, terminated: dt.date 
             return DueDate(as_issued, as_issued)
         return DueDate(invoice_date, as_issued,
                        f"issued after the termination of {terminated}, so due on its date "
-                       f"({ACCELERATION_CLAUSE})")
+                       f"({rule.clause(terminated)})")
     if outstanding_then and terminated < as_issued:
         return DueDate(terminated, as_issued,
                        f"accelerated by the termination of {terminated} "
-                       f"({ACCELERATION_CLAUSE})")
+                       f"({rule.clause(terminated)})")
     return DueDate(as_issued, as_issued)
 
 
@@ -135,9 +139,10 @@ def dispute_period(raised: dt.date, tables: TableSet) -> DisputePeriod:
     versions = tables.versions("psa_remedies")
     in_force = [v for v in versions if v.effective_from <= raised]
     if not in_force:
-        return DisputePeriod(None, f"{DISPUTE_CLAUSE}, Arbitration, as worded before "
-                                   f"{versions[0].effective_from}: withheld {SETTLEMENT_WORDS}")
-    days = in_force[-1].rows[0].dispute_discussion_days
+        return DisputePeriod(None, f"{versions[0].rows[0].before_dispute_rule} (before "
+                                   f"{versions[0].effective_from})")
+    row = in_force[-1].rows[0]
+    days = row.dispute_discussion_days
     return DisputePeriod(raised + dt.timedelta(days=days),
-                         f"{DISPUTE_CLAUSE} as amended from {in_force[-1].effective_from}: "
+                         f"{row.dispute_clause} as amended from {in_force[-1].effective_from}: "
                          f"{days} days of good-faith discussion, or longer if agreed")

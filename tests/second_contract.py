@@ -59,8 +59,11 @@ FILES: dict[str, str] = {
     "payment_terms/1997-09-04.csv": "agreement,net_days,terms_text\nPSA,25,Net 25\n",
     f"payment_terms/{TERMS_FROM}.csv": "agreement,net_days,terms_text\nPSA,15,Net 15\n",
     f"psa_remedies/{TERMS_FROM}.csv":
-        "dispute_discussion_days,assurance_multiple,assurance_months,termination_accelerates\n"
-        "15,3,4,yes\n",
+        "dispute_discussion_days,assurance_multiple,assurance_months,termination_accelerates,"
+        "instrument,acceleration_clause,dispute_clause,before_dispute_rule,cease_clause\n"
+        '15,3,4,yes,Borealis MSA Rider 2,Borealis MSA Clause 31.4,Borealis MSA Clause 40,'
+        '"Borealis MSA Clause 40 before Rider 2: withheld until the panel decides",'
+        'Borealis MSA Clause 12.2\n',
     "one_time_services/1998-10-01.csv":
         "service,unit,price,charge\nSwitch Integration Service,switch site,90000.00,integration\n",
     "parties/1997-09-04.csv":

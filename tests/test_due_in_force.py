@@ -225,8 +225,8 @@ def test_disputes_of_any_date_follow_the_psa_in_force_that_day(book):
     early = cli("ar", "dispute", "1", "1000.00", "--date", "2001-03-10", "--reason", "hours")
     assert early.exit_code == 0, early.output
     assert ("dispute 1 on invoice 000001: 1,000.00 from 2001-03-10, recorded by erin; PSA "
-            "Section 24, Arbitration, as worded before 2001-04-16: withheld until finally "
-            "settled") in early.output
+            "Section 24, Arbitration, as first worded: withheld until finally settled (before "
+            "2001-04-16)") in early.output
     # 2001-05-01: Section 24 as amended, twenty days: the discussion runs to 2001-05-21.
     late = cli("ar", "dispute", "2", "500.00", "--date", "2001-05-01", "--reason", "hours")
     assert late.exit_code == 0, late.output

@@ -253,15 +253,7 @@ STEPS: list[tuple[str, list[str], int]] = [
     ("ledger-check", ["ledger", "check"], 0),
 ]
 
-# The receivables' and documents' texts are another engineer's change in progress
-# (invoices/receivables.py, terms.py, documents, pricing/cli/ar_cmd.py, invoice_cmd.py): their
-# steps are expected to fail until it lands.
-RECEIVABLES = "receivables and documents texts: being fixed in invoices/ and ar_cmd/invoice_cmd"
-XFAIL: dict[str, str] = {name: RECEIVABLES for name in (
-    "ar-dispute-early", "ar-dispute-late", "ar-disputes",           # "PSA Section 24"
-    "ar-status", "ar-status-json",                                  # "Lucent may cease"
-    "ar-terminate", "invoice-show-terminated", "ar-statement",      # "PSA Section 20(b)"
-    "ar-statement-pdf", "ar-statement-xlsx", "ar-statement-csv")}
+XFAIL: dict[str, str] = {}      # every step passes under the second contract
 
 
 @pytest.fixture(scope="module")
@@ -363,13 +355,11 @@ def _help_text(command) -> str:
     return "\n".join(texts + [command.short_help or ""])
 
 
-HELP_XFAIL = {("invoice", "run"), ("invoice", "show"), ("invoice", "print"), ("ar", "dispute"),
-              ("ar", "disputes"), ("ar", "aging"), ("ar", "status"), ("ar", "assurance"),
-              ("ar", "terminate"), ("ar", "statement"), ("ar", "dispute-extend")}
+HELP_XFAIL: set = set()
 
 
 def _help_case(path, command):
-    marks = [pytest.mark.xfail(reason=RECEIVABLES, strict=False)] if path in HELP_XFAIL else []
+    marks = [pytest.mark.xfail(strict=True)] if path in HELP_XFAIL else []
     return pytest.param(path, command, marks=marks, id=" ".join(path) or "pricing")
 
 

@@ -1,5 +1,5 @@
 """`pricing ar ...`: receivables: payments, disputes, credit notes, aging, status, assurance,
-termination and statements (PSA Amendment 3)."""
+termination and statements, by the remedies the psa_remedies table gives."""
 
 from __future__ import annotations
 
@@ -105,10 +105,9 @@ def dispute(number: Number, amount: Amount, date: DateOption,
             user: UserOption = None) -> None:
     """Record a good-faith dispute of all or part of an invoice, of any date.
 
-    The amount is withheld as the PSA in force on the dispute's date says: from PSA Amendment 3
-    (the psa_remedies table's first version) for the table's days of good-faith discussion
-    (Section 24 as amended); before it, until the dispute is finally settled (Section 24,
-    Arbitration, as originally worded).
+    The amount is withheld as the agreement in force on the dispute's date says: from the
+    psa_remedies table's first version, for the table's days of good-faith discussion; before
+    it, as the table's before_dispute_rule says (until the dispute is finally settled).
 
     Example: pricing ar dispute 3 20000.00 --date 2001-05-10 --reason "hours not agreed"
     """
@@ -146,7 +145,7 @@ def dispute_extend(dispute_id: Annotated[int, typer.Argument(parser=params.numbe
                    user: UserOption = None) -> None:
     """Record a longer good-faith discussion period agreed for a dispute.
 
-    PSA Section 24 as amended: twenty days "or such longer period as mutually agreed". Each
+    The discussion period the tables give may be longer where the parties agree. Each
     extension is kept, with who recorded it; the latest is the period in force.
 
     Example: pricing ar dispute-extend 1 --until 2001-06-30 --reason "agreed with KMC billing on 2001-05-25"
@@ -165,8 +164,8 @@ def list_disputes(format: FormatOption = Format.table,
                   ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Every dispute with its discussion deadline and resolution, and who recorded each.
 
-    The deadline follows the PSA in force on the dispute's date; a dispute raised before PSA
-    Amendment 3 has none ("until finally settled")."""
+    The deadline follows the agreement in force on the dispute's date, or the latest extension
+    agreed; a dispute raised before the psa_remedies table's first version has none."""
     from invoices.receivables import disputes
 
     with _ledger(ledger) as book:
@@ -248,8 +247,7 @@ def aging(as_of: AsOfOption,
           ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """Open balances per bill-to by days past due; disputed amounts shown apart.
 
-    Days past the due date in force: a termination may have moved it (PSA Section 20(b)); the
-    invoices it moved are listed with the date they were issued with and why.
+    Days past the due date in force: a termination may have moved it; the invoices it moved are listed with the date they were issued with and why.
 
     Example: pricing ar aging --as-of 2001-06-30 -o aging.xlsx
     """
@@ -282,7 +280,7 @@ def aging(as_of: AsOfOption,
 @handles_errors
 def status(as_of: AsOfOption, format: FormatOption = Format.table,
            ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """Whether Lucent may cease performing (PSA Section 1(a)(i)).
+    """Whether the seller may cease performing for undisputed amounts past due.
 
     The undisputed amounts past due, the invoices behind them, and any termination."""
     from invoices.ar_reports import status as find
@@ -313,9 +311,10 @@ def status(as_of: AsOfOption, format: FormatOption = Format.table,
 @handles_errors
 def assurance(as_of: AsOfOption, format: FormatOption = Format.table,
               ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """The Adequate Assurance Amount (PSA Amendment 3), with the payments used.
+    """The Adequate Assurance Amount, with the payments used.
 
-    Twice the average monthly payment for services over the six months before the date."""
+    The psa_remedies table's multiple of the average monthly payment for services over its
+    number of months before the date."""
     from invoices.ar_reports import assurance as find
 
     with _ledger(ledger) as book:
@@ -347,9 +346,12 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
                   "--reason", parser=params.reason, help="Why it is withdrawn.")] = None,
               ledger: LedgerOption = None, tables: TablesOption = None,
               user: UserOption = None) -> None:
-    """Record the agreement's termination, or withdraw it: PSA Section 20(b).
+    """Record the agreement's termination, or withdraw it.
 
-    Months starting after the termination date are not billed. Where the tables say a termination on that date accelerates invoices (PSA Section 20(b), from Amendment 3), every open invoice dated on or before it is due that day and an invoice dated later is due on its own date; an earlier termination accelerates nothing. A withdrawal is recorded beside the termination, never in place of it.
+    Months starting after the termination date are not billed. Where the tables say a
+    termination on that date accelerates invoices, every open invoice dated on or before it is
+    due that day and an invoice dated later is due on its own date; an earlier termination
+    accelerates nothing. A withdrawal is recorded beside the termination, never in place of it.
 
     Example: pricing ar terminate --date 2001-06-15
     """
@@ -392,8 +394,7 @@ def statement(bill_to: Annotated[str, typer.Argument(parser=params.text, help="T
 
     Opening balance, every invoice, credit note and payment with its due date and the running
     balance, the amount due, and the aging of what is open. Each invoice shows one due date,
-    the one in force on the last day; where a termination moved it (PSA Section 20(b)), the
-    date it was issued with and why are beside it. Written as PDF, XLSX, HTML, CSV or
+    the one in force on the last day; where a termination moved it, the date it was issued with and why are beside it. Written as PDF, XLSX, HTML, CSV or
     JSON by the extension of -o; without -o, shown as a table (or CSV/JSON with --format).
 
     Example: pricing ar statement "KMC Telecom II, Inc." --from 2001-04-01 --to 2001-12-31 -o statement.pdf

@@ -90,9 +90,10 @@ def run(
     """Issue the month's invoices, one per bill-to, as workbooks (and PDFs) in the ledger.
 
     Running a month again issues nothing new; cities added after the month was invoiced go on
-    a supplementary invoice. A city's level is set its first month in an annual period: carried
-    over unless two of its counts changed in the period before, Very Small for a new city, or
-    the cities file's level column; the run prints each and why. Hours that arrive for a month
+    a supplementary invoice. A city's level is set its first month in an annual period by the
+    annual_periods table's rule (carried over unless enough of its counts changed in the period
+    before; a new city's level for one the ledger never billed), or by the cities file's level
+    column; the run prints each and why. Hours that arrive for a month
     already invoiced are billed on the next run, priced as their own month would have priced
     them. With --pdf, each invoice is also written as a one-page PDF (invoice-NNNNNN.pdf).
 
@@ -250,8 +251,8 @@ def show(number: NumberArgument, format: FormatOption = Format.table,
          ledger: LedgerOption = None, tables: TablesOption = None) -> None:
     """One invoice with its lines and its due date in force.
 
-    Where a termination changed the due date (PSA Section 20(b)), the date it was issued with
-    and why are shown beside it."""
+    Where a termination changed the due date, the date it was issued with and why are shown
+    beside it."""
     with _ledger(ledger) as book:
         invoice = book.get(number)
         due = _due(book, invoice, tables)
@@ -316,8 +317,8 @@ def print_document(
 
     The same figures as the original, as PDF, XLSX or HTML (by the extension of -o, or
     --format), marked COPY with the day it was printed. An invoice's copy shows its due date
-    in force and, where it changed since issue (a termination, PSA Section 20(b)), the date it
-    was issued with and why. With --credit, NUMBER is a credit note's. Never changes the ledger.
+    in force and, where it changed since issue (a termination), the date it was issued with and
+    why. With --credit, NUMBER is a credit note's. Never changes the ledger.
 
     Example: pricing invoice print 3 -o invoice-000003.pdf
     """
