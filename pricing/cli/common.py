@@ -278,7 +278,7 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str
     own line and the columns aligned with two spaces, no box drawing, so `grep`, `cut` and
     `column` work on it."""
     cells = [[shown_text(v) for v in row] for row in rows]
-    if not sys.stdout.isatty():
+    if not on_terminal():
         widths = [max([len(str(name))] + [len(row[i]) for row in cells])
                   for i, name in enumerate(columns)]
 
@@ -291,15 +291,49 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str
         sys.stdout.write("\n".join(out) + "\n")
         return
     from rich.console import Console
+
+    console = Console(no_color=not colour(sys.stdout))
+    for number, table in enumerate(terminal_tables(columns, cells, console.width, title, right)):
+        if number:
+            console.print()
+        console.print(table)
+
+
+def on_terminal(stream=None) -> bool:
+    """Whether a table goes to a person: stdout is a terminal, or rich's TTY_COMPATIBLE says
+    so (1 a terminal, 0 not), as a test or a pager that keeps boxes does."""
+    stream = stream or sys.stdout
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    return stream.isatty()
+
+
+def terminal_tables(columns: Sequence[str], cells: Sequence[Sequence[str]], width: int,
+                    title: str | None = None, right: Sequence[str] = ()) -> list:
+    """The rich tables a table is shown as on a terminal `width` wide: every number, date and
+    document number whole on one line; text folded to the room left; columns that do not fit
+    in further tables below, each repeating the first column (pricing.cli.terminal_table)."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(title) if title else None, show_lines=False)
-    for name in columns:
-        table.add_column(name, justify="right" if name in right else "left", overflow="fold")
-    for row in cells:                 # Text: a "[bold]" in a city name is shown, not obeyed
-        table.add_row(*[Text(v) for v in row])
-    Console(no_color=not colour(sys.stdout)).print(table)
+    from pricing.cli.terminal_table import layout, wrap
+
+    total = bool(cells) and len(cells) > 1 and cells[-1][0] == "Total"
+    tables = []
+    for number, block in enumerate(layout(columns, cells, width)):
+        table = Table(title=Text(title) if title and not number else None, show_lines=False)
+        for index, size in zip(block.columns, block.widths):
+            name = str(columns[index])
+            table.add_column(Text("\n".join(wrap(name, size, header=True))),
+                             justify="right" if name in right else "left",
+                             width=size, no_wrap=True)
+        for row_number, row in enumerate(cells):   # Text: a "[bold]" in a name is shown, not obeyed
+            table.add_row(*[Text("\n".join(wrap(row[i], size)))
+                            for i, size in zip(block.columns, block.widths)],
+                          end_section=total and row_number == len(cells) - 2)
+        tables.append(table)
+    return tables
 
 
 def emit_rows(format: Format, columns: Sequence[str], rows: Sequence[Sequence[Any]],
