@@ -149,7 +149,7 @@ def histories(draw):
     return cities
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(histories())
 def test_every_city_month_is_billed_at_the_level_relevel_gives(tmp_path_factory, tables, cities):
     folder = tmp_path_factory.mktemp("levels")

@@ -23,7 +23,7 @@ def test_eight_processes_issue_gap_free_unique_numbers(tmp_path, postgres_url):
     for k, entity in enumerate(ENTITIES):
         path = tmp_path / f"cities-{k}.csv"
         path.write_text(CITIES_HEADER + f'City {k},"{entity}",12,1,6,1,1,1,\n'
-                        + f'Town {k},"{entity}",20,1,10,1,1,1,\n')
+                        + f'Town {k},"{entity}",20,1,10,1,1,1,Small\n')
         lists.append(path)
     env = {**os.environ, "PRICING_LEDGER": postgres_url}
     for round_ in range(5):                                   # five rounds of eight at once
