@@ -67,6 +67,20 @@ def aging(ledger: Ledger, as_of: dt.date, tables: TableSet) -> list[AgingRow]:
     return [rows[k] for k in sorted(rows)]
 
 
+TOTAL = "Total"
+
+
+def aging_totals(rows: list[AgingRow]) -> AgingRow:
+    """The aging's totals row: each bucket, the disputed amounts and the total summed over
+    every bill-to, named "Total" (its `changed` is empty: the rows hold the invoices)."""
+    total = AgingRow(TOTAL)
+    for row in rows:
+        for bucket, amount in row.buckets.items():
+            total.buckets[bucket] += amount
+        total.disputed += row.disputed
+    return total
+
+
 @dataclass(frozen=True)
 class Status:
     """Attributes: as_of, terminated (date or None), may_cease, reason, past_due (balances

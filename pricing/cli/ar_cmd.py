@@ -252,22 +252,30 @@ def aging(as_of: AsOfOption,
     Example: pricing ar aging --as-of 2001-06-30 -o aging.xlsx
     """
     from invoices.aging_workbook import write_aging
-    from invoices.ar_reports import BUCKETS, aging as find
+    from invoices.ar_reports import BUCKETS, aging as find, aging_totals
 
     fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
     with _ledger(ledger) as book:
         target = report_output(output, book) if output is not None else None
         rows = find(book, as_of, load(tables))
+    totals = aging_totals(rows)
     columns = ["bill_to"] + [b[0] for b in BUCKETS] + ["disputed", "total"]
-    values = [[r.bill_to] + [r.buckets[b[0]] for b in BUCKETS] + [r.disputed, r.total] for r in rows]
+
+    def line(r):
+        return [r.bill_to] + [r.buckets[b[0]] for b in BUCKETS] + [r.disputed, r.total]
+
+    values = [line(r) for r in rows]
     if fmt == "json":
-        emit_json({"as_of": as_of, "bill_to": [r.as_dict() for r in rows]}, target)
+        total = {k: v for k, v in totals.as_dict().items() if k not in ("bill_to", "due_dates_changed")}
+        emit_json({"as_of": as_of, "bill_to": [r.as_dict() for r in rows], "totals": total},
+                  target)
     elif fmt == "xlsx":
-        write_aging(target, as_of, columns, values)
-    elif fmt == "csv":
-        emit_csv(columns, values, to=target)
+        write_aging(target, as_of, columns, values)     # the workbook sums its own totals row
+    elif fmt == "csv":                                  # the last row, bill_to "Total", sums the rest
+        emit_csv(columns, values + [line(totals)], to=target)
     else:
-        emit_table(columns, values, title=f"Aging as of {as_of}", right=columns[1:])
+        emit_table(columns, values + [line(totals)], title=f"Aging as of {as_of}",
+                   right=columns[1:])
     for row in rows:
         for number, due in row.changed:
             typer.echo(f"note: invoice {number:06d} is due {due.in_force}, {due.note()}",
