@@ -9,6 +9,7 @@ total) are a WHERE clause on indexed columns, the open balances come from one ag
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from invoices import schema as s
 from invoices.ledger import Ledger
 from invoices.receivables import _positions_query, _positions_with
 from invoices.terms import DueDate, TerminationRule
+from pricing.agreements import customer_key
 from pricing.money import to_cents
 from pricing.tables.loader import TableSet
 
@@ -35,13 +37,16 @@ class Filters:
     min_total: Decimal | None = None
     open_only: bool = False
 
-    def where(self) -> list:
+    def where(self, bill_to_names: Sequence[str] | None = None) -> list:
+        """The WHERE clauses; `bill_to_names` are the ledger's spellings of `bill_to`
+        (bill_to_spellings), by default `bill_to` as given."""
         i = s.invoices.c
         found = []
         if self.month:
             found.append(i.month == self.month)
         if self.bill_to:
-            found.append(i.bill_to == self.bill_to)
+            found.append(i.bill_to.in_(list(bill_to_names) if bill_to_names is not None
+                                       else [self.bill_to]))
         if self.start:
             found.append(i.invoice_date >= self.start)
         if self.end:
@@ -93,15 +98,32 @@ def list_invoices(ledger: Ledger, tables: TableSet, filters: Filters = Filters()
     columns = (i.month, i.supplement, i.terms, i.file)
     rule = TerminationRule.of(tables)
     with ledger.read() as conn:
-        shown = _positions_with(conn, dt.date.max, rule, columns, *filters.where(),
+        where = filters.where(bill_to_spellings(conn, filters.bill_to) if filters.bill_to
+                              else None)
+        shown = _positions_with(conn, dt.date.max, rule, columns, *where,
                                 open_only=filters.open_only, limit=limit)
         if limit is None or len(shown) < limit:
             matching = len(shown)
         else:                                 # a page of a long list: count the rest in SQL
-            query = _positions_query(dt.date.max, (), *filters.where(),
+            query = _positions_query(dt.date.max, (), *where,
                                      open_only=filters.open_only).order_by(None).subquery()
             matching = conn.execute(select(func.count()).select_from(query)).scalar()
     listed = [Listed(b.number, b.bill_to, month, supplement, b.invoice_date, b.due, terms,
                      b.total, b.open, file)
               for b, (month, supplement, terms, file) in shown]
     return listed, matching
+
+
+def bill_to_spellings(conn, name: str) -> list[str]:
+    """The ledger's bill-tos that are `name` as a run matches a bill-to (pricing.agreements.
+    customer_key: case, spaces, commas and full stops ignored), so `--bill-to "kmc telecom II
+    inc"` finds the invoices to "KMC Telecom II, Inc.", the customers table's spelling."""
+    wanted = customer_key(name)
+    names = conn.execute(select(s.invoices.c.bill_to).distinct()).scalars()
+    return sorted(n for n in names if customer_key(n) == wanted)
+
+
+def known_bill_tos(ledger: Ledger) -> list[str]:
+    """Every bill-to the ledger has invoiced, as it spells them."""
+    with ledger.read() as conn:
+        return sorted(conn.execute(select(s.invoices.c.bill_to).distinct()).scalars())

@@ -17,8 +17,13 @@ from pricing.errors import PricingError
 from pricing.tables.loader import TableSet
 
 
-def _normalise(name: str) -> str:
+def customer_key(name: str) -> str:
+    """A bill-to as a run matches it to the customers table: case, spaces, commas and full
+    stops ignored ("kmc telecom II inc" is "KMC Telecom II, Inc.")."""
     return " ".join(name.replace(",", " ").replace(".", " ").split()).casefold()
+
+
+_normalise = customer_key
 
 
 def check_in_term(tables: TableSet, agreement: str, day: dt.date) -> None:

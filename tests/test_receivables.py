@@ -509,3 +509,49 @@ def test_a_page_of_open_invoices_counts_the_rest_in_the_ledger(ledger):
     assert "3 more (5 match; --limit 0 for all)" in page.stderr
     whole = runner.invoke(app, ["invoice", "list", "--open", "--format", "json"], env=env)
     assert [i["number"] for i in json.loads(whole.stdout)] == [2, 3, 4, 5, 6]
+
+
+def test_aging_has_a_totals_row_in_the_table_csv_and_json(tmp_path, tables):
+    cities = tmp_path / "cities.csv"
+    cities.write_text(CITIES + 'Savannah GA,"KMC Telecom II, Inc.",22,1,11,1,1,1,Very Small\n')
+    env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
+    with Ledger(env["PRICING_LEDGER"]) as book:
+        for month in ("2001-04", "2001-05"):
+            run_month(month, cities, tmp_path / "out", tables, book)
+        (april,) = book.numbers("2001-04", "KMC Telecom III, Inc.")
+        record_payment(book, april, "6500.00", dt.date(2001, 5, 25))
+    # On 2001-06-10 April's invoices (due 2001-05-20) are 21 days late, May's (due 2001-06-20)
+    # current. Huntsville (Small) $16,500 a month less $6,500 paid; Savannah (Very Small)
+    # $163,000 / 12 = $13,583.33 a month.
+    args = ["ar", "aging", "--as-of", "2001-06-10"]
+    lines = runner.invoke(app, [*args, "--format", "csv"], env=env).stdout.splitlines()
+    assert lines[0] == "bill_to,current,1-30,31-60,61-90,over 90,disputed,total"
+    assert lines[1:] == ['"KMC Telecom II, Inc.",13583.33,13583.33,0.00,0.00,0.00,0.00,27166.66',
+                         '"KMC Telecom III, Inc.",16500.00,10000.00,0.00,0.00,0.00,0.00,26500.00',
+                         "Total,30083.33,23583.33,0.00,0.00,0.00,0.00,53666.66"]
+    data = json.loads(runner.invoke(app, [*args, "--format", "json"], env=env).stdout)
+    assert [row["bill_to"] for row in data["bill_to"]] == ["KMC Telecom II, Inc.", "KMC Telecom III, Inc."]
+    assert data["totals"] == {"current": "30083.33", "1-30": "23583.33", "31-60": "0.00",
+                              "61-90": "0.00", "over 90": "0.00", "disputed": "0.00",
+                              "total": "53666.66"}
+    table = runner.invoke(app, args, env=env).stdout.splitlines()
+    assert table[-1].split() == ["Total", "30,083.33", "23,583.33", "0.00", "0.00", "0.00", "0.00",
+                                 "53,666.66"]
+
+
+@pytest.mark.parametrize("spelling", ["KMC Telecom III, Inc.", "kmc telecom iii inc",
+                                      "  KMC  Telecom III Inc. ", "KMC TELECOM III, INC"])
+def test_invoice_list_finds_a_bill_to_as_a_run_matches_it(ledger, spelling):
+    env = {"PRICING_LEDGER": str(ledger.path)}
+    found = runner.invoke(app, ["invoice", "list", "--bill-to", spelling, "--format", "json"], env=env)
+    assert found.exit_code == 0, found.output
+    listed = json.loads(found.stdout)
+    assert [i["number"] for i in listed] == [1, 2, 3, 4, 5, 6]
+    assert {i["bill_to"] for i in listed} == {"KMC Telecom III, Inc."}     # the table's spelling
+
+
+def test_invoice_list_names_the_ledgers_bill_tos_when_none_matches(ledger):
+    env = {"PRICING_LEDGER": str(ledger.path)}
+    found = runner.invoke(app, ["invoice", "list", "--bill-to", "KMC Telecom", "--format", "json"], env=env)
+    assert found.exit_code == 0 and json.loads(found.stdout) == []
+    assert "no invoice to 'KMC Telecom'; the ledger bills KMC Telecom III, Inc." in found.stderr

@@ -219,6 +219,7 @@ def list_invoices(
     Example: pricing invoice list --open --from 2001-01-01 --min-total 100000
     """
     from invoices.listing import Filters, list_invoices as find
+    from pricing.agreements import customer_key
 
     if limit is None:
         limit = 50 if format is Format.table else 0
@@ -243,6 +244,14 @@ def list_invoices(
     if matching > len(listed):
         typer.echo(f"{matching - len(listed):,} more ({matching:,} match; --limit 0 for all)",
                    err=True)
+    if bill_to and not matching:
+        from invoices.listing import known_bill_tos
+
+        with _ledger(ledger) as book:
+            names = known_bill_tos(book)
+        if not any(customer_key(n) == customer_key(bill_to) for n in names):
+            typer.echo(f"note: no invoice to {bill_to!r}; the ledger bills "
+                       f"{'; '.join(names) or 'no one yet'}", err=True)
 
 
 @app.command("show")
