@@ -61,10 +61,11 @@ def test_a_killed_run_on_postgresql_records_nothing_and_a_rerun_completes(tmp_pa
     with Ledger(postgres_url, "read") as book:
         assert [book.get(n).total for n in (1, 2, 3)] and book.unwritten() == []
     env["PRICING_FAULT"] = "after-commit"
-    again = subprocess.run([*base[:6], "2001-05", *base[7:]], env=env, capture_output=True, timeout=120)
+    may = [*base[:7], "2001-05", *base[8:]]                 # base[7] is the month
+    again = subprocess.run(may, env=env, capture_output=True, timeout=120)
     assert again.returncode != 0
     env.pop("PRICING_FAULT")
-    rerun = subprocess.run([*base[:6], "2001-05", *base[7:]], env=env, capture_output=True, timeout=120)
+    rerun = subprocess.run(may, env=env, capture_output=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     with Ledger(postgres_url, "read") as book, book.read() as conn:
         numbers = [r.number for r in conn.execute(schema.invoices.select())]
@@ -167,9 +168,10 @@ def test_journal_export_balances_and_shares_credits_by_kind(tmp_path, ledger_add
     assert list(rows[0]) == ["date", "account", "debit", "credit", "document", "bill_to", "memo"]
     debits = sum(D(r["debit"]) for r in rows if r["debit"])
     credits = sum(D(r["credit"]) for r in rows if r["credit"])
-    # Invoices 155,500.00 + 30,083.33 + 241,916.67, the payment 10,000.00, the credit 100.00,
-    # payment 2 of 2,500.00 and its reversal 2,500.00.
-    assert debits == credits == D("442600.00")
+    # Invoices 277,000.00 + 273,083.33 + 241,916.67 (the first two with the examples' late
+    # hours: 121,500.00 and 243,000.00), the payment 10,000.00, the credit 100.00, payment 2 of
+    # 2,500.00 and its reversal 2,500.00.
+    assert debits == credits == D("807100.00")
     void = [(r["date"], r["account"], r["debit"], r["credit"]) for r in rows
             if r["document"] == "payment 2 void"]
     assert void == [("2001-05-20", "1200 Accounts receivable", "2500.00", ""),
