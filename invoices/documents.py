@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pricing.errors import PricingError
+from pricing.files import create_exclusively
 
 LEDGER_PROPERTY = "kmc_ledger_id"
 DOCUMENT_PROPERTY = "kmc_document"
@@ -67,19 +68,13 @@ def claim(path: Path, ledger_id: str, document: str) -> bool:
     ledgers issuing into one folder at the same moment cannot both take one name: the loser is
     refused. True when this call created the claim (the caller removes it if it rolls back);
     False when the path was already this document's. PricingError when another's."""
-    try:
-        handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        if may_write(path, ledger_id, document):
-            return False
-        raise PricingError(f"{path} already exists and is not this ledger's {document} (does "
-                           f"another ledger write into {path.parent}?): nothing recorded; "
-                           f"choose another output directory") from None
-    except OSError as error:
-        raise PricingError(f"cannot write {path} ({error.strerror or error})") from None
-    with os.fdopen(handle, "wb") as file:
-        file.write(_claim_text(ledger_id, document))
-    return True
+    if create_exclusively(path, _claim_text(ledger_id, document)):
+        return True
+    if may_write(path, ledger_id, document):
+        return False
+    raise PricingError(f"{path} already exists and is not this ledger's {document} (does "
+                       f"another ledger write into {path.parent}?): nothing recorded; "
+                       f"choose another output directory")
 
 
 def release(paths: list[Path]) -> None:

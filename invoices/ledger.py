@@ -28,6 +28,7 @@ from urllib.parse import quote
 from invoices import schema as s
 from invoices.records import Invoice, InvoiceLine
 from pricing.errors import PricingError
+from pricing.files import WriteError, failed_write, spend
 from pricing.money import from_cents
 
 LEDGER_ENV = "PRICING_LEDGER"
@@ -149,6 +150,32 @@ def inspect_file(path: Path) -> tuple[str, int | None]:
         db.close()
 
 
+def _full_disk(error: BaseException, path: Path) -> OSError | None:
+    """The full disk behind a failure to make or write a ledger (SQLite's "database or disk
+    is full", or an OSError saying so), as an OSError; None for any other failure."""
+    import errno
+
+    if isinstance(error, sqlite3.Error) or type(error).__module__.startswith("sqlalchemy"):
+        inner = getattr(error, "orig", None) or error
+        if getattr(inner, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_FULL or \
+                "disk is full" in str(inner):
+            return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return None
+    return failed_write(error, path)
+
+
+def _remove_unmade(path: Path) -> None:
+    """Remove the file (and SQLite's beside it) a failed creation left, unless it holds a
+    ledger after all (one made at the same moment by another run)."""
+    try:
+        if path.is_file() and inspect_file(path)[0] not in ("missing", "empty"):
+            return
+    except PricingError:
+        return
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        leftover.unlink(missing_ok=True)
+
+
 class Ledger:
     """An open ledger.
 
@@ -218,11 +245,15 @@ class Ledger:
             if mode != "upgrade":
                 self._check_tables()
             self.id = self._meta()["ledger_id"]
-        except PricingError:
+        except Exception as error:
             self.close()
-            raise
-        except Exception as error:          # sqlite3 / SQLAlchemy: an unusable file
-            self.close()
+            if kind == "missing":
+                _remove_unmade(self.path)      # a ledger that could not be made leaves no file
+            full = _full_disk(error, self.path)
+            if full is not None:
+                raise WriteError(self.path, full) from None
+            if isinstance(error, PricingError):
+                raise
             raise PricingError(f"{self.path}: not a usable ledger ({error})") from None
 
     def _open_server(self, mode: str) -> None:
@@ -295,6 +326,9 @@ class Ledger:
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                 {"key": "ledger_id", "value": uuid.uuid4().hex},
                 {"key": "created_at", "value": now()}])
+            if not self.server:             # the injected full disk of the tests (pricing.files)
+                pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+                spend(self.path, pages * conn.exec_driver_sql("PRAGMA page_size").scalar())
 
     def upgrade_schema(self) -> list[str]:
         """Migrate this ledger (opened with mode "upgrade") to the current schema in one write
@@ -348,7 +382,10 @@ class Ledger:
                 raise PricingError(f"{self.path}: cannot switch the ledger to WAL mode")
             try:
                 raw.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError:
+            except sqlite3.OperationalError as error:
+                if getattr(error, "sqlite_errorcode", sqlite3.SQLITE_BUSY) & 0xFF not in (
+                        sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise                   # a full disk does not clear by waiting
                 time.sleep(0.05)
 
     def close(self) -> None:
