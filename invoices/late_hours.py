@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.hours import price_hours
+from pricing.hours import hours_text, price_hours
 from pricing.lines import Line, Source
 from pricing.periods import AnnualPeriod
 from pricing.tables.loader import TableSet
@@ -91,14 +91,15 @@ def _description(kind: str, label: str, difference: Decimal, due: Decimal, block
                  changed: Mapping[str, LateMonth]) -> str:
     """What a late line bills, naming its month and the hours that arrived late."""
     late = changed.get(label)
-    why = (f"{label} now has {late.given} h, {late.recorded} h billed before"
-           if late else "re-priced with the late hours of "
+    why = (f"{label} now has {hours_text(late.given)} reported, {hours_text(late.recorded)} "
+           f"when it was invoiced" if late else "re-priced with the hours reported late for "
            + ", ".join(sorted(changed)))
-    what = (f"{block_hours}-hour blocks of {label}" if kind == "hour_block"
-            else f"Hours of {label} billed hourly")
-    unit = "" if kind == "hour_block" else " h"
-    return (f"{what}, late hours: {abs(difference)}{unit} {'more' if difference > 0 else 'fewer'} "
-            f"than billed ({due}{unit} in all; {why})")
+    more = "more" if difference > 0 else "fewer"
+    if kind == "hour_block":
+        return (f"{block_hours:,}-hour blocks for {label}, billed late: {abs(difference)} "
+                f"{more} than billed before ({due} in all; {why})")
+    return (f"Hours at the hourly rate for {label}, billed late: {hours_text(abs(difference))} "
+            f"{more} than billed before ({hours_text(due)} in all; {why})")
 
 
 def late_entry(period: AnnualPeriod, corrected: Mapping[int, Decimal], before: int,

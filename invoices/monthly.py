@@ -65,15 +65,16 @@ def city_month(city: CityMonth, period: AnnualPeriod, month_number: int,
     as_of = dt.date(*period.month(month_number), 1)
     level, _ = billed_level(city.counts, city.level, period, tables, as_of)
     label = period.label(month_number)
-    lines = [Line.priced("service_level", f"Service level {level.level}, {label} (month "
-                         f"{month_number} of {MONTHS_IN_PERIOD} of the annual price "
-                         f"{level.annual_price:,})", Decimal(1),
+    share = "the rest of" if month_number == MONTHS_IN_PERIOD else "a twelfth of"
+    lines = [Line.priced("service_level", f"Service level {level.level} for {label}: {share} "
+                         f"its annual price of {level.annual_price:,} (month {month_number} of "
+                         f"{MONTHS_IN_PERIOD} of the annual period)", Decimal(1),
                          monthly_share(level.annual_price, month_number), level.source)]
     hours = {m: h for m, h in city.hours.items() if m <= month_number}
     lines.extend(price_hours(hours, tables, as_of, period).lines_of_month(month_number))
     integration = integration_line(city.integration_sites, tables, as_of)
     if integration:
-        lines.append(Line(integration.kind, f"{integration.description}, cut over {label}",
+        lines.append(Line(integration.kind, f"{integration.description}, cut over in {label}",
                           integration.quantity, integration.unit_price, integration.amount,
                           integration.unrounded, integration.source))
     return level.level, lines

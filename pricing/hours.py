@@ -37,15 +37,25 @@ class HoursResult:
       blocks_bought: blocks (of the table's block_hours) bought in the period.
       prepaid_left: prepaid block hours not yet used at the period's end.
       line_months: the month number (October = 1) each line belongs to.
+      line_rules: which rule priced each line, in words (`invoice explain` shows them).
     """
 
     lines: tuple[Line, ...]
     blocks_bought: int
     prepaid_left: Decimal
     line_months: tuple[int, ...] = ()
+    line_rules: tuple[str, ...] = ()
 
     def lines_of_month(self, month: int) -> list[Line]:
         return [line for line, m in zip(self.lines, self.line_months) if m == month]
+
+    def rules_of_month(self, month: int) -> list[str]:
+        return [rule for rule, m in zip(self.line_rules, self.line_months) if m == month]
+
+
+def hours_text(hours: Decimal) -> str:
+    """Hours as a person writes them: "1 hour", "12.5 hours", "1,600 hours"."""
+    return "1 hour" if hours == 1 else f"{hours:,} hours"
 
 
 def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: dt.date,
@@ -56,6 +66,7 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
     source = Source.of(version)
     lines: list[Line] = []
     months: list[int] = []
+    rules: list[str] = []
     blocks = 0
     left = ZERO
     for month in sorted(monthly_hours):
@@ -78,29 +89,40 @@ def price_hours(monthly_hours: Mapping[int, Decimal], tables: TableSet, as_of: d
             used = min(hours, left)
             left -= used
             hours -= used
-        label = (period.label(month) if period else f"month {month}") if bought_now or hours else ""
+        label = (period.label(month) if period else f"month {month} of the annual period")
         if bought_now:
+            first = blocks - bought_now + 1
+            which = (f"block {first}" if bought_now == 1 else
+                     f"blocks {first} and {blocks}" if bought_now == 2 else
+                     f"blocks {first} to {blocks}")
             lines.append(Line.priced(
-                "hour_block", f"{rule.block_hours}-hour block{'s' if bought_now > 1 else ''} "
-                f"bought {label} ({blocks - bought_now + 1}"
-                f"{'-' + str(blocks) if bought_now > 1 else ''} of {rule.hourly_after_blocks} "
-                f"before hourly billing)", Decimal(bought_now), rule.block_price, source))
+                "hour_block", f"{rule.block_hours:,}-hour block{'s' if bought_now > 1 else ''} "
+                f"bought in {label} ({which} of the {rule.hourly_after_blocks} prepaid before "
+                f"hourly billing)", Decimal(bought_now), rule.block_price, source))
             months.append(month)
+            rules.append(f"prepaid block bought in month {month} of the annual period (a "
+                         f"block is bought when the last is used up, before the "
+                         f"{ordinal(rule.hourly_from_month)} month and while fewer than "
+                         f"{rule.hourly_after_blocks} are completed)")
         if hours > 0:
             billed = max(hours, Decimal(rule.minimum_hours))
             why = (hourly_reason(rule.hourly_after_blocks) if month < rule.hourly_from_month
-                   else f"month {rule.hourly_from_month} or later of the annual period")
-            minimum = (f", minimum {rule.minimum_hours} hour charge applied"
-                       if billed > hours else "")
-            lines.append(Line.priced("hourly", f"Hours billed hourly {label} ({hours} h; {why}"
-                                     f"{minimum})", billed, rule.hourly_rate, source))
+                   else f"from the {ordinal(rule.hourly_from_month)} month of the annual "
+                        f"period")
+            incurred = (f"{hours_text(hours)}, billed as the {rule.minimum_hours}-hour minimum"
+                        if billed > hours else hours_text(hours))
+            lines.append(Line.priced("hourly", f"Hours billed at the hourly rate in {label} "
+                                     f"({incurred}; {why})", billed, rule.hourly_rate, source))
             months.append(month)
-    return HoursResult(tuple(lines), blocks, left, tuple(months))
+            rules.append(f"hourly, {why}" + (f"; the {rule.minimum_hours}-hour minimum "
+                                             f"charge for a month with hours" if billed > hours
+                                             else ""))
+    return HoursResult(tuple(lines), blocks, left, tuple(months), tuple(rules))
 
 
 def hourly_reason(blocks_before_hourly: int) -> str:
     """Why hours before the hourly month are billed hourly: the table's last block is used up
     (the 10th in this contract's service_hours), or the table sells no block at all."""
     if blocks_before_hourly == 0:
-        return "no blocks are sold before hourly billing"
-    return f"the {ordinal(blocks_before_hourly)} block is completed"
+        return "no prepaid blocks are sold before hourly billing"
+    return f"after the {ordinal(blocks_before_hourly)} prepaid block was used up"

@@ -193,7 +193,9 @@ def test_hours_of_a_month_already_invoiced_are_billed_on_the_next_run(tmp_path, 
     assert [(l.kind, l.quantity, l.amount) for l in november.lines] == [
         ("service_level", D(1), D("13583.33")),
         ("late_hour_block:2000-10", D(2), D("243000.00"))]
-    assert "2000-10 now has 1600 h, 0 h billed before" in november.lines[1].description
+    assert november.lines[1].description == (
+        "1,500-hour blocks for 2000-10, billed late: 2 more than billed before (2 in all; "
+        "2000-10 now has 1,600 hours reported, 0 hours when it was invoiced)")
     # The same file again in December bills nothing more for those months.
     (december,) = bill(tmp_path, tables, "2000-12", city, late).issued
     assert [l.kind for l in december.lines] == ["service_level"]
@@ -214,6 +216,9 @@ def test_hours_of_the_last_month_of_a_period_are_billed_in_the_next_one(tmp_path
     (october,) = bill(tmp_path, tables, "2000-10", city, late).issued
     assert [(l.kind, l.quantity, l.amount) for l in october.lines] == [
         ("late_hourly:2000-09", D(1), D("81.00")), ("service_level", D(1), D("13583.33"))]
+    assert october.lines[0].description == (
+        "Hours at the hourly rate for 2000-09, billed late: 1 hour more than billed before "
+        "(1 hour in all; 2000-09 now has 0.5 hours reported, 0 hours when it was invoiced)")
 
 
 def test_fewer_hours_than_billed_are_refused_at_the_hours_files_row(tmp_path, tables):

@@ -89,3 +89,29 @@ def test_prepaid_hours_cover_later_month_with_no_charge(tables):
 def test_negative_hours_are_refused(tables):
     with pytest.raises(PricingError, match="month 3 has negative hours"):
         price_hours({3: D(-1)}, tables, ON)
+
+
+def test_lines_say_in_the_customers_words_which_rule_priced_them(tables):
+    # Period 2000: October (month 1) 1,600 h buy blocks 1 and 2 (1,400 h left); April (month 7)
+    # 14,000 h use the 1,400 and buy blocks 3 to 10 (12,000 h), 600 h are hourly; July
+    # (month 10) 0.5 h is billed as the one-hour minimum.
+    from pricing.periods import annual_period
+
+    result = price_hours({1: D(1600), 7: D(14000), 10: D("0.5")}, tables, ON,
+                         annual_period(tables, 2000))
+    assert [(line.description, line.quantity) for line in result.lines] == [
+        ("1,500-hour blocks bought in 2000-10 (blocks 1 and 2 of the 10 prepaid before hourly "
+         "billing)", D(2)),
+        ("1,500-hour blocks bought in 2001-04 (blocks 3 to 10 of the 10 prepaid before hourly "
+         "billing)", D(8)),
+        ("Hours billed at the hourly rate in 2001-04 (600 hours; after the 10th prepaid block "
+         "was used up)", D(600)),
+        ("Hours billed at the hourly rate in 2001-07 (0.5 hours, billed as the 1-hour minimum; "
+         "from the 10th month of the annual period)", D(1))]
+    assert result.line_rules[2:] == (
+        "hourly, after the 10th prepaid block was used up",
+        "hourly, from the 10th month of the annual period; the 1-hour minimum charge for a "
+        "month with hours")
+    one = price_hours({3: D(10)}, tables, ON, annual_period(tables, 2000)).lines[0]
+    assert one.description == ("1,500-hour block bought in 2000-12 (block 1 of the 10 prepaid "
+                               "before hourly billing)")

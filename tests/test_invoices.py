@@ -338,6 +338,9 @@ def test_cli_list_show_and_explain(tmp_path):
     assert [l["amount"] for l in shown["lines"]] == ["20416.67", "121500.00", "100000.00"]
     explained = runner.invoke(app, ["invoice", "explain", "3"], env=env)
     assert explained.exit_code == 0 and "all 3 lines match" in explained.output
+    # Roanoke VA: 40 h in April (month 7) open its first block: 1,460 prepaid hours left.
+    row = next(line for line in explained.stdout.splitlines() if line.startswith("Roanoke VA"))
+    assert row.split() == ["Roanoke", "VA", "Medium", "40", "40", "1", "of", "10", "1,460", "0"]
     missing = runner.invoke(app, ["invoice", "show", "99"], env=env)
     assert missing.exit_code == 1 and "no invoice number 99" in missing.output
 
@@ -361,3 +364,48 @@ def test_level_holds_for_the_period_when_counts_grow(tmp_path, tables):
     assert (decided.level, decided.rule) == (
         "Medium", "re-evaluated: 3 components changed (gateway_elements, slc, sm)")
     assert explain(may, tables).matches and explain(october.issued[0], tables).matches
+
+
+def test_explain_shows_each_citys_hours_blocks_and_the_rule_of_each_line(tmp_path):
+    # Invoice 1 (KMC Telecom II, 2001-04): Augusta GA's 1,500 h of 2001-03 (month 6) arrive late
+    # and fill one block exactly; its 2 h of April (month 7) open a second: 1,498 h left.
+    assert _cli(tmp_path).returncode == 0
+    env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
+    result = runner.invoke(app, ["invoice", "explain", "1", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["matches"] and data["total"] == "277000.00"
+    augusta = next(c for c in data["cities"] if c["city"] == "Augusta GA")
+    assert augusta == {"city": "Augusta GA", "level": "Medium", "month_hours": "2",
+                       "period_hours": "1502", "blocks_bought": 2, "blocks_before_hourly": 10,
+                       "prepaid_left": "1498", "hourly_hours": "0"}
+    assert [(l["kind"], l["amount"], l["rule"]) for l in data["lines"]] == [
+        ("service_level", "13583.33",
+         "level Very Small: a twelfth of the annual price (month 7 of 12 of the annual period)"),
+        ("service_level", "20416.67",
+         "level Medium: a twelfth of the annual price (month 7 of 12 of the annual period)"),
+        ("late_hour_block:2001-03", "121500.00",
+         "hours of 2001-03 reported after it was invoiced: priced as 2001-03 would have priced "
+         "them, less what was billed for it"),
+        ("hour_block", "121500.00",
+         "prepaid block bought in month 7 of the annual period (a block is bought when the last "
+         "is used up, before the 10th month and while fewer than 10 are completed)")]
+    assert data["lines"][3]["description"] == (
+        "1,500-hour block bought in 2001-04 (block 2 of the 10 prepaid before hourly billing)")
+    table = runner.invoke(app, ["invoice", "explain", "1"], env=env)
+    assert table.exit_code == 0
+    assert "prepaid block bought in month 7 of the annual period" in table.stdout
+    assert "all 4 lines match the tables (total 277,000.00)" in table.stdout
+
+
+def test_explain_tells_a_reworded_line_from_a_repriced_one(tmp_path):
+    assert _cli(tmp_path).returncode == 0
+    with Ledger(tmp_path / "ledger.sqlite3") as ledger:
+        with ledger.write() as conn:
+            from invoices import schema
+            conn.execute(schema.lines.update().where(schema.lines.c.invoice == 3)
+                         .values(description="Service level Medium, 2001-04 (month 7 of 12)"))
+    env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}
+    result = runner.invoke(app, ["invoice", "explain", "3"], env=env)
+    assert result.exit_code == 0 and "all 3 lines match" in result.stdout
+    assert "lines 1, 2, 3 are worded otherwise now; the amounts are the same" in result.stderr

@@ -312,14 +312,14 @@ def test_no_text_names_this_contract(second, name):
 # The second contract's own words where a text explains a rule: a text that was made generic
 # (dropping the number) would pass the search above and still not tell the user the rule.
 SAYS = [
-    ("quote", "output", ["1200-hour block", "8 before hourly billing", "the 8th block",
-                         "minimum 2 hour", "month 9 or later"]),
+    ("quote", "output", ["1,200-hour block", "of the 8 prepaid before hourly billing",
+                         "the 8th prepaid block", "2-hour minimum", "from the 9th month"]),
     ("level-first-period", "output", ["Starter", "Borealis MSA annual_periods"]),
     ("quote-first-period-level", "output", ["bills every city at Starter",
                                             "Borealis MSA annual_periods"]),
     ("relevel", "output", ["3 or more components", "45 days before"]),
     ("review", "output", ["2001-08-16"]),
-    ("invoice-show-hourly", "output", ["the 8th block", "minimum 2 hour", "Net 15"]),
+    ("invoice-show-hourly", "output", ["the 8th prepaid block", "2-hour minimum", "Net 15"]),
     ("invoice-run-october", "invoice-000001.xlsx", [SELLER, "Net 25", "BSC-SVC-0077"]),
     ("invoice-run-october", "invoice-000001.pdf", [SELLER]),
     ("warranty-7re", "output", ["24", "Borealis MSA warranties clause"]),
@@ -390,10 +390,14 @@ def test_hour_lines_name_the_tables_blocks(second_tables):
 
     result = price_hours({1: D(9700), 6: D(1)}, second_tables, dt.date(2000, 10, 1))
     assert [(l.description, l.quantity, l.amount) for l in result.lines] == [
-        ("1200-hour blocks bought month 1 (1-8 of 8 before hourly billing)", D(8), D("912000.00")),
-        ("Hours billed hourly month 1 (100 h; the 8th block is completed)", D(100), D("9500.00")),
-        ("Hours billed hourly month 6 (1 h; the 8th block is completed, minimum 2 hour charge "
-         "applied)", D(2), D("190.00"))]
+        ("1,200-hour blocks bought in month 1 of the annual period (blocks 1 to 8 of the 8 "
+         "prepaid before hourly billing)", D(8), D("912000.00")),
+        ("Hours billed at the hourly rate in month 1 of the annual period (100 hours; after the "
+         "8th prepaid block was used up)", D(100), D("9500.00")),
+        ("Hours billed at the hourly rate in month 6 of the annual period (1 hour, billed as the "
+         "2-hour minimum; after the 8th prepaid block was used up)", D(2), D("190.00"))]
+    assert result.line_rules[2] == ("hourly, after the 8th prepaid block was used up; the 2-hour "
+                                    "minimum charge for a month with hours")
 
 
 @pytest.mark.parametrize("n, text", [(0, "0th"), (1, "1st"), (2, "2nd"), (3, "3rd"), (8, "8th"),
@@ -408,8 +412,8 @@ def test_ordinal(n, text):
 def test_a_table_without_blocks_says_so():
     from pricing.hours import hourly_reason
 
-    assert hourly_reason(0) == "no blocks are sold before hourly billing"
-    assert hourly_reason(10) == "the 10th block is completed"
+    assert hourly_reason(0) == "no prepaid blocks are sold before hourly billing"
+    assert hourly_reason(10) == "after the 10th prepaid block was used up"
 
 
 def test_meeting_days_come_from_the_table(second_tables, tables):

@@ -283,11 +283,16 @@ def show(number: NumberArgument, format: FormatOption = Format.table,
 
 @app.command("explain")
 @handles_errors
-def explain_invoice(number: NumberArgument,
+def explain_invoice(number: NumberArgument, format: FormatOption = Format.table,
                     ledger: LedgerOption = None, tables: TablesOption = None) -> None:
-    """Re-price an invoice from the inputs it records and confirm every line.
+    """Re-price an invoice from the inputs it records and say which rule priced each line.
 
-    Lines that differ under the tables given are shown, and the exit code is 1."""
+    Shows each city's hours, the prepaid blocks bought and the prepaid hours left, the hours
+    billed at the hourly rate, and the rule of each line. Lines that differ under the tables
+    given are shown, and the exit code is 1.
+
+    Example: pricing invoice explain 2 --format json
+    """
     from invoices.explain import explain
 
     with _ledger(ledger) as book:
@@ -297,15 +302,58 @@ def explain_invoice(number: NumberArgument,
     if not result.same_tables:
         typer.echo(f"note: invoice {invoice.label} was priced with tables {invoice.tables_sha256[:12]}; "
                    f"{table_set.directory} has {table_set.manifest_sha256[:12]}", err=True)
-    if result.matches:
-        typer.echo(f"invoice {invoice.label}: all {len(invoice.lines)} lines match the tables "
-                   f"(total {invoice.total:,})")
-        return
-    for position, old, new in result.differences:
-        typer.echo(f"line {position}:")
-        typer.echo(f"  recorded:  {old.city + ': ' + old.description + ' = ' + str(old.amount) if old else '(none)'}")
-        typer.echo(f"  re-priced: {new.city + ': ' + new.description + ' = ' + str(new.amount) if new else '(none)'}")
-    raise typer.Exit(1)
+    differing = {position for position, _, _ in result.differences}
+    if format is Format.json:
+        emit_json({"number": invoice.number, "bill_to": invoice.bill_to, "month": invoice.month,
+                   "total": invoice.total, "matches": result.matches,
+                   "same_tables": result.same_tables,
+                   "cities": [c.as_dict() for c in result.cities],
+                   "lines": [{"position": position, **line.as_dict(), "rule": rule,
+                              "matches": position not in differing,
+                              "reworded": position in result.reworded}
+                             for position, (line, rule)
+                             in enumerate(zip(result.lines, result.rules), start=1)],
+                   "differences": [{"position": position,
+                                    "recorded": old.as_dict() if old else None,
+                                    "repriced": new.as_dict() if new else None}
+                                   for position, old, new in result.differences]})
+    elif format is Format.csv:
+        emit_csv(["line", "city", "kind", "quantity", "unit_price", "amount", "rule", "matches"],
+                 [[position, line.city, line.kind, line.quantity, line.unit_price, line.amount,
+                   rule, position not in differing] for position, (line, rule)
+                  in enumerate(zip(result.lines, result.rules), start=1)])
+    else:
+        if result.cities:
+            emit_table(["city", "level", "hours_this_month", "hours_in_period", "blocks_bought",
+                        "prepaid_hours_left", "hourly_hours"],
+                       [[c.city, c.level, c.month_hours, c.period_hours,
+                         f"{c.blocks_bought} of {c.blocks_before_hourly}", c.prepaid_left,
+                         c.hourly_hours] for c in result.cities],
+                       title=f"Invoice {invoice.label} to {invoice.bill_to}, {invoice.month}: "
+                             f"hours and prepaid blocks",
+                       right=("hours_this_month", "hours_in_period", "blocks_bought",
+                              "prepaid_hours_left", "hourly_hours"))
+        emit_table(["line", "city", "kind", "quantity", "amount", "rule"],
+                   [[position, line.city, line.kind, line.quantity, line.amount,
+                     rule + (" (differs from the invoice)" if position in differing else "")]
+                    for position, (line, rule)
+                    in enumerate(zip(result.lines, result.rules), start=1)],
+                   title="Each line and the rule that priced it",
+                   right=("line", "quantity", "amount"))
+        if result.matches:
+            typer.echo(f"invoice {invoice.label}: all {len(invoice.lines)} lines match the tables "
+                       f"(total {invoice.total:,})")
+        for position, old, new in result.differences:
+            typer.echo(f"line {position}:")
+            typer.echo(f"  recorded:  {old.city + ': ' + old.description + ' = ' + str(old.amount) if old else '(none)'}")
+            typer.echo(f"  re-priced: {new.city + ': ' + new.description + ' = ' + str(new.amount) if new else '(none)'}")
+        if result.reworded:
+            typer.echo(f"note: line{'s' if len(result.reworded) > 1 else ''} "
+                       f"{', '.join(map(str, result.reworded))} "
+                       f"{'are' if len(result.reworded) > 1 else 'is'} worded otherwise now; "
+                       f"the amounts are the same", err=True)
+    if not result.matches:
+        raise typer.Exit(1)
 
 
 PrintFormat = Annotated[DocumentFormat | None, typer.Option(
