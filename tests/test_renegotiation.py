@@ -200,3 +200,33 @@ def test_new_version_needs_a_named_tables_directory_and_impact_stays_out_of_it(t
     inside = runner.invoke(app, ["impact", str(EXAMPLES / "cities.csv"), "--as-of", "2002-10-01",
                                  "--vs-tables", str(tables_copy), "-o", str(tables_copy / "MANIFEST.csv")])
     assert inside.exit_code == 2 and snapshot(tables_copy) == before
+
+
+def test_the_review_pdf_reads_as_a_page_for_people(tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed")
+    hours_csv = tmp_path / "h.csv"
+    hours_csv.write_text("city,month,hours\nHuntsville AL,2000-10,1600\nHuntsville AL,2001-01,300\n")
+    pdf = tmp_path / "review.pdf"
+    made = runner.invoke(app, ["review", str(EXAMPLES / "reports.csv"), "--period", "2001",
+                               "--hours", str(hours_csv), "-o", str(pdf)])
+    assert made.exit_code == 0, made.output
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    for header in ("City", "Level before", "Annual price before", "Hours used", "Blocks they buy",
+                   "Budget before"):
+        assert header in text
+    assert "gateway_elements" not in text and "previous_level" not in text
+    # Huntsville AL: counts at the start and end of period 2000 from examples/reports.csv, the
+    # two components that changed, and the reason the re-leveling rule gives.
+    assert ("Gateway elements 31 → 43 · 5ESS/VCDX 1 · SLC 11 → 15 · SM 1 · DACS II 1 · "
+            "DACS IV 1") in text
+    assert ("Changed: Gateway elements, SLC. Why: 2 components changed (Gateway elements, SLC), "
+            "so the level is re-evaluated from the counts: moves to Large (Gateway elements 43 is "
+            "over Medium's limit of 35)") in text
+    assert "5 cities; 4 with components changed in the previous period; 2 change level." in text
+    # budgets: the five prices plus Huntsville's two blocks (243,000.00) in each period
+    assert "Total 979,000.00 1,199,000.00 +220,000.00 1,222,000.00 1,442,000.00" in text

@@ -127,7 +127,7 @@ def review(
     elif fmt == "xlsx":
         _review_xlsx(output, title, rows, totals)
     elif fmt == "pdf":
-        _review_pdf(output, title, rows, totals)
+        _review_pdf(output, title, pack)
     else:
         emit_table(REVIEW_COLUMNS, rows + [["Total", "", "", "", totals["price_before"],
                                             totals["price"], "", "", totals["budget_before"],
@@ -182,19 +182,10 @@ def _review_xlsx(path: Path, title: str, rows, totals) -> None:
         book.close()
 
 
-def _review_pdf(path: Path, title: str, rows, totals) -> None:
+def _review_pdf(path: Path, title: str, pack) -> None:
+    """The review as a printed page: readable headers, each city's counts and the reason for
+    its level (pricing.review_document)."""
     from invoices.pdf import write_pdf
-    from pricing.html_views import STYLE, cell, table
+    from pricing.review_document import review_html
 
-    numeric = REVIEW_COLUMNS[4:]
-    body = [[cell(v, name in numeric) for name, v in zip(REVIEW_COLUMNS, row)] for row in rows]
-    footer = ([cell("Total")] + ["<td></td>"] * 3 + [cell(totals["price_before"], True),
-              cell(totals["price"], True), "<td></td>", "<td></td>",
-              cell(totals["budget_before"], True), cell(totals["budget"], True)])
-    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><style>@page{size:Letter landscape;"
-            "margin:0.5in;@bottom-right{content:'Page ' counter(page) ' of ' counter(pages);"
-            "font:7pt 'DejaVu Sans'}} body{font:8pt 'DejaVu Sans',sans-serif}"
-            "table{border-collapse:collapse;width:100%}th{border-bottom:1px solid #333}"
-            "td{border-bottom:0.5px solid #ddd;white-space:nowrap}</style>" + STYLE + "</head><body>"
-            + table(title, REVIEW_COLUMNS, body, numeric, footer) + "</body></html>")
-    write_pdf(html, path)
+    write_pdf(review_html(pack, title), path)
