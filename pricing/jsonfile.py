@@ -12,6 +12,8 @@ are not JSONDecodeError:
 - Bytes that are not UTF-8, a file larger than JSON_BYTES, a path that is not a regular file
   (a FIFO would block the read forever): refused before parsing.
 - A field written twice in one object (json keeps the last silently): refused.
+- A lone surrogate escape ("\\ud800"): json.loads makes it a character no file or terminal
+  can hold; refused.
 Each becomes a PricingError naming the file (and the line, where known); the fields' values are
 checked by the reader of each document (pricing.quote, pricing.equipment.packet_solution).
 """
@@ -115,7 +117,29 @@ def loads(text: str) -> object:
         raise _Refused(f"not valid JSON (nested more than {DEPTH_LIMIT} deep)") from None
     if _too_deep(value):
         raise _Refused(f"not valid JSON (nested more than {DEPTH_LIMIT} deep)")
+    surrogate = _lone_surrogate(value)
+    if surrogate is not None:
+        raise _Refused(f"expected text, got {surrogate} (a lone surrogate escape: half of a "
+                       f"UTF-16 pair, not a character)")
     return value
+
+
+def _lone_surrogate(value: object) -> str | None:
+    """The first \\uD800-\\uDFFF escape that stands alone in a key or a text value, as written
+    ("\\ud800"); json.loads keeps it as a character no file or terminal can hold."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            for char in item:
+                if "\ud800" <= char <= "\udfff":
+                    return f"\\u{ord(char):04x}"
+    return None
 
 
 def read_json(path: str | Path) -> object:

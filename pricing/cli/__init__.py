@@ -108,4 +108,6 @@ def main() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
-    app()
+    from pricing.cli import streams
+
+    sys.exit(streams.run(app))            # a closed, full or ASCII stdout: a message, no traceback

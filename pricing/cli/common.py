@@ -174,6 +174,13 @@ def handles_errors(command: Callable) -> Callable:
             raise typer.Exit(1) from None
         except PricingError as error:
             fail(str(error))
+        except OSError as error:              # stdout closed or full; files fail as PricingError
+            from pricing.cli.streams import output_error
+
+            message = output_error(error)
+            if message is None:
+                raise
+            fail(message)
         except Exception as error:
             if not _is_database_error(error):
                 raise
