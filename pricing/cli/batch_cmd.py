@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (TablesOption, date_option, fail, handles_errors, load, parse_date,
                                 refuse_overwriting, say)
 
@@ -48,7 +49,7 @@ def batch(
     engine: Annotated[Engine, typer.Option("--engine", help="plain: this process; dask: a Dask cluster, CITIES a glob of .csv or .parquet files, one partition each.")] = Engine.plain,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --engine dask: the scheduler's address (default: a local cluster for the run).")] = None,
     tables: TablesOption = None,
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, max=10_000_000, hidden=True)] = 100_000,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", parser=params.count_from(1, 10_000_000), metavar="N", hidden=True)] = 100_000,
 ) -> None:
     """Price every city of a list: level, annual price, hours, integration, total.
 
@@ -90,8 +91,8 @@ def batch(
     if rejects is None and output != STDIO:
         rejects = output.with_name(output.stem + ".rejects.csv")
     refuse_overwriting({"-o": output, "--rejects": rejects}, {"CITIES": cities})
-    date = parse_date(as_of)
     table_set = load(tables)
+    date = params.as_of_in_term(parse_date(as_of) if as_of else None, table_set)
     with tempfile.TemporaryDirectory(prefix="pricing-batch-") as scratch:
         work = Path(scratch)
         source = _spooled_stdin(work / f"cities.{kinds['input']}") if cities == STDIO else cities
@@ -161,7 +162,9 @@ def _on_dask(pattern: str, output: Path, as_of, rejects: Path | None, scheduler:
     refuse_overwriting({"-o": output if output.suffix else None, "--rejects": rejects}, matched)
     if any(Path(p).resolve().is_relative_to(output.resolve()) for p in glob.glob(pattern)):
         fail(f"-o {output}: the inputs are inside it; choose another place")
-    summary = run_dask(pattern, output, load(tables), parse_date(as_of), rejects, scheduler)
+    table_set = load(tables)
+    date = params.as_of_in_term(parse_date(as_of) if as_of else None, table_set)
+    summary = run_dask(pattern, output, table_set, date, rejects, scheduler)
     _report(summary, str(output), f" in {summary.files:,} file(s)")
     if summary.rejected:
         fail(f"{summary.rejected:,} row(s) rejected, listed in {summary.rejects}")

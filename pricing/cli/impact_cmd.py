@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (ReportFormat, TablesOption, chosen_format, date_option, emit_csv,
                                 emit_json, emit_table, handles_errors, load, refuse_overwriting)
 
@@ -87,7 +88,7 @@ REVIEW_COLUMNS = ["city", "changed", "previous_level", "level", "price_before", 
 @handles_errors
 def review(
     reports: Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly component reports: city, month, the six counts.")],
-    period: Annotated[int, typer.Option("--period", min=1998, max=2010, help="The annual period starting in this year (on the annual_periods table's start day).")],
+    period: Annotated[int, typer.Option("--period", parser=params.count_from(1998, 2010), metavar="YEAR", help="The annual period starting in this year (on the annual_periods table's start day).")],
     hours: Annotated[Path | None, typer.Option("--hours", help="CSV city, month, hours: the hours of the previous period.")] = None,
     levels: Annotated[Path | None, typer.Option("--levels", help="CSV city, level: the level billed in the period before.")] = None,
     format: Annotated[ReviewFormat | None, typer.Option("--format", help="table or json on stdout; with -o, the file's format (default: its extension).")] = None,

@@ -204,7 +204,7 @@ def list_invoices(
     end: Annotated[dt.date | None, typer.Option("--to", parser=params.date, metavar="YYYY-MM-DD", help="Only invoices dated on or before this day.")] = None,
     city: Annotated[str | None, typer.Option("--city", parser=params.name, help="Only invoices with a line for this city.")] = None,
     min_total: Annotated[Decimal | None, typer.Option("--min-total", parser=params.amount, metavar="AMOUNT", help="Only invoices of at least this total.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=0, help="Show at most this many (default: 50 in a table, all in csv/json; 0 for all).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", parser=params.count, metavar="N", help="Show at most this many (default: 50 in a table, all in csv/json; 0 for all).")] = None,
     format: FormatOption = Format.table,
     ledger: LedgerOption = None,
     tables: TablesOption = None,

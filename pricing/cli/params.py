@@ -39,7 +39,45 @@ amount: Callable[[Any], Decimal] = _usage(values.parse_amount)
 number: Callable[[Any], int] = _usage(values.parse_number)
 
 
+count: Callable[[Any], int] = _usage(values.parse_count)
+hours: Callable[[Any], Decimal] = _usage(values.parse_hours)
+
+
+def count_from(low: int, high: int = values.COUNT_LIMIT - 1) -> Callable[[Any], int]:
+    """A whole number read by values.parse_count (no `+10`, `1_5` or ` ٣`), from `low` to
+    `high`: "expected a whole number from 1998 to 2010, got '2011'"."""
+
+    def between(value: str) -> int:
+        number = values.parse_count(value)
+        if not low <= number <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}, got "
+                             f"{values.shown(value)}")
+        return number
+
+    between.__name__ = f"count_from_{low}"
+    return _usage(between)
+
+
 text: Callable[[Any], str] = _usage(values.free_text)
 name: Callable[[Any], str] = _usage(values.name_text)
 reason: Callable[[Any], str] = _usage(values.reason_text)
 user: Callable[[Any], str] = _usage(values.user_name)
+
+
+def as_of_in_term(as_of: dt.date | None, tables, agreement: str = "PSA") -> dt.date:
+    """The date a pricing command is for: --as-of, or today when it is not given. Today
+    outside the agreement's term (the PSA's ends in 2005) is refused saying both: the term's
+    end and that --as-of gives the date."""
+    from pricing.agreements import check_in_term
+    from pricing.errors import PricingError
+
+    if as_of is not None:
+        return as_of
+    today = dt.date.today()
+    try:
+        check_in_term(tables, agreement, today)
+        values.parse_date(today.isoformat())              # within the years the tables know
+    except (PricingError, ValueError) as error:
+        raise PricingError(f"no --as-of given, so the date is today, and {error}: give "
+                           f"--as-of DATE, a date in the {agreement}'s term") from None
+    return today

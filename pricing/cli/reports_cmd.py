@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
                                 FORMAT_HELP, chosen_format, date_option, handles_errors, load, parse_date, refuse_overwriting)
-from pricing.values import COUNT_LIMIT, DATE_RANGE
+from pricing.values import DATE_RANGE
 
 Reports = Annotated[Path, typer.Argument(metavar="REPORTS", help="Monthly reports: .csv, .xlsx or .parquet.")]
 FormatOption = Annotated[Format | None, typer.Option("--format", help=FORMAT_HELP + " With -o, the file's format (default: its extension).")]
@@ -48,7 +49,7 @@ def _emit(rows: list[dict], columns: list[str], format: Format | None, output: P
 @handles_errors
 def relevel(
     reports: Reports,
-    period: Annotated[int, typer.Option("--period", min=FIRST_YEAR, max=LAST_YEAR, help="The annual period starting in this year (on the annual_periods table's start day).")],
+    period: Annotated[int, typer.Option("--period", parser=params.count_from(FIRST_YEAR, LAST_YEAR), metavar="YEAR", help="The annual period starting in this year (on the annual_periods table's start day).")],
     levels: LevelsOption = None,
     output: OutputOption = None,
     format: FormatOption = None,
@@ -107,10 +108,10 @@ def capacity(
 @handles_errors
 def start_level(
     similar: Annotated[Path, typer.Option("--similar", help="Monthly reports of existing cities.")],
-    city_size: Annotated[int, typer.Option("--city-size", min=0, max=COUNT_LIMIT - 1, help="The new city's size.")],
+    city_size: Annotated[int, typer.Option("--city-size", parser=params.count, metavar="N", help="The new city's size.")],
     measure: Annotated[str, typer.Option("--measure", help="Component that measures size.")] = "gateway_elements",
-    at_month: Annotated[int, typer.Option("--at-month", min=1, max=12 * (LAST_YEAR - FIRST_YEAR + 1), help="Month of reports the size is read at.")] = 12,
-    tolerance: Annotated[int, typer.Option("--tolerance", min=0, max=COUNT_LIMIT - 1, help="Sizes within this are similar.")] = 5,
+    at_month: Annotated[int, typer.Option("--at-month", parser=params.count_from(1, 12 * (LAST_YEAR - FIRST_YEAR + 1)), metavar="N", help="Month of reports the size is read at.")] = 12,
+    tolerance: Annotated[int, typer.Option("--tolerance", parser=params.count, metavar="N", help="Sizes within this are similar.")] = 5,
     as_of: Annotated[dt.date | None, date_option("The date whose tables price the level (default: 2000-10-01).")] = None,
     format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
     tables: TablesOption = None,

@@ -8,22 +8,21 @@ from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table,
                                 FORMAT_HELP, date_option, handles_errors, load, parse_date)
-from pricing.values import COUNT_LIMIT
 
 AsOf = Annotated[dt.date | None, date_option("The date whose tables price it (default: today).")]
-MOST = COUNT_LIMIT - 1          # the largest count pricing.values.parse_count takes
 
 
 @handles_errors
 def level(
-    gateway_elements: Annotated[int, typer.Option("--gateway-elements", min=0, max=MOST, help="Gateway elements.")],
-    slc: Annotated[int, typer.Option("--slc", min=0, max=MOST, help="Subscriber loop carriers.")],
-    five_ess: Annotated[int, typer.Option("--five-ess", min=0, max=MOST, help="5ESS/VCDX switches.")] = 1,
-    sm: Annotated[int, typer.Option("--sm", min=0, max=MOST, help="Switching modules.")] = 1,
-    dacs_ii: Annotated[int, typer.Option("--dacs-ii", min=0, max=MOST, help="DACS II systems.")] = 1,
-    dacs_iv: Annotated[int, typer.Option("--dacs-iv", min=0, max=MOST, help="DACS IV systems.")] = 1,
+    gateway_elements: Annotated[int, typer.Option("--gateway-elements", parser=params.count, metavar="N", help="Gateway elements.")],
+    slc: Annotated[int, typer.Option("--slc", parser=params.count, metavar="N", help="Subscriber loop carriers.")],
+    five_ess: Annotated[int, typer.Option("--five-ess", parser=params.count, metavar="N", help="5ESS/VCDX switches.")] = 1,
+    sm: Annotated[int, typer.Option("--sm", parser=params.count, metavar="N", help="Switching modules.")] = 1,
+    dacs_ii: Annotated[int, typer.Option("--dacs-ii", parser=params.count, metavar="N", help="DACS II systems.")] = 1,
+    dacs_iv: Annotated[int, typer.Option("--dacs-iv", parser=params.count, metavar="N", help="DACS IV systems.")] = 1,
     as_of: AsOf = None,
     tables: TablesOption = None,
     format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table,
@@ -39,8 +38,8 @@ def level(
     from pricing.components import Counts
     from pricing.service_level import level_fixed_on, pick_level
 
-    date = parse_date(as_of)
     table_set = load(tables)
+    date = params.as_of_in_term(as_of, table_set)
     check_in_term(table_set, "PSA", date)
     counts = Counts(gateway_elements, five_ess, slc, sm, dacs_ii, dacs_iv)
     choice = pick_level(counts, table_set, date)
