@@ -81,8 +81,7 @@ def run(tmp_path, month, *rows, hours=None):
                    "--out", str(tmp_path / "out"), *extra)
 
 
-@pytest.mark.parametrize("look_alike", [
-    "\uff28untsville AL", "Huntsville, AL", "Huntsville AL.", "Huntsvi11e AL"])
+@pytest.mark.parametrize("look_alike", ["Huntsville, AL", "Huntsville AL.", "Huntsvi11e AL"])
 def test_a_look_alike_of_a_billed_city_is_refused_naming_it(tmp_path, look_alike):
     assert run(tmp_path, "2001-04", f"Huntsville AL,{III},20,1,10,1,1,1,Small").exit_code == 0
     refused = run(tmp_path, "2001-04", f'"{look_alike}",{III},20,1,10,1,1,1,Small')
@@ -166,3 +165,12 @@ def test_an_author_typed_in_nfd_or_nfc_is_one_author():
     from pricing.values import user_name
 
     assert user_name("Jose\u0301") == user_name("Jos\u00e9") == "Jos\u00e9"
+
+
+def test_a_fullwidth_spelling_of_a_billed_city_is_refused(tmp_path):
+    # Ｈuntsville AL keys as Huntsville AL; the documents' font cannot print U+FF28 either, and
+    # that refusal comes first (at the cities file's row, before the ledger is read).
+    assert run(tmp_path, "2001-04", f"Huntsville AL,{III},20,1,10,1,1,1,Small").exit_code == 0
+    refused = run(tmp_path, "2001-04", f"\uff28untsville AL,{III},20,1,10,1,1,1,Small")
+    assert refused.exit_code == 1 and "U+FF28" in refused.output
+    assert "1 invoice(s)" not in refused.output

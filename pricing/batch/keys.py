@@ -28,7 +28,7 @@ def _byte_table() -> np.ndarray:
     for char, mapped in _ASCII_SKELETON.items():
         if len(mapped) == 1:
             table[ord(char)] = ord(mapped)
-    for char in "\t\n\r\x0b\x0c":           # what str.split() folds, as far as ASCII names go
+    for char in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f":   # what str.split() folds, in ASCII
         table[ord(char)] = ord(" ")
     return table
 
