@@ -136,3 +136,15 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
                     None if credit is None else from_cents(credit), doc, bill_to, memo)
             for day, _, _, doc, bill_to, entries in postings
             for account, debit, credit, memo in entries]
+
+
+def unbalanced(postings: list[Posting]) -> list[tuple[str, Decimal, Decimal]]:
+    """Each document whose postings do not balance, as (document, debits, credits), in the
+    journal's order: a ledger changed outside the tool (an invoice total that is not the sum
+    of its lines) gives one; a journal of the tool's own records never does."""
+    sums: dict[str, list[Decimal]] = {}
+    for posting in postings:
+        pair = sums.setdefault(posting.document, [Decimal(0), Decimal(0)])
+        pair[0] += posting.debit or 0
+        pair[1] += posting.credit or 0
+    return [(doc, debit, credit) for doc, (debit, credit) in sums.items() if debit != credit]

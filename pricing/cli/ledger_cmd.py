@@ -118,7 +118,8 @@ def export(start: dt.date = typer.Option(..., "--from", parser=params.date, meta
 
     Example: pricing ledger export --from 2001-01-01 --to 2001-12-31 -o journal.csv
     """
-    from invoices.journal import COLUMNS, journal, read_accounts
+    from invoices.journal import COLUMNS, journal, read_accounts, unbalanced
+    from pricing.errors import PricingError
     from pricing.cli.common import Format, chosen_format, emit_csv, emit_json
     from pricing.cli.invoice_cmd import report_output
 
@@ -135,6 +136,15 @@ def export(start: dt.date = typer.Option(..., "--from", parser=params.date, meta
         postings = journal(book, start, end, names)
     debits = sum((p.debit for p in postings if p.debit is not None), Decimal(0))
     credits = sum((p.credit for p in postings if p.credit is not None), Decimal(0))
+    wrong = unbalanced(postings)
+    if wrong or debits != credits:
+        shown = "; ".join(f"{doc}: debits {debit:,}, credits {credit:,}"
+                          for doc, debit, credit in wrong[:10])
+        more = f" and {len(wrong) - 10:,} more" if len(wrong) > 10 else ""
+        raise PricingError(f"the journal does not balance: debits {debits:,} and credits "
+                           f"{credits:,} differ by {abs(debits - credits):,} ({shown}{more}); "
+                           f"nothing written. The ledger was changed outside the tool: "
+                           f"`pricing ledger check` names what is wrong")
     if fmt == "json":
         emit_json({"from": start, "to": end, "debits": debits, "credits": credits,
                    "postings": [dict(zip(COLUMNS, p.row())) for p in postings]}, target)
