@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pricing.city_key import city_key, name_problem
+from pricing.document_font import font_problem
 from pricing.components import COMPONENTS, Counts
 from pricing.csvfile import read_records
 from pricing.errors import Problem
@@ -68,17 +69,22 @@ def _count(path, row, column, text, problems) -> int | None:
 NAME_LIMIT = values.NAME_LIMIT
 
 
+def _unprintable(name: str) -> str | None:
+    """Why a name cannot be printed on an invoice (a character the documents' font lacks)."""
+    problem = font_problem(unicodedata.normalize("NFC", name))
+    return None if problem is None else f"the name {problem}"
+
+
 def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
     rows, seen = [], {}
     for line, cells in _records(path, CITY_COLUMNS, ("level",), problems):
         before = len(problems)
         counts = {c: _count(path, line, c, cells[c], problems) for c in COMPONENTS}
         for column in ("city", "bill_to"):
-            if not cells[column]:
-                problems.append(Problem(str(path), line, column, "missing"))
-            elif name_problem(cells[column], column == "city"):
-                problems.append(Problem(str(path), line, column,
-                                        name_problem(cells[column], column == "city")))
+            problem = "missing" if not cells[column] else (
+                name_problem(cells[column], column == "city") or _unprintable(cells[column]))
+            if problem:
+                problems.append(Problem(str(path), line, column, problem))
         cells["city"] = unicodedata.normalize("NFC", cells["city"])
         key = city_key(cells["city"])
         if key in seen:

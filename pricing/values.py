@@ -220,12 +220,22 @@ def free_text(value: str) -> str:
     return value
 
 
+def printable_text(value: str) -> str:
+    """Text a document prints: every character in the documents' font (pricing.document_font)."""
+    from pricing.document_font import font_problem
+
+    problem = font_problem(value)
+    if problem is not None:
+        raise ValueError(f"expected text a document can print, got text that {problem}")
+    return value
+
+
 def reason_text(value: str) -> str:
-    """A reason or a resolution: free text with something in it."""
+    """A reason or a resolution: free text with something in it, that a document can print."""
     value = free_text(value)
     if not value.strip():
         raise ValueError("expected a few words saying why, got nothing")
-    return value
+    return printable_text(value)
 
 
 def name_text(value: str) -> str:
@@ -252,4 +262,4 @@ def user_name(value: str) -> str:
     if value.casefold() == UNKNOWN_AUTHOR:
         raise ValueError(f"{UNKNOWN_AUTHOR!r} is kept for records made before the ledger "
                          f"recorded who made them; give your own name")
-    return value
+    return printable_text(value)
