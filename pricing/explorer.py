@@ -31,6 +31,17 @@ def months_of(tables: TableSet, as_of: dt.date) -> list[str]:
     return [period.label(number) for number in range(1, 13)]
 
 
+def period_months(tables: TableSet, as_of: dt.date) -> list[str] | None:
+    """months_of, or None for a date no annual period holds (before the tables' first period):
+    the explorer then keeps its hour sliders and its display says why it cannot price."""
+    from pricing.errors import PricingError
+
+    try:
+        return months_of(tables, as_of)
+    except PricingError:
+        return None
+
+
 def what_if(counts: Mapping[str, int], hours: Mapping[str, object], as_of: dt.date,
             tables: TableSet, city: str = "What-if city", integration_sites: int = 0) -> Quote:
     """The quote for a city with these counts and hours (by month of the annual period
@@ -93,7 +104,9 @@ def render(counts: Mapping[str, int], hours: Mapping[str, object], as_of: dt.dat
 def explorer(tables: TableSet | None = None, as_of: dt.date = dt.date(2001, 10, 1),
              counts: Mapping[str, int] | None = None):
     """The interactive explorer: sliders for the six counts and each month's hours, a date
-    picker for as-of, and the display `render` gives, updated as they change."""
+    picker for as-of, and the display `render` gives, updated as they change. A new date in
+    the same annual period keeps the hours; one in another period shows that period's months,
+    at zero hours."""
     import ipywidgets as widgets
 
     from pricing.tables import load_tables
@@ -110,9 +123,9 @@ def explorer(tables: TableSet | None = None, as_of: dt.date = dt.date(2001, 10, 
     hours_box = widgets.VBox()
     output = widgets.HTML()
 
-    def hour_widgets() -> None:
+    def hour_widgets(months: list[str]) -> None:
         hour_sliders.clear()
-        for month in months_of(tables, date.value or as_of):
+        for month in months:
             slider = widgets.FloatSlider(value=0, min=0, max=3000, step=50, description=month,
                                          continuous_update=False)
             slider.observe(update, "value")
@@ -125,13 +138,15 @@ def explorer(tables: TableSet | None = None, as_of: dt.date = dt.date(2001, 10, 
                               date.value or as_of, tables)
 
     def new_date(change) -> None:
-        hour_widgets()
+        months = period_months(tables, date.value or as_of)
+        if months is not None and months != list(hour_sliders):
+            hour_widgets(months)            # another annual period: its own months, from zero
         update()
 
     for slider in count_sliders.values():
         slider.observe(update, "value")
     date.observe(new_date, "value")
-    hour_widgets()
+    hour_widgets(months_of(tables, as_of))
     update()
     controls = widgets.VBox([date, *count_sliders.values(), widgets.Label("hours by month"),
                              hours_box])

@@ -155,6 +155,32 @@ def test_explorer_widgets_update_the_display(tables):
     assert [w.description for w in controls.children[-1].children][0] == "2000-10"
 
 
+def test_explorer_keeps_the_hours_on_a_date_in_the_same_period(tables):
+    """A new as-of date in the annual period keeps each month's hours; a date in another
+    period shows that period's months at zero; a date no period holds keeps the sliders and
+    says why it cannot price."""
+    pytest.importorskip("ipywidgets")
+    from pricing.explorer import explorer
+
+    box = explorer(tables, AS_OF, SMALL)
+    controls, output = box.children
+    date, sliders = controls.children[0], controls.children[-1]
+    october, march = sliders.children[0], sliders.children[5]
+    october.value, march.value = 1600, 100
+    # Small 198,000.00; 1,700 hours in the period buy two blocks (243,000.00).
+    assert "Small: 441,000.00" in output.value
+    date.value = dt.date(2002, 3, 15)                            # the same period, 2001-10 on
+    assert sliders.children[0] is october and sliders.children[5] is march
+    assert [s.value for s in sliders.children] == [1600, 0, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0]
+    assert "Small: 441,000.00 for the annual period 2001-10-01 to 2002-09-30" in output.value
+    date.value = dt.date(1990, 1, 1)                             # before the first period
+    assert sliders.children[0] is october and "Cannot price this" in output.value
+    date.value = dt.date(2002, 10, 1)                            # the next period
+    assert [s.description for s in sliders.children][0] == "2002-10"
+    assert all(s.value == 0 for s in sliders.children)
+    assert "Small: 198,000.00 for the annual period 2002-10-01 to 2003-09-30" in output.value
+
+
 @pytest.mark.parametrize("hours", [
     [1600.0, 12.5, None],                              # float64 with a missing value
     ["1600", "12.5", None],                            # object strings
