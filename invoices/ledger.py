@@ -427,8 +427,26 @@ class Ledger:
             if self.server:
                 self.conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield self.conn
+        except (ValueError, TypeError, ArithmeticError) as error:
+            self._damaged(error)
+            raise
         finally:
             transaction.rollback()
+
+    def _damaged(self, error: Exception) -> None:
+        """A value that cannot be read while reading the ledger: when a stored value is not
+        what its column promises (a row edited by hand), say which, and how to find them all;
+        any other error is a bug and goes on as it is."""
+        from invoices.invariants import values_are_well_formed
+
+        try:
+            damaged = values_are_well_formed(self.conn)
+        except Exception:                   # the check itself cannot read: report the first
+            return
+        if damaged:
+            more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+            raise PricingError(f"{self.where} holds a damaged value: {damaged[0]}{more}; "
+                               f"`pricing ledger check` lists them") from None
 
     @contextmanager
     def write(self):
@@ -440,7 +458,11 @@ class Ledger:
             with self.conn.begin():
                 if self.server:                  # one writer at a time, as on SQLite
                     self.conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-                yield self.conn
+                try:
+                    yield self.conn
+                except (ValueError, TypeError, ArithmeticError) as error:
+                    self._damaged(error)
+                    raise
         finally:
             self._begin = "BEGIN"
 

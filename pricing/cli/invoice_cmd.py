@@ -37,10 +37,13 @@ NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NU
                                                help="Invoice number (3 or 000003).")]
 
 
-def _ledger(path: Path | None, mode: str = "read", user: str | None = None):
+def _ledger(path: Path | None, mode: str = "read", user: str | None = None,
+            check: bool = True):
     """Open the ledger: "read" for reports (read-only, never created; says which ledger it
     reads on stderr), "write" for commands that change an existing ledger, "create" for the
-    invoice run; `user` is who the writes are recorded as made by."""
+    invoice run; `user` is who the writes are recorded as made by. A ledger holding a value
+    its column's type does not allow (a row edited by hand) is refused, naming the value, unless
+    `check` is off (`ledger check`, which lists them all)."""
     from invoices.ledger import Ledger, login_name
 
     if mode != "read" and user is None:
@@ -48,6 +51,18 @@ def _ledger(path: Path | None, mode: str = "read", user: str | None = None):
     book = Ledger(path, mode, user)
     if mode == "read":
         typer.echo(f"ledger {book.where}", err=True)
+    if check and not book.created:
+        from invoices.invariants import values_are_well_formed
+        from pricing.errors import PricingError
+
+        with book.read() as conn:
+            damaged = values_are_well_formed(conn, limit=4, dates_only=True)
+        if damaged:
+            book.close()
+            more = " (and more)" if len(damaged) > 3 else ""
+            raise PricingError(f"{book.where} holds a value its column does not allow: "
+                               f"{'; '.join(damaged[:3])}{more}; `pricing ledger check` lists "
+                               f"them all; nothing was read or changed")
     return book
 
 

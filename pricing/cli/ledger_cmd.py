@@ -29,7 +29,7 @@ def check(ledger: LedgerOption = None,
     """
     from invoices.invariants import check as run_checks
 
-    with _ledger(ledger) as book:
+    with _ledger(ledger, check=False) as book:
         found = run_checks(book)
     broken = {name: problems for name, problems in found.items() if problems}
     if json_output:
