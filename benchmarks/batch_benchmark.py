@@ -102,7 +102,7 @@ def scalar_versus_vectorized(source: Path, rows: int) -> tuple[float, float]:
     from pricing.batch.dedupe import SeenNames
     from pricing.batch.readers import RawChunk
     from pricing.batch.rules import batch_rules
-    from pricing.periods import period_containing
+    from pricing.rules.periods import period_containing
     from pricing.quote import price_city
     from pricing.tables import load_tables
 

@@ -47,9 +47,9 @@ def make_inputs(work: Path, cities: int, month: str) -> tuple[Path, Path, Path]:
 
 
 def main() -> None:
-    from invoices.ledger import Ledger
-    from invoices.run import run_month
-    from invoices.workbook import write_invoice
+    from invoices.ledger.store import Ledger
+    from invoices.workflows import run_month
+    from invoices.documents.workbooks import write_invoice
     from pricing.tables import load_tables
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

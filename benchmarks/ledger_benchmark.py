@@ -14,7 +14,9 @@ subprocesses, best of --repeat:
     made (the command's own start-up: Python, the CLI and SQLAlchemy imported, the ledger
     opened).
 Prints each command's time over its start-up (target: at most 0.5 s on 10,000 invoices) and
-its ratio to the floor, measured in one run.
+its ratio to the floor, measured in one run; then the start-up of `invoice list` and `ar status`
+over `pricing --help`, for this checkout and, with --baseline DIR, another one in the same run
+(targets: within 0.25 s on a small ledger, within 0.5 s on 10,000 invoices).
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--invoices", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of the code (e.g. `git worktree add /tmp/before "
+                             "REV`): its start-up is measured in the same run, beside this one's")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         small = Path(scratch) / "small" / "ledger.sqlite3"
@@ -115,6 +120,22 @@ def main() -> None:
             took = timed(pricing + args, env, options.repeat) - startup
             print(f"  {name:42s} {took:6.3f} s over its start-up ({startup:.3f} s)   "
                   f"{took / max(floor - bare, 1e-3):5.1f}x the floor")
+        versions = {"this checkout": REPO}
+        if options.baseline:
+            versions = {"baseline": options.baseline.resolve(), **versions}
+        print("\nStart-up, seconds over `pricing --help` (best of "
+              f"{options.repeat}), small ledger (3 invoices) / {options.invoices:,} invoices:")
+        for label, code in versions.items():
+            code_env = {**env, "PYTHONPATH": str(code)}
+            small_env = {**env_small, "PYTHONPATH": str(code)}
+            help_time = timed(pricing + ["--help"], code_env, options.repeat)
+            print(f"  {label} ({code}): pricing --help {help_time:.3f} s")
+            for name in ("invoice list (table, first 50)", "invoice list --format json (all)",
+                         "ar status"):
+                on_small = timed(pricing + commands[name], small_env, options.repeat) - help_time
+                on_large = timed(pricing + commands[name], code_env, options.repeat) - help_time
+                print(f"    {name:40s} {on_small:6.3f} / {on_large:6.3f}")
+
 
 if __name__ == "__main__":
     main()

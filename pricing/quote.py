@@ -15,20 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pricing.agreements import check_in_term, customer_for
-from pricing.components import COMPONENTS, Counts, count_problems
-from pricing.csvfile import CELL_LIMIT
+from pricing.rules.agreements import check_in_term, customer_for
+from pricing.rules.components import COMPONENTS, Counts, count_problems
+from pricing.fileio.csvfile import CELL_LIMIT
 from pricing.equipment.order import COLUMNS as ORDER_COLUMNS
 from pricing.equipment.order import OrderLine, parse_order_line
 from pricing.equipment.price import price_line
 from pricing.errors import PricingError, Problem, ProblemsError
-from pricing.hours import price_hours
-from pricing.integration import integration_line, sites_problem
-from pricing.jsonfile import as_text, shown_value
-from pricing.lines import Line, total_of
-from pricing.periods import AnnualPeriod, annual_period
+from pricing.rules.hours import price_hours
+from pricing.rules.integration import integration_line, sites_problem
+from pricing.fileio.jsonfile import as_text, shown_value
+from pricing.rules.lines import Line, total_of
+from pricing.rules.periods import AnnualPeriod, annual_period
 from pricing.values import parse_month
-from pricing.service_level import LevelChoice, billed_level
+from pricing.rules.service_level import LevelChoice, billed_level
 from pricing.tables.loader import TableSet
 from pricing.values import DATE_RANGE, canonical_month, parse_hours, shown
 
@@ -47,7 +47,7 @@ class CityRequest:
       hours: provisioning/customer care hours incurred, by month "YYYY-MM".
       integration_sites: switch sites cut over (system integration) in the period.
       bill_to: the customer entity billed; if given it must be a PSA customer for the whole
-        period (pricing.agreements.customer_for).
+        period (pricing.rules.agreements.customer_for).
       level: a level carried over from an earlier period, overriding the counts.
       equipment: equipment lines ordered under the General Agreement.
     """
@@ -209,7 +209,7 @@ class Quote:
                 "tables_sha256": self.tables_sha256}
 
     def _repr_html_(self) -> str:
-        from pricing.html_views import quote_html
+        from pricing.fileio.html_views import quote_html
 
         return quote_html(self)
 

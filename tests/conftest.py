@@ -58,8 +58,8 @@ def postgres_url(request):
         yield url
         if request.node.get_closest_marker("breaks_ledger"):
             return
-        from invoices.invariants import check
-        from invoices.ledger import Ledger
+        from invoices.ledger.invariants import check
+        from invoices.ledger.store import Ledger
 
         try:
             with Ledger(url, "read") as book:
@@ -130,8 +130,8 @@ def ledgers_keep_their_invariants(request):
     yield
     if folder is None or request.node.get_closest_marker("breaks_ledger"):
         return
-    from invoices.invariants import check
-    from invoices.ledger import Ledger, inspect_file
+    from invoices.ledger.invariants import check
+    from invoices.ledger.store import Ledger, inspect_file
     from pricing.errors import PricingError
 
     for path in folder.rglob("*"):

@@ -143,7 +143,7 @@ terminations = Table(
 
 # Indexes for listing, filtering and aging a ledger of many invoices (the unique constraints
 # already index bill_to and a line's city). A ledger made before them gets them the next time a
-# command opens it for writing (invoices.ledger).
+# command opens it for writing (invoices.ledger.store).
 INDEXES = (Index("invoices_by_date", invoices.c.invoice_date),
            Index("invoices_by_month", invoices.c.month),
            Index("invoices_by_total", invoices.c.total_cents),

@@ -21,7 +21,7 @@ from pricing.batch.readers import RawChunk
 from pricing.batch.rules import batch_rules
 from pricing.errors import PricingError
 from pricing.money import to_cents
-from pricing.periods import period_containing
+from pricing.rules.periods import period_containing
 from pricing.quote import price_city
 
 rows = st.lists(st.tuples(

@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 from typer.testing import CliRunner
 
-from invoices.ledger import Ledger
-from invoices.run import run_month
+from invoices.ledger.store import Ledger
+from invoices.workflows import run_month
 from pricing.cli import app
-from pricing.components import Counts
+from pricing.rules.components import Counts
 from pricing.reports.levels import city_level
 from pricing.reports.load import Reports
 

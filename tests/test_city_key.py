@@ -11,8 +11,8 @@ from hypothesis import given, settings, strategies as st
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from invoices import schema
-from invoices.ledger import Ledger
+from invoices.ledger import schema
+from invoices.ledger.store import Ledger
 from pricing.city_key import city_key, script_problem, skeleton_key
 from pricing.cli import app
 

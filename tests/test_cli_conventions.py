@@ -215,7 +215,7 @@ def test_a_semicolon_separated_csv_is_named_and_the_suggested_conversion_works(t
         csv.writer(handle, delimiter=";").writerows(rows)
     refused = invoke(tmp_path, "batch", str(source), "-o", str(tmp_path / "p.csv"), "--as-of", "2001-10-01")
     assert refused.exit_code == 1 and "looks semicolon-separated" in refused.output
-    from pricing.csvfile import CONVERT_SEMICOLONS
+    from pricing.fileio.csvfile import CONVERT_SEMICOLONS
 
     command = CONVERT_SEMICOLONS.replace("IN.csv", str(source)).replace("OUT.csv", str(tmp_path / "c.csv"))
     subprocess.run(command.replace("python3", sys.executable, 1), shell=True, check=True)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pricing.cli import app
-from pricing.compare import QuoteLine, compare_quotes, read_quote, reduction
+from pricing.analysis.compare import QuoteLine, compare_quotes, read_quote, reduction
 from pricing.errors import ProblemsError
 
 D = Decimal

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from pricing.cli import app
 from pricing.cli.common import emit_csv
-from pricing.csvsafe import neutralise, neutralise_cell, neutralise_column
+from pricing.fileio.csvsafe import neutralise, neutralise_cell, neutralise_column
 from pricing.errors import ProblemsError
 
 runner = CliRunner()

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from invoices import schema as s
-from invoices.ledger import Ledger
+from invoices.ledger import schema as s
+from invoices.ledger.store import Ledger
 from pricing import document_font
 from pricing.cli import app
 from pricing.document_font import font_problem, undrawable
@@ -83,7 +83,7 @@ def inked(path: Path) -> tuple[bytes, ...]:
 def test_a_refused_character_prints_as_the_fonts_empty_box_and_an_accepted_one_does_not(tmp_path):
     """Rendered as a document renders: U+1F642 (refused) draws the same pixels as a private-use
     character no font has, the font's box; U+1F600 (accepted) and U+00E9 draw glyphs."""
-    from invoices.pdf import pdf_bytes
+    from invoices.documents.pdf import pdf_bytes
 
     chars = ["\ue000", "\U0001F642", "\u4eac", "\U0001F600", "é"]
     pages = "".join(f'<p style="break-before: page">{c}</p>' for c in chars)

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from invoices.html_documents import credit_note_html, invoice_html, statement_html
-from invoices.ledger import Ledger
-from invoices.pdf import pdf_bytes
-from invoices.receivables import issue_credit, record_payment
-from invoices.run import run_month
-from invoices.statement import build_statement
+from invoices.documents.html import credit_note_html, invoice_html, statement_html
+from invoices.ledger.store import Ledger
+from invoices.documents.pdf import pdf_bytes
+from invoices.receivables.accounts import issue_credit, record_payment
+from invoices.workflows import run_month
+from invoices.receivables.statement import build_statement
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None and not os.environ.get("CI"),
                                 reason="poppler-utils is installed by .ci/run")

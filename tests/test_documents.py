@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from invoices.ledger import Ledger
-from invoices.receivables import issue_credit, record_payment
-from invoices.run import run_month
+from invoices.ledger.store import Ledger
+from invoices.receivables.accounts import issue_credit, record_payment
+from invoices.workflows import run_month
 from pricing.cli import app
 from tests.conftest import libreoffice_convert
 
@@ -297,8 +297,8 @@ def test_libreoffice_prints_the_invoice_sheet_on_page_one_and_sources_apart(tmp_
 def test_a_hostile_pdf_cannot_pass_for_ours_or_exhaust_memory(tmp_path):
     import zlib
 
-    from invoices.documents import may_write
-    from invoices.pdf import pdf_marker
+    from invoices.ledger.claims import may_write
+    from invoices.ledger.claims import pdf_marker
 
     bomb = zlib.compress(b"\0" * (1 << 20), 9)                      # 1 MiB from about 1 KiB
     hostile = tmp_path / "hostile.pdf"

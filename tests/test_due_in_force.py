@@ -27,8 +27,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from invoices.ledger import Ledger
-from invoices.run import run_month
+from invoices.ledger.store import Ledger
+from invoices.workflows import run_month
 from pricing.cli import app
 
 CITIES = ("city,bill_to,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv,level\n"

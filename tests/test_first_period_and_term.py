@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pricing.agreements import customer_for
+from pricing.rules.agreements import customer_for
 from pricing.cli import app
-from pricing.components import Counts
+from pricing.rules.components import Counts
 from pricing.errors import PricingError
 from pricing.quote import price_city
 from pricing.reports.levels import meeting_date
-from pricing.service_level import level_fixed_on
+from pricing.rules.service_level import level_fixed_on
 
 REPO = Path(__file__).resolve().parent.parent
 REPORTS = str(REPO / "examples" / "reports.csv")
@@ -127,7 +127,7 @@ def test_last_day_of_the_term_is_allowed(args):
 
 
 def test_same_message_as_quote_and_batch():
-    # The same check (pricing.agreements.check_in_term) gives the same words everywhere.
+    # The same check (pricing.rules.agreements.check_in_term) gives the same words everywhere.
     level = runner.invoke(app, level_args("2005-10-01")).stderr
     batch = runner.invoke(app, ["batch", str(REPO / "examples" / "cities.csv"), "-o", "x.csv",
                                 "--as-of", "2005-10-01"]).stderr

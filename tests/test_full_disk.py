@@ -1,4 +1,4 @@
-"""A full disk, injected through the one writer seam (pricing.files, PRICING_FAULT_DISK_FULL=N:
+"""A full disk, injected through the one writer seam (pricing.fileio.writes, PRICING_FAULT_DISK_FULL=N:
 the disk is full after N bytes), never a real full mount. Each command runs as a user runs it,
 in a subprocess: a one-line error naming the file and "no space left on device", exit 1, no
 traceback, nothing half-written left, nothing recorded, and the next run (disk free again)
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pricing.files import DISK_FULL_ENV
+from pricing.fileio.writes import DISK_FULL_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

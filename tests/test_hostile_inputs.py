@@ -30,10 +30,10 @@ from pricing import values
 from pricing.batch.parse import CELL_LIMIT, parse_chunk, typed_hours
 from pricing.batch.readers import csv_header, read_csv_chunks
 from pricing.cli import app
-from pricing.csvfile import read_records
+from pricing.fileio.csvfile import read_records
 from pricing.equipment.packet_solution import check_packet_solution
 from pricing.errors import PricingError
-from pricing.jsonfile import loads, read_json
+from pricing.fileio.jsonfile import loads, read_json
 from pricing.quote import parse_city_request, price_city
 
 REPO = Path(__file__).resolve().parent.parent

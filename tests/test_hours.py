@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from pricing.errors import PricingError
-from pricing.hours import price_hours
+from pricing.rules.hours import price_hours
 
 D = Decimal
 ON = dt.date(2000, 10, 1)
@@ -95,7 +95,7 @@ def test_lines_say_in_the_customers_words_which_rule_priced_them(tables):
     # Period 2000: October (month 1) 1,600 h buy blocks 1 and 2 (1,400 h left); April (month 7)
     # 14,000 h use the 1,400 and buy blocks 3 to 10 (12,000 h), 600 h are hourly; July
     # (month 10) 0.5 h is billed as the one-hour minimum.
-    from pricing.periods import annual_period
+    from pricing.rules.periods import annual_period
 
     result = price_hours({1: D(1600), 7: D(14000), 10: D("0.5")}, tables, ON,
                          annual_period(tables, 2000))

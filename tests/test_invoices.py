@@ -16,10 +16,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from invoices.explain import explain
-from invoices.ledger import Ledger
-from invoices.monthly import monthly_share
-from invoices.run import run_month
+from invoices.billing.explain import explain
+from invoices.ledger.store import Ledger
+from invoices.billing.monthly import monthly_share
+from invoices.workflows import run_month
 from pricing.cli import app
 from pricing.errors import ProblemsError
 from tests.conftest import libreoffice_convert, rehash
@@ -402,7 +402,7 @@ def test_explain_tells_a_reworded_line_from_a_repriced_one(tmp_path):
     assert _cli(tmp_path).returncode == 0
     with Ledger(tmp_path / "ledger.sqlite3") as ledger:
         with ledger.write() as conn:
-            from invoices import schema
+            from invoices.ledger import schema
             conn.execute(schema.lines.update().where(schema.lines.c.invoice == 3)
                          .values(description="Service level Medium, 2001-04 (month 7 of 12)"))
     env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3")}

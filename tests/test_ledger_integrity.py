@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from invoices import schema
-from invoices.ledger import Ledger, shown_address
+from invoices.ledger import schema
+from invoices.ledger.store import Ledger, shown_address
 from pricing.cli import app
 
 D = Decimal
@@ -563,7 +563,7 @@ def test_ledgers_issuing_into_one_folder_at_once_never_take_one_file(tmp_path):
     outputs = [r.communicate(timeout=120) for r in runs]
     codes = sorted(r.returncode for r in runs)
     assert codes == [0, 1, 1], outputs                 # one ledger takes invoice-000001.xlsx
-    from invoices.documents import owner_of
+    from invoices.ledger.claims import owner_of
 
     winner = next(name for name, r in zip("abc", runs) if r.returncode == 0)
     with Ledger(tmp_path / f"{winner}.sqlite3", "read") as book:

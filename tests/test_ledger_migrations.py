@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.schema import CreateTable
 from typer.testing import CliRunner
 
-from invoices import schema
-from invoices.ledger import Ledger
+from invoices.ledger import schema
+from invoices.ledger.store import Ledger
 from pricing.cli import app
 from tests import schema3
 

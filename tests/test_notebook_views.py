@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pricing.batch.frame import price_cities
-from pricing.explorer import hour_blocks, months_of, render, what_if
+from pricing.analysis.explorer import hour_blocks, months_of, render, what_if
 from pricing.quote import price_city
-from pricing.service_level import pick_level
-from pricing.components import Counts
+from pricing.rules.service_level import pick_level
+from pricing.rules.components import Counts
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SMALL = {"gateway_elements": 20, "five_ess": 1, "slc": 10, "sm": 1, "dacs_ii": 1, "dacs_iv": 1}
@@ -49,8 +49,8 @@ def test_level_html_says_why(tables):
 
 
 def test_equipment_packet_solution_invoice_and_tables_have_html_views(tables, tmp_path):
-    from invoices.ledger import Ledger
-    from invoices.run import run_month
+    from invoices.ledger.store import Ledger
+    from invoices.workflows import run_month
     from pricing.equipment.packet_solution import check_packet_solution
     from pricing.equipment.price import read_order_csv
 
@@ -137,7 +137,7 @@ def test_explorer_render_shows_the_scenario_or_why_not(tables):
 
 def test_explorer_widgets_update_the_display(tables):
     pytest.importorskip("ipywidgets")
-    from pricing.explorer import explorer
+    from pricing.analysis.explorer import explorer
 
     box = explorer(tables, AS_OF, SMALL)
     controls, output = box.children
@@ -160,7 +160,7 @@ def test_explorer_keeps_the_hours_on_a_date_in_the_same_period(tables):
     period shows that period's months at zero; a date no period holds keeps the sliders and
     says why it cannot price."""
     pytest.importorskip("ipywidgets")
-    from pricing.explorer import explorer
+    from pricing.analysis.explorer import explorer
 
     box = explorer(tables, AS_OF, SMALL)
     controls, output = box.children

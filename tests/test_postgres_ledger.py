@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from invoices import schema
-from invoices.ledger import Ledger
+from invoices.ledger import schema
+from invoices.ledger.store import Ledger
 
 CITIES_HEADER = "city,bill_to,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv,level\n"
 # Eight PSA customers from 2000-09-29 (PSA Amendment 2 Section 1), one per process.

@@ -11,12 +11,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from invoices.ar_reports import aging, assurance, bucket_of, status
-from invoices.statement import build_statement
-from invoices.ledger import Ledger
-from invoices.receivables import (balance, issue_credit, record_dispute, record_payment,
+from invoices.receivables.reports import aging, assurance, bucket_of, status
+from invoices.receivables.statement import build_statement
+from invoices.ledger.store import Ledger
+from invoices.receivables.accounts import (balance, issue_credit, record_dispute, record_payment,
                                   resolve_dispute, terminate)
-from invoices.run import run_month
+from invoices.workflows import run_month
 from pricing.cli import app
 from pricing.errors import PricingError
 
@@ -40,7 +40,7 @@ def ledger(tmp_path, tables, ledger_address):
 
 
 def snapshot(book: Ledger) -> list:
-    from invoices import schema
+    from invoices.ledger import schema
 
     with book.read() as conn:
         return [conn.execute(table.select().order_by(*table.primary_key.columns)).all()
@@ -264,7 +264,7 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
     assert cli("ar", "terminate", "--withdraw").exit_code == 1
     withdrawn = cli("ar", "terminate", "--withdraw", "--reason", "settled")
     assert withdrawn.exit_code == 0 and "termination of 2001-06-15 is withdrawn" in withdrawn.output
-    from invoices import schema
+    from invoices.ledger import schema
 
     with Ledger(tmp_path / "ledger.sqlite3", "read") as book, book.read() as conn:
         assert [(r.kind, r.date) for r in conn.execute(schema.terminations.select())] == [
@@ -276,7 +276,7 @@ def test_termination_applies_to_invoices_dated_on_or_before_it_and_stops_billing
 def test_invoice_list_filters_in_sql_and_limits_a_table(ledger, tmp_path, tables):
     # Six months of one Small city (16,500.00 a month, invoices 000001-000006, dated at each
     # month's end). Invoice 1 paid in full; a 500.00 credit on invoice 2.
-    from invoices.listing import Filters, list_invoices
+    from invoices.receivables.listing import Filters, list_invoices
 
     record_payment(ledger, 1, "16500.00", dt.date(2001, 5, 15))
     issue_credit(ledger, 2, "500.00", dt.date(2001, 6, 1), "goodwill", tmp_path)
@@ -485,7 +485,7 @@ def test_unknown_is_not_a_user_and_a_login_name_is_checked_like_one(ledger):
 
 @pytest.mark.breaks_ledger
 def test_ledger_check_finds_an_invoice_overpaid_on_some_days_only(ledger):
-    from invoices import schema
+    from invoices.ledger import schema
 
     assert ar(ledger, "pay", "1", "16500.00", "--date", "2001-05-10").exit_code == 0
     assert ar(ledger, "void-payment", "1", "--date", "2001-06-15", "--reason", "bounced").exit_code == 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pricing.components import Counts
-from pricing.relevel import level_for_period
+from pricing.rules.components import Counts
+from pricing.rules.relevel import level_for_period
 
 
 def c(ge, slc, sm=1, dacs_ii=1, dacs_iv=1):

@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pricing.cli import app
-from pricing.components import Counts
+from pricing.rules.components import Counts
 from pricing.errors import ProblemsError
-from pricing.service_level import pick_level
+from pricing.rules.service_level import pick_level
 from pricing.tables import load_tables
 from pricing.tables.versions import diff_versions, new_version
 
@@ -113,7 +113,7 @@ def test_diff_shows_the_changed_cell_and_both_sources(tables_copy, tables):
 def test_impact_costs_12000_more_for_each_small_city(tables_copy, tables, tmp_path):
     new_version(tables_copy, "service_levels", dt.date(2002, 10, 1), "draft",
                 raised_small(tables_copy))
-    from pricing.impact import impact
+    from pricing.analysis.impact import impact
 
     result = impact(EXAMPLES / "cities.csv", dt.date(2002, 10, 1), tables, load_tables(tables_copy))
     small = [c for c in result.cities if c.level_old == "Small"]
@@ -141,7 +141,7 @@ def test_impact_costs_12000_more_for_each_small_city(tables_copy, tables, tmp_pa
 
 
 def test_impact_names_bad_rows_by_file_and_row(tables, tmp_path):
-    from pricing.impact import impact
+    from pricing.analysis.impact import impact
 
     bad = tmp_path / "c.csv"
     bad.write_text("city,gateway_elements,five_ess,slc,sm,dacs_ii,dacs_iv\nA,1,1,1,1,1,1\nB,x,1,1,1,1,1\n")
@@ -154,7 +154,7 @@ def test_impact_names_bad_rows_by_file_and_row(tables, tmp_path):
 def test_review_agrees_with_relevel_and_budgets_the_hours(tables, tmp_path):
     from pricing.reports.levels import levels_for_period
     from pricing.reports.load import load_reports
-    from pricing.review import review
+    from pricing.analysis.review import review
 
     reports = load_reports(EXAMPLES / "reports.csv")
     hours = {"Huntsville AL": {"2000-10": D("1600"), "2001-01": D("300"), "2001-10": D("5000")}}

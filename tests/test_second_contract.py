@@ -386,7 +386,7 @@ def test_hour_lines_name_the_tables_blocks(second_tables):
     import datetime as dt
     from decimal import Decimal as D
 
-    from pricing.hours import price_hours
+    from pricing.rules.hours import price_hours
 
     result = price_hours({1: D(9700), 6: D(1)}, second_tables, dt.date(2000, 10, 1))
     assert [(l.description, l.quantity, l.amount) for l in result.lines] == [
@@ -410,7 +410,7 @@ def test_ordinal(n, text):
 
 
 def test_a_table_without_blocks_says_so():
-    from pricing.hours import hourly_reason
+    from pricing.rules.hours import hourly_reason
 
     assert hourly_reason(0) == "no prepaid blocks are sold before hourly billing"
     assert hourly_reason(10) == "after the 10th prepaid block was used up"
@@ -434,7 +434,7 @@ def test_integration_is_found_by_its_charge_not_its_name(second_tables, tables_c
     from decimal import Decimal as D
 
     from pricing.errors import MissingPriceError
-    from pricing.integration import integration_line
+    from pricing.rules.integration import integration_line
     from pricing.tables import load_tables
     from tests.conftest import rehash
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pricing.components import COMPONENTS, Counts
+from pricing.rules.components import COMPONENTS, Counts
 from pricing.errors import PricingError
-from pricing.service_level import pick_level
+from pricing.rules.service_level import pick_level
 
 ON = dt.date(2000, 10, 1)
 

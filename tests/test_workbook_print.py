@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
-from invoices.aging_workbook import write_aging
+from invoices.documents.aging_workbook import write_aging
 from pricing.cli import app
 from tests.conftest import libreoffice_convert
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from pricing.batch.arrow import decimal, int64, strings
+from pricing.fileio.arrow import decimal, int64, strings
 from pricing.batch.dedupe import SeenNames
 from pricing.batch.keys import city_keys
 from pricing.batch.parse import (ADDED, CELL_LIMIT, HOURS_TYPE, ParsedChunk, name_hashes,
@@ -20,8 +20,8 @@ from pricing.batch.parse import (ADDED, CELL_LIMIT, HOURS_TYPE, ParsedChunk, nam
 from pricing.batch.readers import RawChunk
 from pricing.batch.rules import BatchRules
 from pricing.batch.vectorized import price_arrays
-from pricing.components import COMPONENTS
-from pricing.service_level import switch_count_problem
+from pricing.rules.components import COMPONENTS
+from pricing.rules.service_level import switch_count_problem
 
 MONEY = pa.decimal128(18, 2)
 

@@ -50,7 +50,7 @@ def partitions(pattern: str) -> list[Partition]:
     paths = sorted(glob.glob(pattern))
     if not paths:
         raise PricingError(f"{pattern}: no file matches")
-    from pricing.csvfile import input_file_problem
+    from pricing.fileio.csvfile import input_file_problem
 
     for path in paths:
         refused = input_file_problem(path)       # a directory, a FIFO: refused unopened
@@ -158,7 +158,7 @@ def run_dask(pattern: str, output: Path, tables: TableSet, as_of: dt.date,
     into `rejects` (written only when a row is rejected)."""
     from pricing.batch.dedupe import SeenNames
     from pricing.batch.rules import batch_rules
-    from pricing.files import replaced_atomically
+    from pricing.fileio.writes import replaced_atomically
     from pricing.money import from_cents
 
     parts = partitions(pattern)
@@ -234,7 +234,7 @@ def _place(scratch: Path, outs: list[str], results: list[dict], output: Path, ki
 
 
 def _write_rejects(found: list[tuple[str, int, str, str]], path: Path, replaced_atomically) -> None:
-    from pricing.csvsafe import Writer, neutralise
+    from pricing.fileio.csvsafe import Writer, neutralise
 
     if not found:
         if path.is_file():

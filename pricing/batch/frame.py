@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from pricing.batch.arrow import decimal, int64, strings
+from pricing.fileio.arrow import decimal, int64, strings
 from pricing.batch.chunk import MONEY, prepare, price_chunk
 from pricing.batch.dedupe import SeenNames
 from pricing.batch.parse import ADDED, REQUIRED

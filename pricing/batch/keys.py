@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pricing.batch.arrow import as_array, mask, nulls
+from pricing.fileio.arrow import as_array, mask, nulls
 from pricing.city_key import _ASCII_PUNCTUATION, _ASCII_SKELETON, M, RN, city_key
 
 

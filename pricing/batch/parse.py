@@ -20,11 +20,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pricing.batch.arrow import as_array, decimal_unscaled, int64_values, mask, nulls
+from pricing.fileio.arrow import as_array, decimal_unscaled, int64_values, mask, nulls
 from pricing.batch.rules import HOURS_SCALE
-from pricing.components import COMPONENTS
-from pricing.csvfile import CELL_LIMIT
-from pricing.integration import SITES_LIMIT
+from pricing.rules.components import COMPONENTS
+from pricing.fileio.csvfile import CELL_LIMIT
+from pricing.rules.integration import SITES_LIMIT
 from pricing.city_key import name_problem
 from pricing.values import COUNT_LIMIT, HOURS_LIMIT, parse_count, parse_hours, shown
 

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from pricing.batch.parse import ADDED, REQUIRED, typed_hours
-from pricing.components import COMPONENTS
+from pricing.rules.components import COMPONENTS
 from pricing.errors import PricingError, Problem, ProblemsError
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -85,7 +85,7 @@ def output_clashes(source: str, row: int | None, given: list) -> list[Problem]:
 def check_header(path: Path, given: list[str]) -> Header:
     """Canonical names; a missing required column, a repeated one or one named like an output
     column is an error."""
-    from pricing.csvfile import semicolon_separated
+    from pricing.fileio.csvfile import semicolon_separated
 
     canonical = [str(name or "").strip().lower() for name in given]
     problems = [Problem(str(path), 1, name, "missing column")

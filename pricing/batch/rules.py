@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pricing.agreements import check_in_term
-from pricing.components import BOUND_COLUMNS
+from pricing.rules.agreements import check_in_term
+from pricing.rules.components import BOUND_COLUMNS
 from pricing.money import to_cents
-from pricing.periods import AnnualPeriod, period_containing
-from pricing.integration import integration_row
-from pricing.service_level import level_by_name
+from pricing.rules.periods import AnnualPeriod, period_containing
+from pricing.rules.integration import integration_row
+from pricing.rules.service_level import level_by_name
 from pricing.tables.loader import TableSet
 
 HOURS_SCALE = 10_000          # hours are carried as integer ten-thousandths of an hour

@@ -23,9 +23,9 @@ from pricing.batch.readers import (RawChunk, csv_header, file_format, read_csv_c
                                    read_parquet_chunks, read_xlsx_chunks)
 from pricing.batch.rules import batch_rules
 from pricing.batch.writers import WRITERS, RejectsOut
-from pricing.csvfile import check_input_file
+from pricing.fileio.csvfile import check_input_file
 from pricing.errors import PricingError
-from pricing.files import replaced_atomically
+from pricing.fileio.writes import replaced_atomically
 from pricing.money import from_cents
 from pricing.tables.loader import TableSet
 from pricing.values import DATE_RANGE

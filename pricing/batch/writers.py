@@ -1,6 +1,6 @@
 """Write priced cities in chunks, by extension: CSV, XLSX or Parquet; and the rejects file.
 
-The run gives each writer a temporary path (pricing.files.replaced_atomically) and renames it
+The run gives each writer a temporary path (pricing.fileio.writes.replaced_atomically) and renames it
 into place only when the run finishes, so an interrupted run never leaves a half-written file.
 """
 
@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pricing.csvsafe import Writer, neutralise, neutralise_column
+from pricing.fileio.csvsafe import Writer, neutralise, neutralise_column
 
 XLSX_MAX_ROWS = 1_048_576
 MONEY_COLUMNS = ("annual_price", "hours_charge", "integration_charge", "total")
 
 
 class CsvOut:
-    """CSV with no formula in it (pricing.csvsafe): every text column - the city, any column
+    """CSV with no formula in it (pricing.fileio.csvsafe): every text column - the city, any column
     passed through from the input, the level - and the header are neutralised; the counts,
     hours and money columns are numbers and are written as they are."""
 
@@ -57,7 +57,7 @@ class XlsxOut:
     every printed page, numbers right-aligned under right-aligned headers, a filter over the
     cities, and a totals row carrying its computed value. Summary: cities and totals by level,
     the date priced and the tables used. Both print one page wide with "Page N of M" in the
-    footer (pricing.workbook_style).
+    footer (pricing.fileio.workbook_style).
 
     The sheet is written in XlsxWriter's constant_memory mode: each row goes to disk as it is
     written and is not kept. Column widths, the filter and the print setup are kept apart from
@@ -71,7 +71,7 @@ class XlsxOut:
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         import xlsxwriter
 
-        from pricing.workbook_style import Column, Styles, book_options
+        from pricing.fileio.workbook_style import Column, Styles, book_options
 
         self._book = xlsxwriter.Workbook(str(path), book_options(constant_memory=True))
         self._styles = styles = Styles(self._book)
@@ -112,7 +112,7 @@ class XlsxOut:
     def close(self, summary) -> None:
         from xlsxwriter.utility import xl_rowcol_to_cell
 
-        from pricing.workbook_style import print_setup
+        from pricing.fileio.workbook_style import print_setup
 
         sheet, styles = self._sheet, self._styles
         last = self._row - 1
@@ -139,7 +139,7 @@ class XlsxOut:
 
 
 def _kind(field: pa.Field) -> str:
-    """How a column of the priced table is shown (pricing.workbook_style kinds)."""
+    """How a column of the priced table is shown (pricing.fileio.workbook_style kinds)."""
     if field.name in MONEY_COLUMNS:
         return "money"
     if pa.types.is_integer(field.type):
@@ -150,7 +150,7 @@ def _kind(field: pa.Field) -> str:
 
 
 def _shown_width(value, kind: str) -> int:
-    from pricing.workbook_style import shown_width
+    from pricing.fileio.workbook_style import shown_width
 
     if value is None:
         return 0
@@ -172,7 +172,7 @@ def _widest(column: pa.ChunkedArray, kind: str) -> int:
 
 def _width(column, widest: int) -> int:
     """As workbook_style.width_for, from the widest value's width rather than the values."""
-    from pricing.workbook_style import MAX_WIDTH, MIN_WIDTH
+    from pricing.fileio.workbook_style import MAX_WIDTH, MIN_WIDTH
 
     header = len(column.name) + (2 if column.numeric else 0)   # room for the filter button
     indent = 1 if column.indent else 0
@@ -182,7 +182,7 @@ def _width(column, widest: int) -> int:
 def _summary_sheet(book, styles, summary) -> None:
     """Cities and total by level with an "All levels" totals row, then the date priced, the
     annual period and the tables' hash."""
-    from pricing.workbook_style import (TITLE_HEIGHT, Column, as_datetime, print_setup,
+    from pricing.fileio.workbook_style import (TITLE_HEIGHT, Column, as_datetime, print_setup,
                                         widths_of, write_table)
 
     sheet = book.add_worksheet("Summary")
@@ -216,7 +216,7 @@ WRITERS = {"csv": CsvOut, "parquet": ParquetOut, "xlsx": XlsxOut}
 
 class RejectsOut:
     """The rejected rows: row number in the input, city, and every reason (text cells
-    neutralised, pricing.csvsafe)."""
+    neutralised, pricing.fileio.csvsafe)."""
 
     def __init__(self, path: Path) -> None:
         self._handle = path.open("w", newline="", encoding="utf-8")

@@ -46,7 +46,7 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
 
     Example: pricing ar pay 3 100000.00 --date 2001-05-15
     """
-    from invoices.receivables import record_payment
+    from invoices.receivables.accounts import record_payment
 
     with _ledger(ledger, "write", user) as book:
         payment, after = record_payment(book, number, amount, date)
@@ -70,7 +70,7 @@ def void(payment_id: Annotated[int, typer.Argument(parser=params.number, metavar
 
     Example: pricing ar void-payment 7 --date 2001-06-01 --reason "posted to the wrong invoice"
     """
-    from invoices.receivables import void_payment
+    from invoices.receivables.accounts import void_payment
 
     with _ledger(ledger, "write", user) as book:
         payment, after = void_payment(book, payment_id, date, reason)
@@ -86,7 +86,7 @@ def list_payments(invoice: Annotated[int | None, typer.Option(
                       help="Only this invoice's payments.")] = None,
                   format: FormatOption = Format.table, ledger: LedgerOption = None) -> None:
     """Every payment with who recorded it and when, and its reversal if it was voided."""
-    from invoices.receivables import payment_list
+    from invoices.receivables.accounts import payment_list
 
     with _ledger(ledger) as book:
         found = payment_list(book, invoice)
@@ -111,7 +111,7 @@ def dispute(number: Number, amount: Amount, date: DateOption,
 
     Example: pricing ar dispute 3 20000.00 --date 2001-05-10 --reason "hours not agreed"
     """
-    from invoices.receivables import record_dispute
+    from invoices.receivables.accounts import record_dispute
 
     with _ledger(ledger, "write", user) as book:
         found = record_dispute(book, number, amount, date, reason, load(tables))
@@ -128,7 +128,7 @@ def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, meta
             resolution: Annotated[str, typer.Option("--resolution", parser=params.reason, help="How it was settled.")],
             ledger: LedgerOption = None, user: UserOption = None) -> None:
     """Record a dispute's resolution (issue a credit note separately if the customer was right)."""
-    from invoices.receivables import resolve_dispute
+    from invoices.receivables.accounts import resolve_dispute
 
     with _ledger(ledger, "write", user) as book:
         resolve_dispute(book, dispute_id, date, resolution)
@@ -150,7 +150,7 @@ def dispute_extend(dispute_id: Annotated[int, typer.Argument(parser=params.numbe
 
     Example: pricing ar dispute-extend 1 --until 2001-06-30 --reason "agreed with KMC billing on 2001-05-25"
     """
-    from invoices.receivables import extend_dispute
+    from invoices.receivables.accounts import extend_dispute
 
     with _ledger(ledger, "write", user) as book:
         found = extend_dispute(book, dispute_id, until, reason, load(tables))
@@ -166,7 +166,7 @@ def list_disputes(format: FormatOption = Format.table,
 
     The deadline follows the agreement in force on the dispute's date, or the latest extension
     agreed; a dispute raised before the psa_remedies table's first version has none."""
-    from invoices.receivables import disputes
+    from invoices.receivables.accounts import disputes
 
     with _ledger(ledger) as book:
         found = disputes(book, load(tables))
@@ -193,14 +193,15 @@ def credit(number: Number, amount: Amount,
 
     Example: pricing ar credit 3 20000.00 --date 2001-06-01 --reason "dispute 1 settled"
     """
-    from invoices import schema
-    from invoices.documents import marker, output_dir
-    from invoices.pending import complete_pending, credit_document
-    from invoices.receivables import issue_credit
-    from invoices.workbook import write_credit_note
+    from invoices.ledger import schema
+    from invoices.ledger.claims import marker, output_dir
+    from invoices.documents.pending import complete_pending
+    from invoices.ledger.claims import credit_document
+    from invoices.receivables.accounts import issue_credit
+    from invoices.documents.workbooks import write_credit_note
 
     if pdf:
-        from invoices.pdf import check_renderer
+        from invoices.documents.pdf import check_renderer
 
         check_renderer()
     with _ledger(ledger, "write", user) as book:
@@ -217,8 +218,8 @@ def credit(number: Number, amount: Amount,
             raise typer.Exit(1) from None
         reason = None
         if pdf:
-            from invoices.html_documents import credit_note_html
-            from invoices.printing import pdf_beside
+            from invoices.documents.html import credit_note_html
+            from invoices.documents.printing import pdf_beside
 
             document = credit_document(note.number)
             mark = marker(book.id, document)
@@ -251,8 +252,8 @@ def aging(as_of: AsOfOption,
 
     Example: pricing ar aging --as-of 2001-06-30 -o aging.xlsx
     """
-    from invoices.aging_workbook import write_aging
-    from invoices.ar_reports import BUCKETS, aging as find, aging_totals
+    from invoices.documents.aging_workbook import write_aging
+    from invoices.receivables.reports import BUCKETS, aging as find, aging_totals
 
     fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
     with _ledger(ledger) as book:
@@ -291,7 +292,7 @@ def status(as_of: AsOfOption, format: FormatOption = Format.table,
     """Whether the seller may cease performing for undisputed amounts past due.
 
     The undisputed amounts past due, the invoices behind them, and any termination."""
-    from invoices.ar_reports import status as find
+    from invoices.receivables.reports import status as find
 
     table_set = load(tables)
     with _ledger(ledger) as book:
@@ -323,7 +324,7 @@ def assurance(as_of: AsOfOption, format: FormatOption = Format.table,
 
     The psa_remedies table's multiple of the average monthly payment for services over its
     number of months before the date."""
-    from invoices.ar_reports import assurance as find
+    from invoices.receivables.reports import assurance as find
 
     with _ledger(ledger) as book:
         result = find(book, as_of, load(tables))
@@ -363,9 +364,9 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
 
     Example: pricing ar terminate --date 2001-06-15
     """
-    from invoices.ar_reports import termination_words
-    from invoices.receivables import terminate as record, withdraw_termination
-    from invoices.terms import TerminationRule
+    from invoices.receivables.reports import termination_words
+    from invoices.receivables.accounts import terminate as record, withdraw_termination
+    from invoices.receivables.terms import TerminationRule
 
     if withdraw == (date is not None):
         raise typer.BadParameter("give either --date DATE or --withdraw --reason TEXT",
@@ -407,14 +408,14 @@ def statement(bill_to: Annotated[str, typer.Argument(parser=params.text, help="T
 
     Example: pricing ar statement "KMC Telecom II, Inc." --from 2001-04-01 --to 2001-12-31 -o statement.pdf
     """
-    from invoices.printing import STATEMENT_FORMATS, print_statement, statement_rows
-    from invoices.statement import build_statement
+    from invoices.documents.printing import STATEMENT_FORMATS, print_statement, statement_rows
+    from invoices.receivables.statement import build_statement
 
     if end < start:
         raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
     fmt = chosen_format(output, format, STATEMENT_FORMATS)
     if fmt == "pdf":
-        from invoices.pdf import check_renderer
+        from invoices.documents.pdf import check_renderer
 
         check_renderer()
     with _ledger(ledger) as book:

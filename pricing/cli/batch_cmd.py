@@ -113,7 +113,7 @@ def batch(
                 shutil.copyfileobj(handle, sys.stdout.buffer)
             sys.stdout.flush()
         elif target != output:
-            from pricing.files import replaced_atomically
+            from pricing.fileio.writes import replaced_atomically
 
             with replaced_atomically(output) as temp:
                 shutil.move(str(target), temp)
@@ -210,7 +210,7 @@ def _spooled_stdin(path: Path) -> Path:
 
 def _linked(source: Path, path: Path) -> Path:
     """`source` under a name whose extension says its format (--input-format)."""
-    from pricing.csvfile import check_input_file
+    from pricing.fileio.csvfile import check_input_file
 
     check_input_file(source)
     try:

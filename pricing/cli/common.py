@@ -254,18 +254,18 @@ def emit_json(data: Any, to: Path | None = None) -> None:
 
 def write_text(path: Path, text: str) -> None:
     """A text output file, written to a temporary name and renamed."""
-    from pricing.files import write_text_atomically
+    from pricing.fileio.writes import write_text_atomically
 
     write_text_atomically(path, text)
 
 
 def emit_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]],
              computed: Sequence[str] = (), to: Path | None = None) -> None:
-    """CSV on stdout with no formula in it (pricing.csvsafe): a text cell that a spreadsheet
+    """CSV on stdout with no formula in it (pricing.fileio.csvsafe): a text cell that a spreadsheet
     would run gets a leading apostrophe; numbers, Decimals and dates are the program's own
     values and are written as they are. `computed` names text columns the program formats
     itself from numbers (a signed percentage such as "-8.85%"), also written as they are."""
-    from pricing.csvsafe import Writer, is_text, neutralise
+    from pricing.fileio.csvsafe import Writer, is_text, neutralise
 
     own = {i for i, name in enumerate(columns) if name in computed}
     buffer = io.StringIO()

@@ -27,7 +27,7 @@ def compare(
 
     Example: pricing compare examples/exhibit_c_old.csv examples/exhibit_c_new.csv
     """
-    from pricing.compare import compare_quotes, read_quote
+    from pricing.analysis.compare import compare_quotes, read_quote
 
     fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
     refuse_overwriting({"-o": output}, {"OLD": old, "NEW": new})
@@ -62,12 +62,12 @@ def compare(
 def _write_xlsx(path: Path, result, title: str) -> None:
     """Comparison: each line's old and new amount and the reduction, a formula stored with its
     value. Reconciliation: every stated figure that does not follow from its own lines. Both
-    sheets print one page wide with the header repeated (pricing.workbook_style); no totals row,
+    sheets print one page wide with the header repeated (pricing.fileio.workbook_style); no totals row,
     as the quotes' own subtotal and grand total are lines of the comparison."""
     import xlsxwriter
 
-    from pricing.files import replaced_atomically
-    from pricing.workbook_style import Column, Styles, print_setup, widths_of, write_table
+    from pricing.fileio.writes import replaced_atomically
+    from pricing.fileio.workbook_style import Column, Styles, print_setup, widths_of, write_table
 
     amounts = [v for r in result.rows for v in (r.old, r.new) if v is not None]
     whole = all(v == v.to_integral_value() for v in amounts)    # the exhibit's whole dollars

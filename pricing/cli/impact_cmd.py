@@ -42,7 +42,7 @@ def impact(
 
     Example: pricing impact examples/cities.csv --as-of 2002-10-01 --vs-tables ./new-tables
     """
-    from pricing.impact import impact as compare
+    from pricing.analysis.impact import impact as compare
 
     fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
     refuse_overwriting({"-o": output}, {"CITIES": cities})
@@ -56,7 +56,7 @@ def impact(
     if fmt == "json":
         emit_json(result.as_dict(), output)
     elif fmt == "xlsx":
-        from pricing.impact_workbook import write_impact
+        from pricing.analysis.impact_workbook import write_impact
 
         write_impact(output, result, title)
     else:
@@ -106,12 +106,12 @@ def review(
     Example: pricing review examples/reports.csv --period 2001 -o review.pdf
     """
     from pricing.reports.load import load_reports
-    from pricing.review import review as build
+    from pricing.analysis.review import review as build
 
     fmt = chosen_format(output, format, ("xlsx", "pdf", "json"), to_screen=("table", "json"))
     refuse_overwriting({"-o": output}, {"REPORTS": reports, "--hours": hours, "--levels": levels})
     if fmt == "pdf":
-        from invoices.pdf import check_renderer
+        from invoices.documents.pdf import check_renderer
 
         check_renderer()
     table_set = load(tables)
@@ -144,7 +144,7 @@ def _hours(path: Path | None) -> dict[str, dict[str, object]] | None:
     """city -> {month: hours} from a CSV of city, month, hours (every bad cell listed)."""
     if path is None:
         return None
-    from pricing.csvfile import read_records
+    from pricing.fileio.csvfile import read_records
     from pricing.errors import Problem, ProblemsError
     from pricing.values import canonical_month, parse_hours
 
@@ -167,8 +167,8 @@ def _hours(path: Path | None) -> dict[str, dict[str, object]] | None:
 def _review_xlsx(path: Path, title: str, rows, totals) -> None:
     import xlsxwriter
 
-    from pricing.files import replaced_atomically
-    from pricing.workbook_style import Column, Styles, book_options, table_sheet
+    from pricing.fileio.writes import replaced_atomically
+    from pricing.fileio.workbook_style import Column, Styles, book_options, table_sheet
 
     columns = [Column("city"), Column("changed"), Column("previous_level"), Column("level"),
                Column("price_before", "money", total=True), Column("price", "money", total=True),
@@ -185,8 +185,8 @@ def _review_xlsx(path: Path, title: str, rows, totals) -> None:
 
 def _review_pdf(path: Path, title: str, pack) -> None:
     """The review as a printed page: readable headers, each city's counts and the reason for
-    its level (pricing.review_document)."""
-    from invoices.pdf import write_pdf
-    from pricing.review_document import review_html
+    its level (pricing.analysis.review_document)."""
+    from invoices.documents.pdf import write_pdf
+    from pricing.analysis.review_document import review_html
 
     write_pdf(review_html(pack, title), path)

@@ -44,7 +44,7 @@ def _ledger(path: Path | None, mode: str = "read", user: str | None = None,
     invoice run; `user` is who the writes are recorded as made by. A ledger holding a value
     its column's type does not allow (a row edited by hand) is refused, naming the value, unless
     `check` is off (`ledger check`, which lists them all)."""
-    from invoices.ledger import Ledger, login_name
+    from invoices.ledger.store import Ledger, login_name
 
     if mode != "read" and user is None:
         user = login_name()              # before the ledger is opened (or made): fail early
@@ -52,7 +52,7 @@ def _ledger(path: Path | None, mode: str = "read", user: str | None = None,
     if mode == "read":
         typer.echo(f"ledger {book.where}", err=True)
     if check and not book.created:
-        from invoices.invariants import values_are_well_formed
+        from invoices.ledger.invariants import values_are_well_formed
         from pricing.errors import PricingError
 
         with book.read() as conn:
@@ -69,16 +69,16 @@ def _ledger(path: Path | None, mode: str = "read", user: str | None = None,
 def report_output(path: Path, book) -> Path:
     """A report's output file: never the ledger (or SQLite's files beside it), a ledger's
     document, a directory, or a file in a folder that cannot be written."""
-    from invoices.documents import output_file
-    from invoices.ledger import ledger_files
+    from invoices.ledger.claims import output_file
+    from invoices.ledger.store import ledger_files
 
     return output_file(path, ledger_files(book.path))
 
 
 def _due(book, invoice, tables):
-    """The invoice's due date in force (invoices.terms.due_in_force), with the one it was
+    """The invoice's due date in force (invoices.receivables.terms.due_in_force), with the one it was
     issued with and why they differ."""
-    from invoices.receivables import balance
+    from invoices.receivables.accounts import balance
 
     return balance(book, invoice.number, dt.date.max, load(tables)).due
 
@@ -114,8 +114,9 @@ def run(
 
     Example: pricing invoice run --month 2001-04 --cities examples/invoice_cities.csv --hours examples/invoice_hours.csv --out billing/ --pdf
     """
-    from invoices.ledger import resolve_ledger
-    from invoices.run import prepare_month, run_month
+    from invoices.ledger.store import resolve_ledger
+    from invoices.billing.run import prepare_month
+    from invoices.workflows import run_month
 
     if hours is None and not no_hours:
         raise typer.BadParameter("give the month's hours with --hours FILE, or --no-hours if it "
@@ -125,12 +126,12 @@ def run(
         raise typer.BadParameter("--no-hours says the month had no hours; it cannot go with "
                                  "--hours", param_hint="--no-hours")
     if pdf and not dry_run:
-        from invoices.pdf import check_renderer
+        from invoices.documents.pdf import check_renderer
 
         check_renderer()
     table_set = load(tables)
     if dry_run:                               # reads the inputs; touches no folder, no ledger
-        from invoices.drafts import read_month
+        from invoices.billing.drafts import read_month
 
         _dry_run(ledger, read_month(month, cities, table_set, hours, events, invoice_date),
                  table_set)
@@ -186,8 +187,8 @@ def _echo_levels(levels) -> None:
 
 def _dry_run(ledger: Path | None, inputs, tables) -> None:
     """What the run would issue, from the ledger as it stands; nothing recorded or written."""
-    from invoices.ledger import Ledger, resolve_ledger
-    from invoices.run import dry_run
+    from invoices.ledger.store import Ledger, resolve_ledger
+    from invoices.billing.run import dry_run
 
     where = resolve_ledger(ledger)
     exists = not isinstance(where, Path) or where.exists()
@@ -233,8 +234,8 @@ def list_invoices(
 
     Example: pricing invoice list --open --from 2001-01-01 --min-total 100000
     """
-    from invoices.listing import Filters, list_invoices as find
-    from pricing.agreements import customer_key
+    from invoices.receivables.listing import Filters, list_invoices as find
+    from pricing.rules.agreements import customer_key
 
     if limit is None:
         limit = 50 if format is Format.table else 0
@@ -260,7 +261,7 @@ def list_invoices(
         typer.echo(f"{matching - len(listed):,} more ({matching:,} match; --limit 0 for all)",
                    err=True)
     if bill_to and not matching:
-        from invoices.listing import known_bill_tos
+        from invoices.receivables.listing import known_bill_tos
 
         with _ledger(ledger) as book:
             names = known_bill_tos(book)
@@ -308,7 +309,7 @@ def explain_invoice(number: NumberArgument, format: FormatOption = Format.table,
 
     Example: pricing invoice explain 2 --format json
     """
-    from invoices.explain import explain
+    from invoices.billing.explain import explain
 
     with _ledger(ledger) as book:
         invoice = book.get(number)
@@ -394,17 +395,17 @@ def print_document(
 
     Example: pricing invoice print 3 -o invoice-000003.pdf
     """
-    from invoices.printing import DOCUMENT_FORMATS, Reprint, print_credit_note, print_invoice
+    from invoices.documents.printing import DOCUMENT_FORMATS, Reprint, print_credit_note, print_invoice
 
     fmt = chosen_format(output, format, DOCUMENT_FORMATS, to_screen=())
     if fmt == "pdf":
-        from invoices.pdf import check_renderer
+        from invoices.documents.pdf import check_renderer
 
         check_renderer()
     with _ledger(ledger) as book:
         target = report_output(output, book)
         if credit:
-            from invoices.receivables import credit_note
+            from invoices.receivables.accounts import credit_note
 
             note = credit_note(book, number)
             invoice = book.get(note.invoice)

@@ -27,7 +27,7 @@ def check(ledger: LedgerOption = None,
 
     Example: pricing ledger check --ledger ledger.sqlite3
     """
-    from invoices.invariants import check as run_checks
+    from invoices.ledger.invariants import check as run_checks
 
     with _ledger(ledger, check=False) as book:
         found = run_checks(book)
@@ -53,10 +53,10 @@ def upgrade(ledger: LedgerOption = None) -> None:
 
     Example: pricing ledger upgrade --ledger ledger.sqlite3
     """
-    from invoices.invariants import check as run_checks
-    from invoices.ledger import Ledger, inspect_file, is_server, resolve_ledger
-    from invoices.schema import SCHEMA_VERSION
-    from invoices.upgrade import upgrade as rebuild_schema_2
+    from invoices.ledger.invariants import check as run_checks
+    from invoices.ledger.store import Ledger, inspect_file, is_server, resolve_ledger
+    from invoices.ledger.schema import SCHEMA_VERSION
+    from invoices.ledger.upgrade import upgrade as rebuild_schema_2
 
     path = resolve_ledger(ledger)
     if not is_server(path) and inspect_file(path)[0] == "old-ledger":
@@ -91,8 +91,8 @@ def copy(source: str = typer.Argument(..., metavar="SRC", help="The ledger to co
 
     Example: pricing ledger copy ledger.sqlite3 postgresql://billing@db.example/ledger
     """
-    from invoices.copy import copy_ledger
-    from invoices.ledger import resolve_ledger, shown_address
+    from invoices.ledger.copy import copy_ledger
+    from invoices.ledger.store import resolve_ledger, shown_address
 
     copied = copy_ledger(resolve_ledger(source), resolve_ledger(destination))
     counted = ", ".join(f"{name} {copied.get(table, 0):,}" for table, name in (
@@ -118,7 +118,7 @@ def export(start: dt.date = typer.Option(..., "--from", parser=params.date, meta
 
     Example: pricing ledger export --from 2001-01-01 --to 2001-12-31 -o journal.csv
     """
-    from invoices.journal import COLUMNS, journal, read_accounts, unbalanced
+    from invoices.receivables.journal import COLUMNS, journal, read_accounts, unbalanced
     from pricing.errors import PricingError
     from pricing.cli.common import Format, chosen_format, emit_csv, emit_json
     from pricing.cli.invoice_cmd import report_output
@@ -166,7 +166,7 @@ def log(user: str | None = typer.Option(None, "--user", parser=params.name, meta
 
     Example: pricing ledger log --user dana --format csv
     """
-    from invoices.audit import activity
+    from invoices.ledger.audit import activity
 
     with _ledger(ledger) as book:
         found = activity(book, user)

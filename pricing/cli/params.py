@@ -68,7 +68,7 @@ def as_of_in_term(as_of: dt.date | None, tables, agreement: str = "PSA") -> dt.d
     """The date a pricing command is for: --as-of, or today when it is not given. Today
     outside the agreement's term (the PSA's ends in 2005) is refused saying both: the term's
     end and that --as-of gives the date."""
-    from pricing.agreements import check_in_term
+    from pricing.rules.agreements import check_in_term
     from pricing.errors import PricingError
 
     if as_of is not None:

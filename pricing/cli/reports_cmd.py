@@ -21,7 +21,7 @@ LevelsOption = Annotated[Path | None, typer.Option("--levels", help="CSV city, l
 
 
 def _levels(path: Path | None) -> dict[str, str] | None:
-    from pricing.csvfile import read_records
+    from pricing.fileio.csvfile import read_records
 
     if path is None:
         return None
@@ -63,7 +63,7 @@ def relevel(
 
     Example: pricing relevel examples/reports.csv --period 2000
     """
-    from pricing.periods import annual_period
+    from pricing.rules.periods import annual_period
     from pricing.reports.levels import levels_for_period, meeting_date, meeting_days
     from pricing.reports.load import load_reports
 

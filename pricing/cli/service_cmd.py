@@ -34,9 +34,9 @@ def level(
 
     Example: pricing level --gateway-elements 20 --slc 10 --as-of 2000-10-01
     """
-    from pricing.agreements import check_in_term
-    from pricing.components import Counts
-    from pricing.service_level import level_fixed_on, pick_level
+    from pricing.rules.agreements import check_in_term
+    from pricing.rules.components import Counts
+    from pricing.rules.service_level import level_fixed_on, pick_level
 
     table_set = load(tables)
     date = params.as_of_in_term(as_of, table_set)
@@ -69,8 +69,8 @@ def level(
 
 def read_json(path: Path) -> object:
     """A JSON file with decimals kept exact; a bad file (not a regular file, not UTF-8, too
-    large, too deep, NaN, an exponent) is an error naming it (see pricing.jsonfile)."""
-    from pricing.jsonfile import read_json as read
+    large, too deep, NaN, an exponent) is an error naming it (see pricing.fileio.jsonfile)."""
+    from pricing.fileio.jsonfile import read_json as read
 
     return read(path)
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pricing.equipment.names import match_product, product_key
 from pricing.equipment.order import OrderLine
 from pricing.errors import MissingPriceError, PricingError
-from pricing.lines import Source
+from pricing.rules.lines import Source
 from pricing.tables.loader import TableSet
 
 SCHEDULES = {

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.jsonfile import as_text
+from pricing.fileio.jsonfile import as_text
 from pricing.values import AMOUNT_LIMIT, COUNT_LIMIT, parse_count, parse_date, parse_decimal, shown
 
 KINDS = ("hardware", "software", "cable")

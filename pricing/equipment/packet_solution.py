@@ -31,8 +31,8 @@ from decimal import Decimal
 from pricing.equipment.names import match_product, product_key
 from pricing.equipment.warranty import SEVEN_RE_PARTS, ComponentWarranty, seven_re_warranty
 from pricing.errors import PricingError
-from pricing.lines import Source
-from pricing.jsonfile import as_text
+from pricing.rules.lines import Source
+from pricing.fileio.jsonfile import as_text
 from pricing.money import round_cents
 from pricing.tables.loader import TableSet
 from pricing.values import COUNT_LIMIT, parse_amount, parse_date, parse_decimal, shown
@@ -111,7 +111,7 @@ class PacketSolutionCheck:
                 "sources": [str(s) for s in self.sources]}
 
     def _repr_html_(self) -> str:
-        from pricing.html_views import packet_solution_html
+        from pricing.fileio.html_views import packet_solution_html
 
         return packet_solution_html(self)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.agreements import check_in_term, customer_name
+from pricing.rules.agreements import check_in_term, customer_name
 from pricing.equipment.discounts import Discount, find_discount
 from pricing.equipment.order import OrderLine
 from pricing.equipment.warranty import Warranty, warranty_for
 from pricing.errors import PricingError
-from pricing.lines import Line
+from pricing.rules.lines import Line
 from pricing.money import round_cents
 from pricing.tables.loader import TableSet
 
@@ -73,7 +73,7 @@ class EquipmentResult:
                 "rejects": [{"row": row, "reason": reason} for row, reason in self.rejects]}
 
     def _repr_html_(self) -> str:
-        from pricing.html_views import equipment_html
+        from pricing.fileio.html_views import equipment_html
 
         return equipment_html(self)
 
@@ -110,7 +110,7 @@ def price_equipment(lines: list[OrderLine], tables: TableSet,
 def read_order_csv(path, tables: TableSet) -> EquipmentResult:
     """Read and price ORDER.csv; bad rows are rejected with their row number, the others are
     priced. A file that cannot be read, or a wrong header, is an error."""
-    from pricing.csvfile import read_records
+    from pricing.fileio.csvfile import read_records
     from pricing.equipment.order import COLUMNS, REQUIRED, parse_order_line
     from pricing.errors import ProblemsError
 

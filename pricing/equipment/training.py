@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pricing.agreements import check_in_term
+from pricing.rules.agreements import check_in_term
 from pricing.equipment.names import match_product, product_key
 from pricing.equipment.warranty import add_months
 from pricing.errors import PricingError
-from pricing.lines import Source
+from pricing.rules.lines import Source
 from pricing.tables.loader import TableSet
 
 
@@ -109,7 +109,7 @@ def training_seats(purchases: list[Purchase], tables: TableSet
 def read_purchases(path) -> tuple[list[Purchase], list[tuple[int, str]]]:
     """PURCHASES.csv (product, amount, ship_date): the purchases, and the rows that are not
     purchases (row, reason). A wrong header is an error."""
-    from pricing.csvfile import read_records
+    from pricing.fileio.csvfile import read_records
     from pricing.values import parse_amount, parse_date
 
     purchases, bad = [], []

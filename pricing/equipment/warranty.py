@@ -18,7 +18,7 @@ from pricing.equipment.discounts import SCHEDULES, find_schedule
 from pricing.equipment.names import UnknownProductError, match_product, product_key
 from pricing.equipment.order import OrderLine
 from pricing.errors import MissingPriceError, PricingError
-from pricing.lines import Source
+from pricing.rules.lines import Source
 from pricing.tables.loader import TableSet
 from pricing.values import shown
 

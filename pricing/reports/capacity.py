@@ -15,12 +15,12 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from pricing.agreements import check_in_term
-from pricing.components import BOUND_COLUMNS
-from pricing.periods import period_containing
+from pricing.rules.agreements import check_in_term
+from pricing.rules.components import BOUND_COLUMNS
+from pricing.rules.periods import period_containing
 from pricing.reports.levels import city_level
 from pricing.reports.load import Month, Reports, month_index, month_label, month_of
-from pricing.service_level import pick_level
+from pricing.rules.service_level import pick_level
 from pricing.tables.loader import TableSet
 
 

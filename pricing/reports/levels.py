@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pricing.agreements import check_in_term
-from pricing.components import Counts
-from pricing.periods import annual_period, period_containing
-from pricing.relevel import LevelDecision, level_for_period
+from pricing.rules.agreements import check_in_term
+from pricing.rules.components import Counts
+from pricing.rules.periods import annual_period, period_containing
+from pricing.rules.relevel import LevelDecision, level_for_period
 from pricing.reports.load import Month, Reports, month_label
 from pricing.tables.loader import TableSet
 
@@ -90,7 +90,7 @@ def level_from_history(reports: Reports, city: str, year: int, tables: TableSet,
     period at the level the contract gives. A period with no report changes nothing. None
     when nothing is known of the city before `year` (a new city: the caller decides).
 
-    The monthly run (invoices.period_levels) and `pricing relevel` both decide here, so they
+    The monthly run (invoices.billing.levels) and `pricing relevel` both decide here, so they
     agree by construction."""
     earlier = [p for p in known if p < year]
     if earlier:

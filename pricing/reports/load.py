@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from pricing.components import COMPONENTS, Counts
-from pricing.csvfile import CELL_LIMIT, check_input_file, read_records
+from pricing.rules.components import COMPONENTS, Counts
+from pricing.fileio.csvfile import CELL_LIMIT, check_input_file, read_records
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.tables.columns import count
 from pricing.values import parse_date, parse_month
@@ -84,7 +84,7 @@ def _rows(path: Path, problems: list[Problem]) -> list[dict[str, object]]:
 
 
 def _csv_rows(path: Path, problems: list[Problem]) -> list[dict[str, object]]:
-    """A CSV report through the one CSV reader (pricing.csvfile): bytes that are not UTF-8, an
+    """A CSV report through the one CSV reader (pricing.fileio.csvfile): bytes that are not UTF-8, an
     overlong cell or a row of the wrong width is a problem of its row, listed with the others;
     a file that cannot be read or lacks a column is an error at once."""
     found: list[Problem] = []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pricing.components import COMPONENTS
+from pricing.rules.components import COMPONENTS
 from pricing.errors import PricingError
 from pricing.reports.capacity import capacity_limits
 from pricing.reports.load import Month, Reports, month_label

@@ -118,7 +118,7 @@ class TableSet:
 
     def _repr_html_(self) -> str:
         """In a notebook: every table, its versions, the one in force today and the hash."""
-        from pricing.html_views import table_set_html
+        from pricing.fileio.html_views import table_set_html
 
         return table_set_html(self)
 

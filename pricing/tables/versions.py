@@ -16,9 +16,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pricing.csvfile import check_input_file
+from pricing.fileio.csvfile import check_input_file
 from pricing.errors import Problem, ProblemsError
-from pricing.files import replaced_atomically, write_text_atomically
+from pricing.fileio.writes import replaced_atomically, write_text_atomically
 from pricing.tables.loader import (MANIFEST, TableSet, TableVersion, check_tables,
                                    resolve_tables_dir, sha256_of)
 from pricing.tables.schema import SCHEMAS

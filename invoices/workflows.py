@@ -1,0 +1,114 @@
+"""Record an entry, then write its documents: the one place where billing or receivables meet
+a document writer (a design rule: billing and receivables never import invoices.documents).
+
+The monthly run: `invoices.billing.run.issue_month` records the month's invoices in one
+transaction (claiming each workbook's path); after the commit each workbook is written
+(temporary name, rename) and marked written, documents earlier commands left pending are
+written, a workbook deleted since is written again, and with `pdf` each invoice's PDF goes
+beside its workbook. A run stopped after the commit left invoices marked unwritten; the next
+run writes them first, from the ledger alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from invoices.billing.drafts import MonthInputs
+from invoices.billing.levels import LevelSet
+from invoices.billing.run import issue_month, prepare_month
+from invoices.documents.html import invoice_html
+from invoices.documents.pending import Pending, complete_pending
+from invoices.documents.printing import pdf_beside
+from invoices.documents.workbooks import write_invoice
+from invoices.ledger.claims import invoice_document, marker, release
+from invoices.ledger.faults import fault_point
+from invoices.ledger.records import Invoice
+from invoices.ledger.store import Ledger
+from pricing.tables.loader import TableSet
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Attributes: issued (new this run; supplement > 0 for cities added after the month was
+    invoiced), existing (invoices already holding this run's cities for the month), pending
+    (earlier documents written now, and any still not written), notes (skipped months),
+    unwritten (issued now but the workbook could not be written: the next run writes it),
+    restored (workbooks of existing invoices deleted since, written again), pdfs (PDFs
+    written beside the workbooks when asked for) and pdfs_left ((document, why not))."""
+
+    issued: tuple[Invoice, ...]
+    existing: tuple[Invoice, ...]
+    pending: Pending
+    notes: tuple[str, ...]
+    unwritten: tuple[tuple[Invoice, str], ...] = ()
+    restored: tuple[str, ...] = ()
+    pdfs: tuple[str, ...] = ()
+    pdfs_left: tuple[tuple[str, str], ...] = ()
+    levels: tuple[LevelSet, ...] = ()
+
+
+def run_month(month: str, cities: Path, out_dir: Path, tables: TableSet, ledger: Ledger,
+              hours: Path | None = None, events: Path | None = None,
+              invoice_date: dt.date | None = None,
+              prepared: tuple[MonthInputs, Path] | None = None, pdf: bool = False) -> RunResult:
+    """Issue the month's invoices and write their workbooks; then write any documents earlier
+    commands left unwritten. With `pdf`, each invoice of the run also gets its PDF beside its
+    workbook (an existing invoice's only when missing). A refused run changes nothing, on disk
+    or in the ledger."""
+    inputs, out = prepared or prepare_month(month, cities, out_dir, tables, hours, events,
+                                            invoice_date)
+    claimed: list[Path] = []
+    try:
+        recorded = issue_month(ledger, inputs, out, tables, claimed)
+    except BaseException:
+        release(claimed)
+        raise
+    issued, existing = list(recorded.issued), list(recorded.existing)
+    notes, levels = recorded.notes, recorded.levels
+    fault_point("after-commit")
+    written, unwritten = {}, []
+    for invoice in issued:
+        try:
+            write_invoice(invoice, None, marker(ledger.id, invoice_document(invoice.number)))
+            written[invoice.number] = invoice.file
+        except OSError as error:
+            unwritten.append((invoice, f"cannot write {invoice.file} ({error.strerror or error})"))
+        fault_point("after-write")
+    if written:
+        ledger.mark_written(written)
+    pending = complete_pending(ledger, out)
+    restored = []
+    for invoice in existing:                 # a workbook deleted since: write it again
+        path = Path(invoice.file)
+        if not path.exists() and path.parent.is_dir():
+            try:
+                write_invoice(invoice, None, marker(ledger.id, invoice_document(invoice.number)))
+                restored.append(invoice_document(invoice.number))
+            except OSError:
+                pass
+    pdfs, pdfs_left = (_pdfs(ledger, [i for i in issued if i.number in written], existing)
+                       if pdf else ((), ()))
+    return RunResult(tuple(issued), tuple(existing), pending, notes, tuple(unwritten),
+                     tuple(restored), pdfs, pdfs_left, levels)
+
+
+def _pdfs(ledger: Ledger, issued: list[Invoice], existing: list[Invoice]
+          ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The PDF beside each workbook: for every invoice issued now, and for an existing one
+    whose PDF is missing. The ledger records the workbook; a PDF can always be printed again
+    from the ledger (`invoice print`), so a PDF that cannot be written is reported, not
+    pending."""
+    written, left = [], []
+    missing = [i for i in existing if Path(i.file).parent.is_dir()
+               and not Path(i.file).with_suffix(".pdf").exists()]
+    for invoice in issued + missing:
+        document = invoice_document(invoice.number)
+        mark = marker(ledger.id, document)
+        reason = pdf_beside(Path(invoice.file), invoice_html(invoice, mark), ledger.id, document)
+        if reason is None:
+            written.append(str(Path(invoice.file).with_suffix(".pdf")))
+        else:
+            left.append((document, reason))
+    return tuple(written), tuple(left)
