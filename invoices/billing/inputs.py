@@ -97,11 +97,15 @@ def read_cities(path: Path, problems: list[Problem]) -> list[CityRow]:
     return rows
 
 
-def _city_of(cells: dict[str, str], cities: set[str]) -> str:
+def _known_city(path: Path, line: int, cells: dict[str, str], cities: set[str],
+                problems: list[Problem]) -> str:
     """The cities file's spelling of a row's city (the one key: NFD or NFC, case, spaces and
-    punctuation aside), else the row's own."""
-    by_key = _keyed(frozenset(cities))
-    return by_key.get(city_key(cells["city"]), cells["city"])
+    punctuation aside); a city not in the cities file is a problem at the row's city cell."""
+    name = _keyed(frozenset(cities)).get(city_key(cells["city"]), cells["city"])
+    if name not in cities:
+        problems.append(Problem(str(path), line, "city", f"unknown city {name!r} "
+                                                         f"(not in the cities file)"))
+    return name
 
 
 @lru_cache(maxsize=4)
@@ -116,10 +120,7 @@ def read_hours(path: Path, cities: set[str], problems: list[Problem]) -> list[Ho
     rows, seen = [], {}
     for line, cells in _records(path, ("city", "month", "hours"), (), problems):
         before = len(problems)
-        cells["city"] = _city_of(cells, cities)
-        if cells["city"] not in cities:
-            problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
-                                                             f"(not in the cities file)"))
+        cells["city"] = _known_city(path, line, cells, cities, problems)
         try:
             month = canonical_month(cells["month"])
         except ValueError as error:
@@ -144,10 +145,7 @@ def read_events(path: Path, cities: set[str], problems: list[Problem]) -> list[E
     rows = []
     for line, cells in _records(path, ("city", "date", "kind", "quantity"), (), problems):
         before = len(problems)
-        cells["city"] = _city_of(cells, cities)
-        if cells["city"] not in cities:
-            problems.append(Problem(str(path), line, "city", f"unknown city {cells['city']!r} "
-                                                             f"(not in the cities file)"))
+        cells["city"] = _known_city(path, line, cells, cities, problems)
         try:
             date = parse_date(cells["date"])
         except ValueError as error:
