@@ -5,16 +5,19 @@ stdin/stdout for batch, -o by extension, semicolon CSVs named, progress by bytes
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import typer.main
+from hypothesis import given, settings, strategies as st
 from typer.testing import CliRunner
 
 from pricing.cli import app
@@ -102,7 +105,7 @@ def test_every_option_has_a_help_line_and_every_format_lists_its_choices():
             assert getattr(param, "help", None), f"pricing {' '.join(path)}: {param.name} has no help"
             if param.name == "format":
                 shown = runner.invoke(app, path + ["--help"], env={"COLUMNS": "200"}).output
-                assert re.search(r"--format\s+\[[a-z]+(\|[a-z]+)+\]", shown), path
+                assert re.search(r"--format\s+[\[<][a-z]+(\|[a-z]+)+[\]>]", shown), path
 
 
 def test_help_has_no_python_types_and_summaries_are_whole_sentences():
@@ -370,3 +373,29 @@ def test_a_document_number_has_one_rule_and_one_message(ledger, number):
         refused = invoke(ledger, *command)
         assert refused.exit_code == 2, command
         assert "expected a number of 1 or more in ASCII digits" in one_line(refused.output)
+
+
+_JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.text(),
+                         st.decimals(allow_nan=False, allow_infinity=False, places=2),
+                         st.dates())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.text(), _JSON_VALUES), max_size=5))
+def test_json_rows_are_written_as_the_json_module_writes_them(rows):
+    """The fast writer of row lists gives the json module's text, byte for byte."""
+    from pricing.cli.common import json_text
+
+    expected = json.dumps(rows, indent=2, default=lambda v: v.isoformat()
+                          if isinstance(v, dt.date) else str(v))
+    assert json_text(rows) == expected
+
+
+def test_json_rows_by_hand():
+    from pricing.cli.common import json_text
+
+    assert json_text([{"number": 1, "total": Decimal("1250.00"),
+                       "day": dt.date(2001, 4, 30), "file": None, "open": True, "é": "ü"}]) == (
+        '[\n  {\n    "number": 1,\n    "total": "1250.00",\n    "day": "2001-04-30",\n'
+        '    "file": null,\n    "open": true,\n    "\\u00e9": "\\u00fc"\n  }\n]')
+    assert json_text([]) == "[]" and json_text([{}]) == "[\n  {}\n]"

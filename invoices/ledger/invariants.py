@@ -177,23 +177,18 @@ def _bad_value(column) -> str | None:
     (SQLite keeps whatever is written into a column), or None for free text."""
     from sqlalchemy import BigInteger, Boolean, Date, Integer
 
+    from invoices.ledger.dates import bad_date, bad_month
+
     name = f'"{column.name}"'
     if column.name == "month":
-        return (f"typeof({name}) != 'text' OR length({name}) != 7 OR {name} NOT GLOB "
-                f"'[0-9][0-9][0-9][0-9]-[01][0-9]' OR substr({name}, 6, 2) NOT BETWEEN '01' "
-                f"AND '12'")
-    if isinstance(column.type, Date):       # the GLOB first: date() only for what passes it
-        return (f"typeof({name}) != 'text' OR {name} NOT GLOB "
-                f"'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' OR ifnull(date({name}, '+0 days'), '') != {name}")
+        return bad_month(column.name)
+    if isinstance(column.type, Date):
+        return bad_date(column.name)
     if isinstance(column.type, Boolean):
         return f"{name} NOT IN (0, 1)"
     if isinstance(column.type, (Integer, BigInteger)):
         return f"typeof({name}) != 'integer'"
     return None
-
-
-# Lines and the billing state by city: the large tables, which reports do not filter by date.
-BILLING_STATE = frozenset({"lines", "city_months", "city_hours", "city_periods"})
 
 
 def values_are_well_formed(conn, limit: int = 100, dates_only: bool = False) -> list[str]:
@@ -203,33 +198,23 @@ def values_are_well_formed(conn, limit: int = 100, dates_only: bool = False) -> 
     would stumble on it or, comparing dates, silently leave the row out; PostgreSQL refuses such
     a value when it is written, so there is nothing to look for there. One query, in SQLite.
 
-    `dates_only`: only dates and months, the values a report compares and would silently
-    leave a row out for (a few milliseconds on 10,000 invoices, where every column takes 0.1 s:
-    every command opening a ledger runs this much; a bad number fails where it is read, and
-    the ledger names it then)."""
-    from sqlalchemy import Date, inspect, text
+    `dates_only`: only the dates and months reports compare (invoices.ledger.dates, the check
+    every command makes on opening); a bad number fails where it is read, and the ledger names
+    it then."""
+    from sqlalchemy import inspect
+
+    from invoices.ledger.dates import DATED, check_sql, damaged_dates
 
     if conn.dialect.name != "sqlite":
         return []
+    if dates_only:
+        return damaged_dates(conn.connection.dbapi_connection, limit)
     present = set(inspect(conn).get_table_names())
-    parts = []
-    for table in s.metadata.sorted_tables:
-        if table.name not in present or (dates_only and table.name in BILLING_STATE):
-            continue
-        key = " || ', ' || ".join(f"'{k.name} ' || quote(\"{k.name}\")"
-                                  for k in table.primary_key.columns)
-        checks = [(column.name, f"\"{column.name}\" IS NOT NULL AND ({_bad_value(column)})")
-                  for column in table.columns
-                  if _bad_value(column) and (not dates_only or column.name == "month"
-                                             or isinstance(column.type, Date))]
-        if checks:                     # one scan a table: the first bad column of each row
-            which = " ".join(f"WHEN {c} THEN '{n}'" for n, c in checks)
-            value = " ".join(f"WHEN {c} THEN substr(quote(\"{n}\"), 1, 40)" for n, c in checks)
-            parts.append(f"SELECT '{table.name}', {key}, CASE {which} END, CASE {value} END "
-                         f"FROM \"{table.name}\" WHERE {' OR '.join(f'({c})' for _, c in checks)}")
-    if not parts:
-        return []
-    rows = conn.execute(text(" UNION ALL ".join(parts) + f" LIMIT {int(limit)}")).all()
+    checks = {table.name: (tuple(k.name for k in table.primary_key.columns),
+                           [(c.name, _bad_value(c)) for c in table.columns if _bad_value(c)])
+              for table in s.metadata.sorted_tables if table.name in present}
+    sql = check_sql(checks, limit)
+    rows = conn.exec_driver_sql(sql).all() if sql else []
     return [f"{table} ({key}): {column} {value} is not "
             f"{_what(s.metadata.tables[table].c[column])}" for table, key, column, value in rows]
 
@@ -237,10 +222,11 @@ def values_are_well_formed(conn, limit: int = 100, dates_only: bool = False) -> 
 def _what(column) -> str:
     from sqlalchemy import Boolean, Date
 
-    if column.name == "month":
-        return "a month YYYY-MM"
-    return ("a date YYYY-MM-DD" if isinstance(column.type, Date) else "true or false"
-            if isinstance(column.type, Boolean) else "a whole number")
+    from invoices.ledger.dates import what
+
+    if column.name == "month" or isinstance(column.type, Date):
+        return what(column.name)
+    return "true or false" if isinstance(column.type, Boolean) else "a whole number"
 
 
 INVARIANTS: tuple[Callable, ...] = (

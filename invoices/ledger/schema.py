@@ -28,10 +28,10 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Fore
                         ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
+from invoices.ledger.dates import DATED
+from invoices.ledger.opening import APPLICATION, SCHEMA_VERSION, TABLES
 from pricing.values import UNKNOWN_AUTHOR
 
-APPLICATION = "kmc-pricing ledger"
-SCHEMA_VERSION = 5
 UNKNOWN = UNKNOWN_AUTHOR         # who or when, for a record made before schema 4 kept it
 
 metadata = MetaData()
@@ -207,3 +207,12 @@ INDEXES = (Index("invoices_by_date", invoices.c.invoice_date),
            Index("disputes_by_invoice", disputes.c.invoice))
 
 LEDGER_TABLES = frozenset(metadata.tables)
+if LEDGER_TABLES != frozenset(TABLES):      # the reports' reader names the tables without this module
+    raise ImportError(f"invoices.ledger.opening.TABLES differs from the schema: "
+                      f"{sorted(LEDGER_TABLES ^ frozenset(TABLES))}")
+_dated = {t.name: (tuple(k.name for k in t.primary_key.columns),
+                   tuple(c.name for c in t.columns if c.name == "month" or isinstance(c.type, Date)))
+          for t in metadata.sorted_tables
+          if t.name not in {"lines", "city_months", "city_hours", "city_periods"}}
+if {k: v for k, v in _dated.items() if v[1]} != DATED:     # the check on opening reads DATED
+    raise ImportError("invoices.ledger.dates.DATED differs from the schema's date columns")

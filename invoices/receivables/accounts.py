@@ -13,47 +13,18 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, select
 
 from invoices.ledger import schema as s
 from invoices.ledger.store import Ledger, now
-from invoices.receivables.terms import DueDate, TerminationRule, dispute_period, due_in_force
+from invoices.receivables.positions import (Balance, Where, balances,  # noqa: F401 (re-exported)
+                                             ledger_termination, positions)
+from invoices.receivables.positions import termination_date as positions_termination
+from invoices.receivables.terms import TerminationRule, dispute_period
 from pricing.errors import PricingError
 from pricing.money import from_cents, to_cents
 from pricing.tables.loader import TableSet
 from pricing.values import parse_amount
-
-
-@dataclass(frozen=True)
-class Balance:
-    """An invoice's position on a date.
-
-    Attributes: number, bill_to, invoice_date, due (its DueDate on the date: the one in force,
-    the one it was issued with, and why they differ), total, paid, credited, open (total - paid
-    - credited), disputed (open disputes, at most the open balance).
-    """
-
-    number: int
-    bill_to: str
-    invoice_date: dt.date
-    due: DueDate
-    total: Decimal
-    paid: Decimal
-    credited: Decimal
-    open: Decimal
-    disputed: Decimal
-
-    @property
-    def due_date(self) -> dt.date:
-        """The due date in force (invoices.receivables.terms.due_in_force)."""
-        return self.due.in_force
-
-    @property
-    def undisputed(self) -> Decimal:
-        return self.open - self.disputed
-
-    def days_past_due(self, as_of: dt.date) -> int:
-        return (as_of - self.due_date).days
 
 
 def _amount(text: str | Decimal, what: str) -> Decimal:
@@ -66,21 +37,11 @@ def _amount(text: str | Decimal, what: str) -> Decimal:
         raise PricingError(f"{what}: {error}") from None
 
 
-def termination_date(ledger: Ledger, conn=None) -> dt.date | None:
+def termination_date(ledger: Ledger | None, conn=None) -> dt.date | None:
     """The termination in force: the last entry of the log, unless it is a withdrawal."""
     if conn is None:
-        with ledger.read() as conn:
-            return termination_date(ledger, conn)
-    t = s.terminations.c
-    last = conn.execute(select(t.kind, t.date).order_by(t.id.desc()).limit(1)).first()
-    return last.date if last is not None and last.kind == "terminated" else None
-
-
-def _sums(table, day: dt.date, *extra):
-    """Each invoice's sum of `table` dated on or before `day`, as a subquery."""
-    return (select(table.c.invoice.label("invoice"),
-                   func.sum(table.c.amount_cents).label("cents"))
-            .where(table.c.date <= day, *extra).group_by(table.c.invoice).subquery())
+        return ledger_termination(ledger)
+    return positions_termination(conn)
 
 
 def standing(day: dt.date):
@@ -88,64 +49,6 @@ def standing(day: dt.date):
     it (a payment voided later still stood until then)."""
     v = s.payment_voids.c
     return ~select(v.id).where(v.payment == s.payments.c.id, v.date <= day).exists()
-
-
-def _positions(conn, as_of: dt.date, rule: TerminationRule | None, *where) -> list[Balance]:
-    """Balances of the invoices `where` selects, on `as_of`: one query for all of them (paid,
-    credited and disputed summed per invoice in SQL), so a ledger of 10,000 invoices ages at
-    once. Due dates follow `rule` (None: as issued, for checks of amounts only)."""
-    return [balance for balance, _ in _positions_with(conn, as_of, rule, (), *where)]
-
-
-def _positions_query(as_of: dt.date, columns, *where, open_only: bool = False,
-                     terminated: dt.date | None = None):
-    """The query of `_positions_with`: balances summed per invoice in SQL, and, given a
-    termination date, each invoice's open balance on that day (was it outstanding then?);
-    `open_only` keeps the invoices with something still to pay."""
-    i, d = s.invoices.c, s.disputes.c
-    paid, credited = _sums(s.payments, as_of, standing(as_of)), _sums(s.credits, as_of)
-    disputed = _sums(s.disputes, as_of, d.resolved_date.is_(None) | (d.resolved_date > as_of))
-    paid_cents, credited_cents = func.coalesce(paid.c.cents, 0), func.coalesce(credited.c.cents, 0)
-    joined = (s.invoices.outerjoin(paid, paid.c.invoice == i.number)
-              .outerjoin(credited, credited.c.invoice == i.number)
-              .outerjoin(disputed, disputed.c.invoice == i.number))
-    if terminated is not None:
-        paid_then = _sums(s.payments, terminated, standing(terminated))
-        credited_then = _sums(s.credits, terminated)
-        joined = (joined.outerjoin(paid_then, paid_then.c.invoice == i.number)
-                  .outerjoin(credited_then, credited_then.c.invoice == i.number))
-        open_then = (i.total_cents - func.coalesce(paid_then.c.cents, 0)
-                     - func.coalesce(credited_then.c.cents, 0))
-    else:
-        open_then = literal(0)
-    if open_only:
-        where = (*where, i.total_cents - paid_cents - credited_cents > 0)
-    return (select(i.number, i.bill_to, i.invoice_date, i.due_date, i.total_cents, paid_cents,
-                   credited_cents, func.coalesce(disputed.c.cents, 0), open_then, *columns)
-            .select_from(joined).where(*where).order_by(i.number))
-
-
-def _positions_with(conn, as_of: dt.date, rule: TerminationRule | None, columns, *where,
-                    open_only: bool = False, limit: int | None = None
-                    ) -> list[tuple[Balance, tuple]]:
-    """`_positions`, each balance with the values of further invoice `columns` (one query), the
-    first `limit` of them if given."""
-    terminated = termination_date(None, conn)
-    terminated = terminated if terminated is not None and terminated <= as_of else None
-    query = _positions_query(as_of, columns, *where, open_only=open_only,
-                             terminated=terminated if rule is not None else None)
-    if limit is not None:
-        query = query.limit(limit)
-    found = []
-    for number, bill_to, issued, due, total, paid_cents, credited_cents, disputed_cents, \
-            open_then, *more in conn.execute(query).all():
-        open_cents = total - paid_cents - credited_cents
-        found.append((Balance(number, bill_to, issued,
-                              due_in_force(issued, due, terminated, open_then > 0, rule),
-                              from_cents(total), from_cents(paid_cents),
-                              from_cents(credited_cents), from_cents(open_cents),
-                              from_cents(min(disputed_cents, max(open_cents, 0)))), tuple(more)))
-    return found
 
 
 def balance(ledger: Ledger, number: int, as_of: dt.date, tables: TableSet | None,
@@ -156,21 +59,10 @@ def balance(ledger: Ledger, number: int, as_of: dt.date, tables: TableSet | None
         with ledger.read() as conn:
             return balance(ledger, number, as_of, tables, conn)
     rule = TerminationRule.of(tables) if tables is not None else None
-    found = _positions(conn, as_of, rule, s.invoices.c.number == number)
+    found = positions(conn, as_of, rule, Where.of("i.number = :number", number=number))
     if not found:
         raise PricingError(f"no invoice number {number} in {ledger.path}")
     return found[0]
-
-
-def balances(ledger: Ledger, as_of: dt.date, tables: TableSet,
-             bill_to: str | None = None) -> list[Balance]:
-    """Every invoice dated on or before `as_of` (of one bill-to, if given), with its balance
-    and its due date in force."""
-    where = [s.invoices.c.invoice_date <= as_of]
-    if bill_to is not None:
-        where.append(s.invoices.c.bill_to == bill_to)
-    with ledger.read() as conn:
-        return _positions(conn, as_of, TerminationRule.of(tables), *where)
 
 
 def _invoice_date(ledger: Ledger, conn, number: int) -> dt.date:
@@ -504,7 +396,7 @@ def terminate(ledger: Ledger, date: dt.date, tables: TableSet) -> Termination:
         conn.execute(s.terminations.insert().values(kind="terminated", date=date,
                                                     recorded_at=now(),
                                                     recorded_by=ledger.recorder))
-        moved = tuple(b for b in _positions(conn, dt.date.max, rule) if b.due.changed)
+        moved = tuple(b for b in positions(conn, dt.date.max, rule) if b.due.changed)
     return Termination(date, rule.accelerates(date), rule.first, moved)
 
 

@@ -13,14 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
-
-from invoices.ledger import schema as s
-from invoices.ledger.store import Ledger
-from invoices.receivables.accounts import _positions_query, _positions_with
+from invoices.ledger.plain import rows
+from invoices.receivables.positions import Where, count_positions, positions_with
 from invoices.receivables.terms import DueDate, TerminationRule
-from pricing.rules.agreements import customer_key
 from pricing.money import to_cents
+from pricing.rules.agreements import customer_key
 from pricing.tables.loader import TableSet
 
 
@@ -37,26 +34,28 @@ class Filters:
     min_total: Decimal | None = None
     open_only: bool = False
 
-    def where(self, bill_to_names: Sequence[str] | None = None) -> list:
-        """The WHERE clauses; `bill_to_names` are the ledger's spellings of `bill_to`
+    def where(self, bill_to_names: Sequence[str] | None = None) -> tuple[Where, ...]:
+        """The conditions; `bill_to_names` are the ledger's spellings of `bill_to`
         (bill_to_spellings), by default `bill_to` as given."""
-        i = s.invoices.c
         found = []
         if self.month:
-            found.append(i.month == self.month)
+            found.append(Where.of("i.month = :month", month=self.month))
         if self.bill_to:
-            found.append(i.bill_to.in_(list(bill_to_names) if bill_to_names is not None
-                                       else [self.bill_to]))
+            names = list(bill_to_names) if bill_to_names is not None else [self.bill_to]
+            named = {f"bill_to_{n}": name for n, name in enumerate(names)}
+            found.append(Where(f"i.bill_to IN ({', '.join(':' + k for k in named)})",
+                               tuple(named.items())) if named else Where("1 = 0"))
         if self.start:
-            found.append(i.invoice_date >= self.start)
+            found.append(Where.of("i.invoice_date >= :start", start=self.start))
         if self.end:
-            found.append(i.invoice_date <= self.end)
+            found.append(Where.of("i.invoice_date <= :end", end=self.end))
         if self.min_total is not None:
-            found.append(i.total_cents >= to_cents(self.min_total))
+            found.append(Where.of("i.total_cents >= :min_total",
+                                  min_total=to_cents(self.min_total)))
         if self.city:
-            found.append(exists().where(s.lines.c.invoice == i.number,
-                                        s.lines.c.city == self.city))
-        return found
+            found.append(Where.of("EXISTS (SELECT 1 FROM lines l WHERE l.invoice = i.number "
+                                  "AND l.city = :city)", city=self.city))
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -91,23 +90,20 @@ class Listed:
                 "supplement": self.supplement, "file": self.file}
 
 
-def list_invoices(ledger: Ledger, tables: TableSet, filters: Filters = Filters(),
+def list_invoices(ledger, tables: TableSet, filters: Filters = Filters(),
                   limit: int | None = None) -> tuple[list[Listed], int]:
-    """(the invoices matching, at most `limit` of them, in number order; how many match)."""
-    i = s.invoices.c
-    columns = (i.month, i.supplement, i.terms, i.file)
+    """(the invoices matching, at most `limit` of them, in number order; how many match).
+    `ledger` opened either way (invoices.ledger.plain)."""
     rule = TerminationRule.of(tables)
     with ledger.read() as conn:
         where = filters.where(bill_to_spellings(conn, filters.bill_to) if filters.bill_to
                               else None)
-        shown = _positions_with(conn, dt.date.max, rule, columns, *where,
-                                open_only=filters.open_only, limit=limit)
+        shown = positions_with(conn, dt.date.max, rule, ("month", "supplement", "terms", "file"),
+                               where, open_only=filters.open_only, limit=limit)
         if limit is None or len(shown) < limit:
             matching = len(shown)
         else:                                 # a page of a long list: count the rest in SQL
-            query = _positions_query(dt.date.max, (), *where,
-                                     open_only=filters.open_only).order_by(None).subquery()
-            matching = conn.execute(select(func.count()).select_from(query)).scalar()
+            matching = count_positions(conn, where, filters.open_only)
     listed = [Listed(b.number, b.bill_to, month, supplement, b.invoice_date, b.due, terms,
                      b.total, b.open, file)
               for b, (month, supplement, terms, file) in shown]
@@ -119,11 +115,11 @@ def bill_to_spellings(conn, name: str) -> list[str]:
     customer_key: case, spaces, commas and full stops ignored), so `--bill-to "kmc telecom II
     inc"` finds the invoices to "KMC Telecom II, Inc.", the customers table's spelling."""
     wanted = customer_key(name)
-    names = conn.execute(select(s.invoices.c.bill_to).distinct()).scalars()
-    return sorted(n for n in names if customer_key(n) == wanted)
+    return sorted(n for (n,) in rows(conn, "SELECT DISTINCT bill_to FROM invoices")
+                  if customer_key(n) == wanted)
 
 
-def known_bill_tos(ledger: Ledger) -> list[str]:
+def known_bill_tos(ledger) -> list[str]:
     """Every bill-to the ledger has invoiced, as it spells them."""
     with ledger.read() as conn:
-        return sorted(conn.execute(select(s.invoices.c.bill_to).distinct()).scalars())
+        return sorted(n for (n,) in rows(conn, "SELECT DISTINCT bill_to FROM invoices"))

@@ -7,13 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from invoices.ledger import schema as s
-from invoices.ledger.store import Ledger
-from invoices.receivables.accounts import Balance, balances, payments, termination_date
+from invoices.ledger.plain import rows
+from invoices.receivables.positions import Balance, balances, ledger_termination
 from invoices.receivables.terms import DueDate, TerminationRule
-from pricing.equipment.warranty import add_months
 from pricing.errors import MissingPriceError
 from pricing.money import round_cents
 from pricing.tables.loader import TableSet
@@ -52,7 +48,7 @@ class AgingRow:
                                       for number, due in self.changed]}
 
 
-def aging(ledger: Ledger, as_of: dt.date, tables: TableSet) -> list[AgingRow]:
+def aging(ledger, as_of: dt.date, tables: TableSet) -> list[AgingRow]:
     """Open balances per bill-to: undisputed amounts by days past their due date in force,
     disputed apart."""
     rows: dict[str, AgingRow] = {}
@@ -104,13 +100,13 @@ class Status:
                               "undisputed": str(b.undisputed)} for b in self.past_due]}
 
 
-def status(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Status:
+def status(ledger, as_of: dt.date, tables: TableSet) -> Status:
     """PSA Section 1(a)(i) as amended: Lucent may cease performing while Customer is in default
     of its payment obligations, except to the extent an amount is disputed in good faith."""
     past_due = tuple(b for b in balances(ledger, as_of, tables)
                      if b.undisputed > 0 and b.days_past_due(as_of) > 0)
     amount = sum((b.undisputed for b in past_due), ZERO)
-    terminated = termination_date(ledger)
+    terminated = ledger_termination(ledger)
     terminated = terminated if terminated and terminated <= as_of else None
     first = tables.versions("psa_remedies")[0]
     if as_of < first.effective_from:
@@ -167,9 +163,12 @@ class Assurance:
                 "source": self.source}
 
 
-def assurance(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Assurance:
+def assurance(ledger, as_of: dt.date, tables: TableSet) -> Assurance:
     """Twice the average monthly payment for Services over the six months immediately before
     the request: payments dated from six months before as_of up to the day before it."""
+    from invoices.receivables.accounts import payments        # SQLAlchemy: only here
+    from pricing.equipment.warranty import add_months
+
     versions = tables.versions("psa_remedies")
     if as_of < versions[0].effective_from:
         raise MissingPriceError(f"the Adequate Assurance Amount comes with "
@@ -186,10 +185,9 @@ def assurance(ledger: Ledger, as_of: dt.date, tables: TableSet) -> Assurance:
                      found, version.citation)
 
 
-def bill_tos(ledger: Ledger) -> list[str]:
+def bill_tos(ledger) -> list[str]:
     with ledger.read() as conn:
-        return list(conn.execute(select(s.invoices.c.bill_to).distinct()
-                                 .order_by(s.invoices.c.bill_to)).scalars())
+        return [n for (n,) in rows(conn, "SELECT DISTINCT bill_to FROM invoices ORDER BY bill_to")]
 
 
 __all__ = ["BUCKETS", "aging", "assurance", "bill_tos", "bucket_of", "status",

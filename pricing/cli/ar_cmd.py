@@ -14,7 +14,7 @@ from pricing.cli import params
 from pricing.cli.common import (FORMAT_HELP, Format, ReportFormat, StatementFormat, TablesOption,
                                 chosen_format, emit_csv, emit_json, emit_rows, emit_table,
                                 handles_errors, load)
-from pricing.cli.invoice_cmd import LedgerOption, UserOption, _ledger, report_output
+from pricing.cli.invoice_cmd import LedgerOption, UserOption, _ledger, _reader, report_output
 
 app = typer.Typer(help="Receivables: what is owed, paid, disputed and past due.", no_args_is_help=True)
 
@@ -252,11 +252,10 @@ def aging(as_of: AsOfOption,
 
     Example: pricing ar aging --as-of 2001-06-30 -o aging.xlsx
     """
-    from invoices.documents.aging_workbook import write_aging
     from invoices.receivables.reports import BUCKETS, aging as find, aging_totals
 
     fmt = chosen_format(output, format, ("csv", "json", "xlsx"))
-    with _ledger(ledger) as book:
+    with _reader(ledger) as book:
         target = report_output(output, book) if output is not None else None
         rows = find(book, as_of, load(tables))
     totals = aging_totals(rows)
@@ -271,6 +270,8 @@ def aging(as_of: AsOfOption,
         emit_json({"as_of": as_of, "bill_to": [r.as_dict() for r in rows], "totals": total},
                   target)
     elif fmt == "xlsx":
+        from invoices.documents.aging_workbook import write_aging
+
         write_aging(target, as_of, columns, values)     # the workbook sums its own totals row
     elif fmt == "csv":                                  # the last row, bill_to "Total", sums the rest
         emit_csv(columns, values + [line(totals)], to=target)
@@ -295,7 +296,7 @@ def status(as_of: AsOfOption, format: FormatOption = Format.table,
     from invoices.receivables.reports import status as find
 
     table_set = load(tables)
-    with _ledger(ledger) as book:
+    with _reader(ledger) as book:
         result = find(book, as_of, table_set)
     if format is Format.json:
         emit_json(result.as_dict())

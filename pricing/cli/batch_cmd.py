@@ -47,7 +47,7 @@ def batch(
     input_format: Annotated[FileFormat | None, typer.Option("--input-format", help="The format of CITIES when its name does not say (default for stdin: csv).")] = None,
     output_format: Annotated[FileFormat | None, typer.Option("--output-format", help="The format of -o when its name does not say (default for stdout: csv).")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="plain: this process; dask: a Dask cluster, CITIES a glob of .csv or .parquet files, one partition each.")] = Engine.plain,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --engine dask: the scheduler's address (default: a local cluster for the run).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler's address (default: a local cluster for the run).")] = None,
     tables: TablesOption = None,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", parser=params.count_from(1, 10_000_000), metavar="N", hidden=True)] = 100_000,
 ) -> None:

@@ -16,7 +16,7 @@ from pricing.values import parse_decimal, shown
 def compare(
     old: Annotated[Path, typer.Argument(metavar="OLD", help="CSV: element, amount, kind.")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="CSV: element, amount, kind.")],
-    shipping_rate: Annotated[str, typer.Option("--shipping-rate", help="Shipping rate on element and fee lines (Exhibit C states 5%).")] = "0.05",
+    shipping_rate: Annotated[str, typer.Option("--shipping-rate", metavar="RATE", help="Shipping rate on element and fee lines (Exhibit C states 5%).")] = "0.05",
     format: Annotated[ReportFormat | None, typer.Option("--format", help="table, csv or json on stdout; with -o, the file's format (default: its extension).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file: .csv, .json or .xlsx.")] = None,
 ) -> None:

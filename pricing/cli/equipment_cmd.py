@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from pricing.cli import params
 from pricing.cli.common import (Format, TablesOption, emit_csv, emit_json, emit_table, fail,
                                 FORMAT_HELP, chosen_format, date_option, handles_errors, load, parse_date,
                                 refuse_overwriting)
@@ -155,7 +156,7 @@ class Part(str, Enum):
 
 @handles_errors
 def warranty(
-    product: Annotated[str, typer.Argument(metavar="PRODUCT", help="The product, by any of its contract names (current, former, without the row's notes).")],
+    product: Annotated[str, typer.Argument(metavar="PRODUCT", parser=params.word, help="The product, by any of its contract names (current, former, without the row's notes).")],
     as_of: Annotated[dt.date | None, date_option("The date whose tables answer (default: today).")] = None,
     shipped: Annotated[dt.date | None, date_option("Ship date (7R/E components: installation date): adds the last covered day, from the tables in force on it.", "--shipped")] = None,
     part: Annotated[Part | None, typer.Option("--part", help="Only this part (default: hardware and software).")] = None,

@@ -53,17 +53,40 @@ def _ledger(path: Path | None, mode: str = "read", user: str | None = None,
         typer.echo(f"ledger {book.where}", err=True)
     if check and not book.created:
         from invoices.ledger.invariants import values_are_well_formed
-        from pricing.errors import PricingError
 
         with book.read() as conn:
             damaged = values_are_well_formed(conn, limit=4, dates_only=True)
         if damaged:
             book.close()
-            more = " (and more)" if len(damaged) > 3 else ""
-            raise PricingError(f"{book.where} holds a value its column does not allow: "
-                               f"{'; '.join(damaged[:3])}{more}; `pricing ledger check` lists "
-                               f"them all; nothing was read or changed")
+            _refuse_damaged(book.where, damaged)
     return book
+
+
+def _reader(path: Path | None):
+    """Open the ledger for a report that reads balances only (`invoice list`, `ar status`,
+    `ar aging`): a SQLite ledger through sqlite3 alone, so the report starts without importing
+    SQLAlchemy (invoices.ledger.plain); refused, and said on stderr, as `_ledger` does."""
+    from invoices.ledger.plain import PlainLedger, open_for_reading
+
+    book = open_for_reading(path)
+    if not isinstance(book, PlainLedger):
+        book.close()
+        return _ledger(path)
+    typer.echo(f"ledger {book.where}", err=True)
+    damaged = book.damaged_dates(limit=4)
+    if damaged:
+        book.close()
+        _refuse_damaged(book.where, damaged)
+    return book
+
+
+def _refuse_damaged(where: str, damaged: list[str]) -> None:
+    from pricing.errors import PricingError
+
+    more = " (and more)" if len(damaged) > 3 else ""
+    raise PricingError(f"{where} holds a value its column does not allow: "
+                       f"{'; '.join(damaged[:3])}{more}; `pricing ledger check` lists "
+                       f"them all; nothing was read or changed")
 
 
 def report_output(path: Path, book) -> Path:
@@ -242,7 +265,7 @@ def list_invoices(
     if end is not None and start is not None and end < start:
         raise typer.BadParameter(f"{end} is before --from {start}", param_hint="--to")
     table_set = load(tables)
-    with _ledger(ledger) as book:
+    with _reader(ledger) as book:
         listed, matching = find(book, table_set, Filters(month, bill_to, start, end, city,
                                                          min_total, open_only), limit or None)
     if format is Format.json:
@@ -263,7 +286,7 @@ def list_invoices(
     if bill_to and not matching:
         from invoices.receivables.listing import known_bill_tos
 
-        with _ledger(ledger) as book:
+        with _reader(ledger) as book:
             names = known_bill_tos(book)
         if not any(customer_key(n) == customer_key(bill_to) for n in names):
             typer.echo(f"note: no invoice to {bill_to!r}; the ledger bills "

@@ -81,8 +81,8 @@ def upgrade(ledger: LedgerOption = None) -> None:
 
 @app.command("copy")
 @handles_errors
-def copy(source: str = typer.Argument(..., metavar="SRC", help="The ledger to copy: a path or postgresql://user@host/db."),
-         destination: str = typer.Argument(..., metavar="DST", help="A new (or empty) ledger: a path or a PostgreSQL URL.")) -> None:
+def copy(source: str = typer.Argument(..., metavar="SRC", parser=params.word, help="The ledger to copy: a path or postgresql://user@host/db."),
+         destination: str = typer.Argument(..., metavar="DST", parser=params.word, help="A new (or empty) ledger: a path or a PostgreSQL URL.")) -> None:
     """Copy a whole ledger to another backend, numbers and documents' records preserved.
 
     DST must be new or empty; the copy is one transaction, so a failed copy leaves DST as it

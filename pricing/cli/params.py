@@ -20,7 +20,10 @@ from pricing import values
 T = TypeVar("T")
 
 
-def _usage(parse: Callable[[str], T]) -> Callable[[Any], T]:
+def _usage(parse: Callable[[str], T], kind: str) -> Callable[[Any], T]:
+    """`parse` as an option's parser; `kind` is the word a help screen shows for what the
+    value is (typer shows a parser's name beside an argument: `NUMBER <number>`)."""
+
     def convert(value: Any) -> T:
         if not isinstance(value, str):
             return value                                  # a default, already a value
@@ -29,18 +32,18 @@ def _usage(parse: Callable[[str], T]) -> Callable[[Any], T]:
         except ValueError as error:
             raise typer.BadParameter(str(error)) from None
 
-    convert.__name__ = parse.__name__
+    convert.__name__ = kind
     return convert
 
 
-date: Callable[[Any], dt.date] = _usage(values.parse_date)
-month: Callable[[Any], str] = _usage(values.canonical_month)
-amount: Callable[[Any], Decimal] = _usage(values.parse_amount)
-number: Callable[[Any], int] = _usage(values.parse_number)
+date: Callable[[Any], dt.date] = _usage(values.parse_date, "date")
+month: Callable[[Any], str] = _usage(values.canonical_month, "month")
+amount: Callable[[Any], Decimal] = _usage(values.parse_amount, "amount")
+number: Callable[[Any], int] = _usage(values.parse_number, "number")
 
 
-count: Callable[[Any], int] = _usage(values.parse_count)
-hours: Callable[[Any], Decimal] = _usage(values.parse_hours)
+count: Callable[[Any], int] = _usage(values.parse_count, "integer")
+hours: Callable[[Any], Decimal] = _usage(values.parse_hours, "hours")
 
 
 def count_from(low: int, high: int = values.COUNT_LIMIT - 1) -> Callable[[Any], int]:
@@ -54,14 +57,14 @@ def count_from(low: int, high: int = values.COUNT_LIMIT - 1) -> Callable[[Any], 
                              f"{values.shown(value)}")
         return number
 
-    between.__name__ = f"count_from_{low}"
-    return _usage(between)
+    return _usage(between, "integer")
 
 
-text: Callable[[Any], str] = _usage(values.free_text)
-name: Callable[[Any], str] = _usage(values.name_text)
-reason: Callable[[Any], str] = _usage(values.reason_text)
-user: Callable[[Any], str] = _usage(values.user_name)
+text: Callable[[Any], str] = _usage(values.free_text, "text")
+name: Callable[[Any], str] = _usage(values.name_text, "text")
+reason: Callable[[Any], str] = _usage(values.reason_text, "text")
+user: Callable[[Any], str] = _usage(values.user_name, "name")
+word: Callable[[Any], str] = _usage(str, "text")          # any text: a name looked up later
 
 
 def as_of_in_term(as_of: dt.date | None, tables, agreement: str = "PSA") -> dt.date:

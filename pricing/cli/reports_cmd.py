@@ -109,7 +109,7 @@ def capacity(
 def start_level(
     similar: Annotated[Path, typer.Option("--similar", help="Monthly reports of existing cities.")],
     city_size: Annotated[int, typer.Option("--city-size", parser=params.count, metavar="N", help="The new city's size.")],
-    measure: Annotated[str, typer.Option("--measure", help="Component that measures size.")] = "gateway_elements",
+    measure: Annotated[str, typer.Option("--measure", metavar="COMPONENT", help="Component that measures size.")] = "gateway_elements",
     at_month: Annotated[int, typer.Option("--at-month", parser=params.count_from(1, 12 * (LAST_YEAR - FIRST_YEAR + 1)), metavar="N", help="Month of reports the size is read at.")] = 12,
     tolerance: Annotated[int, typer.Option("--tolerance", parser=params.count, metavar="N", help="Sizes within this are similar.")] = 5,
     as_of: Annotated[dt.date | None, date_option("The date whose tables price the level (default: 2000-10-01).")] = None,

@@ -58,7 +58,7 @@ def list_tables(as_of: AsOf = None, tables: TablesOption = None,
 
 @app.command("show")
 @handles_errors
-def show_table(table: Annotated[str, typer.Argument(help="Table name, e.g. service_levels.")],
+def show_table(table: Annotated[str, typer.Argument(metavar="TABLE", parser=params.word, help="Table name, e.g. service_levels.")],
                as_of: AsOf = None, tables: TablesOption = None,
                format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.table) -> None:
     """The rows of one table in force on the date.
@@ -108,7 +108,7 @@ def validate(tables: TablesOption = None) -> None:
 @app.command("new-version")
 @handles_errors
 def new_version(
-    table: Annotated[str, typer.Argument(help="Table name, e.g. service_levels.")],
+    table: Annotated[str, typer.Argument(metavar="TABLE", parser=params.word, help="Table name, e.g. service_levels.")],
     effective: Annotated[dt.date, date_option("The first day the new version is in force.", "--effective")],
     source: Annotated[str, typer.Option("--source", parser=params.text, help="The contract citation of the new version.")],
     from_csv: Annotated[Path | None, typer.Option("--from-csv", help="The new version's rows (default: a copy of the version in force on --effective, to edit).")] = None,
@@ -139,7 +139,7 @@ def new_version(
 @app.command("diff")
 @handles_errors
 def diff(
-    table: Annotated[str, typer.Argument(help="Table name, e.g. service_levels.")],
+    table: Annotated[str, typer.Argument(metavar="TABLE", parser=params.word, help="Table name, e.g. service_levels.")],
     as_of: Annotated[dt.date, date_option("The date of the version to compare from.")],
     vs: Annotated[dt.date, date_option("The date of the version to compare with.", "--vs")],
     vs_tables: Annotated[Path | None, typer.Option("--vs-tables", help="Tables directory of the --vs version (default: --tables).")] = None,
