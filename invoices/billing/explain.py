@@ -131,3 +131,47 @@ def _rule(line: Line, level: str, month_number: int, hour_rules: Iterator[str]) 
         return (f"hours of {month} reported after it was invoiced: priced as {month} would have "
                 f"priced them, less what was billed for it")
     return f"one-time charge for each switch site cut over in the month ({line.quantity})"
+
+
+def rederive_all(ledger, tables: TableSet) -> tuple[list[str], list[str]]:
+    """Re-derive every invoice of the ledger from its recorded inputs (what `explain` does, for
+    all): (problems naming each invoice whose recorded lines differ from their re-derivation,
+    notes naming the invoices priced with other tables than `tables`, not re-derived)."""
+    from invoices.ledger import schema as s
+    from invoices.ledger.store import invoice_of
+    from pricing.errors import PricingError
+
+    problems, other_tables = [], []
+    with ledger.read() as conn:
+        lines: dict[int, list] = {}
+        for line in conn.execute(s.lines.select().order_by(s.lines.c.invoice,
+                                                           s.lines.c.position)):
+            lines.setdefault(line.invoice, []).append(line)
+        rows = conn.execute(s.invoices.select().order_by(s.invoices.c.number)).all()
+    for row in rows:
+        if row.tables_sha256 != tables.manifest_sha256:
+            other_tables.append(row.number)
+            continue
+        try:
+            result = explain(invoice_of(row, lines.get(row.number, [])), tables)
+        except (PricingError, KeyError, ValueError, TypeError, ArithmeticError) as error:
+            problems.append(f"invoice {row.number:06d}: cannot be re-derived from its recorded "
+                            f"inputs ({error})")
+            continue
+        for position, old, new in result.differences:
+            problems.append(f"invoice {row.number:06d} line {position}: recorded "
+                            f"{_shown(old)}, re-derived {_shown(new)}")
+    notes = []
+    if other_tables:
+        shown = ", ".join(f"{n:06d}" for n in other_tables[:5])
+        more = f" and {len(other_tables) - 5:,} more" if len(other_tables) > 5 else ""
+        notes.append(f"{len(other_tables):,} invoice(s) priced with other tables than "
+                     f"{tables.directory} ({shown}{more}) were not re-derived: check with "
+                     f"--tables pointing at theirs")
+    return problems, notes
+
+
+def _shown(line: InvoiceLine | None) -> str:
+    if line is None:
+        return "(no line)"
+    return f"{line.city} {line.kind} {line.quantity} x {line.unit_price} = {line.amount:,}"
