@@ -87,7 +87,8 @@ def old_ledger(ledger_address, source_rows) -> str:
 
 def shape(address: str) -> dict:
     """What a schema is, as the database reports it: columns with types and nullability,
-    primary and foreign keys, unique and check constraints and indexes, per table."""
+    primary and foreign keys, unique and check constraints and indexes, per table; and the
+    triggers that keep history append-only."""
     url = address if address.startswith("postgresql") else f"sqlite:///{address}"
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
@@ -107,6 +108,13 @@ def shape(address: str) -> dict:
                                   for i in look.get_indexes(table)
                                   if not i["name"].startswith("sqlite_autoindex")),
             }
+        if address.startswith("postgresql"):            # the history's triggers (schema 6)
+            found["(triggers)"] = sorted(tuple(r) for r in conn.exec_driver_sql(
+                "SELECT tgname, tgrelid::regclass::text, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE NOT tgisinternal"))
+        else:
+            found["(triggers)"] = sorted(tuple(r) for r in conn.exec_driver_sql(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"))
     engine.dispose()
     return found
 
@@ -186,6 +194,7 @@ def test_a_migrated_ledger_has_the_schema_of_a_new_one(tmp_path, source_rows, le
     assert "payment_voids" in new and ("invoices_by_date", ("invoice_date",), False) in \
         new["invoices"]["indexes"]
     assert new["payments"]["checks"] == ["payment_positive"]
+    assert ("invoices_no_update", "invoices") in [t[:2] for t in new["(triggers)"]]
     assert ("recorded_by", "TEXT", False, None) in new["payments"]["columns"]
 
 

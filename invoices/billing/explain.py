@@ -7,6 +7,7 @@ tables says so and shows the lines that would differ.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -142,6 +143,7 @@ def rederive_all(ledger, tables: TableSet) -> tuple[list[str], list[str]]:
     from pricing.errors import PricingError
 
     problems, other_tables = [], []
+    memo: dict = {}
     with ledger.read() as conn:
         lines: dict[int, list] = {}
         for line in conn.execute(s.lines.select().order_by(s.lines.c.invoice,
@@ -153,13 +155,18 @@ def rederive_all(ledger, tables: TableSet) -> tuple[list[str], list[str]]:
             other_tables.append(row.number)
             continue
         try:
-            result = explain(invoice_of(row, lines.get(row.number, [])), tables)
+            invoice = invoice_of(row, lines.get(row.number, []))
+            repriced = _repriced(invoice, tables, memo)
         except (PricingError, KeyError, ValueError, TypeError, ArithmeticError) as error:
             problems.append(f"invoice {row.number:06d}: cannot be re-derived from its recorded "
                             f"inputs ({error})")
             continue
-        for position, old, new in result.differences:
-            problems.append(f"invoice {row.number:06d} line {position}: recorded "
+        for position in range(max(len(repriced), len(invoice.lines))):
+            old = invoice.lines[position] if position < len(invoice.lines) else None
+            new = repriced[position] if position < len(repriced) else None
+            if old is not None and new is not None and _key(old) == _key(new):
+                continue
+            problems.append(f"invoice {row.number:06d} line {position + 1}: recorded "
                             f"{_shown(old)}, re-derived {_shown(new)}")
     notes = []
     if other_tables:
@@ -169,6 +176,26 @@ def rederive_all(ledger, tables: TableSet) -> tuple[list[str], list[str]]:
                      f"{tables.directory} ({shown}{more}) were not re-derived: check with "
                      f"--tables pointing at theirs")
     return problems, notes
+
+
+def _repriced(invoice: Invoice, tables: TableSet, memo: dict) -> list[InvoiceLine]:
+    """An invoice's lines priced again from its recorded inputs (the lines of `explain`, without
+    its account of the hours). A city's lines are a function of its recorded inputs bar its
+    name, the period and the month: priced once per distinct such inputs (`memo`)."""
+    period_year, month_number = invoice.inputs["period"], invoice.inputs["month_number"]
+    found = []
+    for city in invoice.inputs["cities"]:
+        key = (period_year, month_number, invoice.bill_to,
+               json.dumps({**city, "city": None}, sort_keys=True))
+        if key not in memo:
+            period = annual_period(tables, period_year)
+            hours = {int(month): Decimal(value) for month, value in city["hours"].items()}
+            month = CityMonth(city["city"], invoice.bill_to, Counts(**city["counts"]),
+                              city["level"], hours, city["integration_sites"])
+            level, own = city_month(month, period, month_number, tables)
+            memo[key] = with_late(own, city.get("late_hours", []), period.year, tables)
+        found.extend(InvoiceLine.of(city["city"], line) for line in memo[key])
+    return found
 
 
 def _shown(line: InvoiceLine | None) -> str:

@@ -31,9 +31,10 @@ from invoices.ledger import schema as s
 
 GENESIS = "0" * 64
 
-# chain kind -> (table, key column, how a document is named, columns left out of its content)
+# Columns a kind of entry leaves out of its content: what the tool changes by design.
 _DOCUMENT_FILE = ("file", "written")
 _RESOLUTION = ("resolved_date", "resolution", "resolved_at", "resolved_by")
+LINE_COLUMNS = [c.name for c in s.lines.columns]
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class Kind:
             mapping = {c: mapping[c] for c in (self.key, *self.only)}
         else:
             mapping = {c: v for c, v in mapping.items() if c not in self.omit}
-        if lines is not None:
-            mapping["lines"] = [dict(line._mapping) for line in lines]
+        if lines is not None:                       # each line its values, in LINE_COLUMNS order
+            mapping["lines"] = [list(line) for line in lines]
+            mapping["line_columns"] = LINE_COLUMNS
         return {"kind": self.name, **mapping}
 
 
@@ -261,7 +263,7 @@ def verify_document(conn, kind: str, ref: int) -> str | None:
 
 # --- Triggers: the history refuses UPDATE and DELETE at the database -------------------------
 
-# table -> the columns the tool updates by design (None: the row is never updated)
+# table -> the columns the tool updates by design (none: its rows are never updated)
 HISTORY = {
     "invoices": ("written", "file"),
     "lines": (),
