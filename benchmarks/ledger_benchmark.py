@@ -16,17 +16,22 @@ subprocesses, best of --repeat:
 Prints each command's time over its start-up (target: at most 0.5 s on 10,000 invoices) and
 its ratio to the floor, measured in one run; then the start-up of `invoice list` and `ar status`
 over `pricing --help`, for this checkout and, with --baseline DIR, another one in the same run
-(targets: within 0.25 s on a small ledger, within 0.5 s on 10,000 invoices).
+(targets: within 0.25 s on a small ledger, within 0.5 s on 10,000 invoices). And what the
+verifiable history costs (issue 24): a month-end run (2001-05 of the examples, on a fresh copy
+of each ledger) hashed against the same run with the chain's append made a no-op (goal: within
+10%), and `ledger check` on --invoices invoices over its start-up on 3 (goal: at most 2 s).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,9 +55,12 @@ def build(path: Path, invoices: int) -> None:
     rows, line_rows, payments = [], [], []
     for number in range(start, invoices + 1):
         row = dict(zip(columns, template))
+        inputs = json.loads(row["inputs"])          # its own cities, so it re-derives
+        for city in inputs["cities"]:
+            city["city"] = f"{city['city']} {number}"
         row.update(number=number, bill_to=f"Entity {number % 97:02d}",
                    month=f"{1998 + number // 1164:04d}-{number % 12 + 1:02d}",
-                   supplement=(number // 97) % 12, total_cents=row["total_cents"] + number,
+                   supplement=(number // 97) % 12, inputs=json.dumps(inputs, sort_keys=True),
                    file=str(path.parent / "out" / f"invoice-{number:06d}.xlsx"))
         rows.append(tuple(row[c] for c in columns))
         for line in lines:
@@ -71,15 +79,57 @@ def build(path: Path, invoices: int) -> None:
     db.execute("UPDATE sequences SET last = ? WHERE name = 'invoice'", (invoices,))
     db.commit()
     db.close()
+    chain_the_copies(path)
 
 
-def timed(args: list[str], env: dict, repeat: int) -> float:
+def chain_the_copies(path: Path) -> None:
+    """Append the rows copied with SQL to the ledger's chain, in the order recorded, as the
+    tool would have had it recorded them one by one."""
+    from invoices.ledger import chain
+    from invoices.ledger.store import Ledger
+
+    with Ledger(path, "write", "bench") as book, book.write() as conn:
+        chained = {(r.kind, r.ref) for r in conn.execute(chain.s.chain.select())}
+        for _, kind, ref in chain._recorded(conn):
+            if (kind, ref) not in chained:
+                chain.append(conn, kind, ref)
+
+
+# `invoice run` as it is, and with the chain's append made a no-op (what a month-end run cost
+# before hashing), started the same way so only the hashing differs.
+RUN = {True: "import sys; from pricing.cli import app; sys.argv[0] = 'pricing'; app()",
+       False: ("import sys, invoices.billing.run as run; run.append = lambda *a: ''; "
+               "from pricing.cli import app; sys.argv[0] = 'pricing'; app()")}
+
+
+def timed_run(ledger: Path, out: Path, repeat: int, hashed: bool) -> float:
+    """Best of `repeat` month-end runs (2001-05, the examples' cities), each on a fresh copy of
+    `ledger` (the copy is not timed)."""
+    import shutil
+
+    best = float("inf")
+    for attempt in range(repeat):
+        copy = ledger.with_name(f"run-{hashed}-{attempt}.sqlite3")
+        shutil.copy(ledger, copy)
+        args = [sys.executable, "-c", RUN[hashed], "invoice", "run", "--month", "2001-05", "--cities",
+                 str(EXAMPLES / "invoice_cities.csv"), "--hours",
+                 str(EXAMPLES / "invoice_hours.csv"), "--out", str(out / uuid.uuid4().hex),
+                 "--ledger", str(copy)]
+        start = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+        copy.unlink()
+    return best
+
+
+def timed(args: list[str], env: dict, repeat: int, must_pass: bool = True) -> float:
     """Best of `repeat` runs, in a directory holding no code: `python -m pricing` imports the
     package from the working directory first, which would hide --baseline's PYTHONPATH."""
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True, env=env, cwd=tempfile.gettempdir())
+        subprocess.run(args, check=must_pass, capture_output=True, env=env,
+                       cwd=tempfile.gettempdir())
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -122,6 +172,24 @@ def main() -> None:
             took = timed(pricing + args, env, options.repeat) - startup
             print(f"  {name:42s} {took:6.3f} s over its start-up ({startup:.3f} s)   "
                   f"{took / max(floor - bare, 1e-3):5.1f}x the floor")
+        print("\nThe verifiable history (issue 24):")
+        for label, at in (("small ledger (3 invoices)", small),
+                          (f"{options.invoices:,} invoices", ledger)):
+            hashed, plain = float("inf"), float("inf")
+            for _ in range(options.repeat):          # interleaved: drift hits both alike
+                hashed = min(hashed, timed_run(at, Path(scratch) / "runs", 1, True))
+                plain = min(plain, timed_run(at, Path(scratch) / "runs", 1, False))
+            print(f"  month-end run, {label:24s} {hashed:6.3f} s hashed, {plain:6.3f} s with "
+                  f"the chain's append a no-op: {100 * (hashed - plain) / plain:+5.1f}% "
+                  f"(goal: within 10%)")
+        # The copies keep the first invoice's line months and hold no billing state, so two
+        # invariants name them (exit 1): their violations' output is timed too, in --json.
+        check = pricing + ["ledger", "check", "--json"]
+        on_small = timed(check, env_small, options.repeat)
+        on_large = timed(check, env, options.repeat, must_pass=False)
+        print(f"  ledger check (chain verified, every invoice re-derived, the invariants): "
+              f"{on_large - on_small:6.3f} s over its start-up on {options.invoices:,} invoices "
+              f"({on_small:.3f} s on 3; goal: at most 2 s)")
         versions = {"this checkout": REPO}
         if options.baseline:
             versions = {"baseline": options.baseline.resolve(), **versions}

@@ -64,12 +64,22 @@ def postgres_url(request):
         try:
             with Ledger(url, "read") as book:
                 broken = {k: v for k, v in check(book).items() if v}
+                broken.update(_history_broken(book))
         except Exception:                         # no ledger made: nothing to check
             broken = {}
         assert not broken, f"ledger check failed on {name}: {broken}"
     finally:
         _drop(engine, name)
         engine.dispose()
+
+
+def _history_broken(ledger) -> dict:
+    """The ledger's hash chain, verified entry by entry against its rows (`ledger check`)."""
+    from invoices.ledger.chain import verify
+
+    with ledger.read() as conn:
+        problems = verify(conn).problems
+    return {"history_is_intact": list(problems)} if problems else {}
 
 
 def _drop(engine, name: str) -> None:
@@ -142,4 +152,5 @@ def ledgers_keep_their_invariants(request):
             continue
         with Ledger(path, "read") as ledger:
             broken = {name: found for name, found in check(ledger).items() if found}
+            broken.update(_history_broken(ledger))
         assert not broken, f"{path}: {broken}"

@@ -34,6 +34,9 @@ def _ledger(tmp_path: Path, sql: str) -> Path:
                                "--ledger", str(ledger)])
     assert made.exit_code == 0, made.output
     with sqlite3.connect(ledger) as conn:
+        triggers = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (name,) in triggers:
+            conn.execute(f"DROP TRIGGER {name}")         # as anyone holding the file can
         conn.execute(sql)
     return ledger
 

@@ -87,7 +87,8 @@ def old_ledger(ledger_address, source_rows) -> str:
 
 def shape(address: str) -> dict:
     """What a schema is, as the database reports it: columns with types and nullability,
-    primary and foreign keys, unique and check constraints and indexes, per table."""
+    primary and foreign keys, unique and check constraints and indexes, per table; and the
+    triggers that keep history append-only."""
     url = address if address.startswith("postgresql") else f"sqlite:///{address}"
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
@@ -107,6 +108,13 @@ def shape(address: str) -> dict:
                                   for i in look.get_indexes(table)
                                   if not i["name"].startswith("sqlite_autoindex")),
             }
+        if address.startswith("postgresql"):            # the history's triggers (schema 6)
+            found["(triggers)"] = sorted(tuple(r) for r in conn.exec_driver_sql(
+                "SELECT tgname, tgrelid::regclass::text, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE NOT tgisinternal"))
+        else:
+            found["(triggers)"] = sorted(tuple(r) for r in conn.exec_driver_sql(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"))
     engine.dispose()
     return found
 
@@ -114,14 +122,17 @@ def shape(address: str) -> dict:
 def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_ledger, source_rows):
     refused = pricing("invoice", "list", ledger=old_ledger)
     assert refused.exit_code == 1
-    assert "a ledger of schema 3, older than this tool's 5" in refused.output
+    assert "a ledger of schema 3, older than this tool's 6" in refused.output
     assert "run `pricing ledger upgrade" in refused.output
     assert "pricing:pricing@" not in refused.output                  # the password is not shown
     assert pricing("ar", "pay", "1", "1.00", "--date", "2001-05-10", ledger=old_ledger).exit_code == 1
 
     done = pricing("ledger", "upgrade", ledger=old_ledger)
     assert done.exit_code == 0, done.output
-    assert "from schema 3 to schema 5 (migrations: schema4, schema5)" in done.output
+    assert "from schema 3 to schema 6 (migrations: schema4, schema5, schema6)" in done.output
+    # Every entry recorded before the chain is hashed into it: 3 invoices, a payment, 2 disputes
+    # and a resolution, a credit note and a termination.
+    assert "; 9 entries recorded before the chain were hashed into it" in done.output
 
     with Ledger(old_ledger, "read") as book, book.read() as conn:
         got = {t.name: [dict(r) for r in conn.execute(
@@ -129,7 +140,7 @@ def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_le
                for t in schema.metadata.sorted_tables}
     # Every row as it was; who and when read "unknown" where schema 3 did not record them.
     for name, rows in source_rows.items():
-        if name in ("ledger_meta", "payment_voids"):
+        if name in ("ledger_meta", "payment_voids", "chain"):      # the chain: hashed at upgrade
             continue
         assert len(got[name]) == len(rows), name
         for before, after in zip(rows, got[name]):
@@ -145,7 +156,8 @@ def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_le
         (50000, True), (40000, False)]
     assert got["payment_voids"] == []
     meta = {r["key"]: r["value"] for r in got["ledger_meta"]}
-    assert meta["schema_version"] == "5"
+    assert meta["schema_version"] == "6"
+    assert [(r["seq"], r["kind"]) for r in got["chain"]][-1] == (9, "termination")
     old_meta = {r["key"]: r["value"] for r in source_rows["ledger_meta"]}
     assert meta["ledger_id"] == old_meta["ledger_id"]          # the same ledger, not a copy
 
@@ -158,7 +170,7 @@ def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_le
                                                     .order_by(schema.payments.c.id))] == [
             "unknown", "clerk"]
     again = pricing("ledger", "upgrade", ledger=old_ledger)
-    assert again.exit_code == 0 and "already at schema 5; nothing to upgrade" in again.output
+    assert again.exit_code == 0 and "already at schema 6; nothing to upgrade" in again.output
 
 
 @pytest.mark.parametrize("indexes", [True, False], ids=["with-indexes", "before-indexes"])
@@ -182,6 +194,7 @@ def test_a_migrated_ledger_has_the_schema_of_a_new_one(tmp_path, source_rows, le
     assert "payment_voids" in new and ("invoices_by_date", ("invoice_date",), False) in \
         new["invoices"]["indexes"]
     assert new["payments"]["checks"] == ["payment_positive"]
+    assert ("invoices_no_update", "invoices") in [t[:2] for t in new["(triggers)"]]
     assert ("recorded_by", "TEXT", False, None) in new["payments"]["columns"]
 
 
@@ -196,4 +209,4 @@ def test_an_upgrade_killed_before_commit_leaves_the_ledger_as_it_was(old_ledger)
     done = subprocess.run([sys.executable, "-m", "pricing", "ledger", "upgrade"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "from schema 3 to schema 5" in done.stdout
+    assert "from schema 3 to schema 6" in done.stdout

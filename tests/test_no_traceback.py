@@ -159,6 +159,7 @@ def test_a_journal_that_does_not_balance_is_refused_and_not_written(tmp_path):
     assert no_traceback(export).exit_code == 0
     (tmp_path / "j.csv").unlink()
     with sqlite3.connect(ledger) as db:                      # changed outside the tool
+        db.execute("DROP TRIGGER invoices_no_update")        # as anyone holding the file can
         db.execute("UPDATE invoices SET total_cents = total_cents + 1 WHERE number = 2")
     result = no_traceback(export)
     assert result.exit_code == 1

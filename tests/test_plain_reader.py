@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from invoices.ledger.opening import SCHEMA_VERSION
 from invoices.ledger.plain import PlainLedger
 from invoices.ledger.store import Ledger
 from invoices.receivables.accounts import (issue_credit, record_dispute, record_payment,
@@ -81,7 +82,8 @@ def test_refusals_are_the_full_ledgers(path, tmp_path):
     for opening in (PlainLedger, lambda p: Ledger(p, "read")):
         with pytest.raises(PricingError, match="a ledger of schema 99, newer than this tool's"):
             opening(path)
-    db.execute("UPDATE ledger_meta SET value = '5' WHERE key = 'schema_version'")
+    db.execute("UPDATE ledger_meta SET value = ? WHERE key = 'schema_version'",
+               (str(SCHEMA_VERSION),))
     db.execute("DROP TABLE dispute_extensions")
     db.commit()
     for opening in (PlainLedger, lambda p: Ledger(p, "read")):

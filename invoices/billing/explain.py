@@ -7,6 +7,7 @@ tables says so and shows the lines that would differ.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -131,3 +132,73 @@ def _rule(line: Line, level: str, month_number: int, hour_rules: Iterator[str]) 
         return (f"hours of {month} reported after it was invoiced: priced as {month} would have "
                 f"priced them, less what was billed for it")
     return f"one-time charge for each switch site cut over in the month ({line.quantity})"
+
+
+def rederive_all(ledger, tables: TableSet) -> tuple[list[str], list[str]]:
+    """Re-derive every invoice of the ledger from its recorded inputs (what `explain` does, for
+    all): (problems naming each invoice whose recorded lines differ from their re-derivation,
+    notes naming the invoices priced with other tables than `tables`, not re-derived)."""
+    from invoices.ledger import schema as s
+    from invoices.ledger.store import invoice_of
+    from pricing.errors import PricingError
+
+    problems, other_tables = [], []
+    memo: dict = {}
+    with ledger.read() as conn:
+        lines: dict[int, list] = {}
+        for line in conn.execute(s.lines.select().order_by(s.lines.c.invoice,
+                                                           s.lines.c.position)):
+            lines.setdefault(line.invoice, []).append(line)
+        rows = conn.execute(s.invoices.select().order_by(s.invoices.c.number)).all()
+    for row in rows:
+        if row.tables_sha256 != tables.manifest_sha256:
+            other_tables.append(row.number)
+            continue
+        try:
+            invoice = invoice_of(row, lines.get(row.number, []))
+            repriced = _repriced(invoice, tables, memo)
+        except (PricingError, KeyError, ValueError, TypeError, ArithmeticError) as error:
+            problems.append(f"invoice {row.number:06d}: cannot be re-derived from its recorded "
+                            f"inputs ({error})")
+            continue
+        for position in range(max(len(repriced), len(invoice.lines))):
+            old = invoice.lines[position] if position < len(invoice.lines) else None
+            new = repriced[position] if position < len(repriced) else None
+            if old is not None and new is not None and _key(old) == _key(new):
+                continue
+            problems.append(f"invoice {row.number:06d} line {position + 1}: recorded "
+                            f"{_shown(old)}, re-derived {_shown(new)}")
+    notes = []
+    if other_tables:
+        shown = ", ".join(f"{n:06d}" for n in other_tables[:5])
+        more = f" and {len(other_tables) - 5:,} more" if len(other_tables) > 5 else ""
+        notes.append(f"{len(other_tables):,} invoice(s) priced with other tables than "
+                     f"{tables.directory} ({shown}{more}) were not re-derived: check with "
+                     f"--tables pointing at theirs")
+    return problems, notes
+
+
+def _repriced(invoice: Invoice, tables: TableSet, memo: dict) -> list[InvoiceLine]:
+    """An invoice's lines priced again from its recorded inputs (the lines of `explain`, without
+    its account of the hours). A city's lines are a function of its recorded inputs bar its
+    name, the period and the month: priced once per distinct such inputs (`memo`)."""
+    period_year, month_number = invoice.inputs["period"], invoice.inputs["month_number"]
+    found = []
+    for city in invoice.inputs["cities"]:
+        key = (period_year, month_number, invoice.bill_to,
+               json.dumps({**city, "city": None}, sort_keys=True))
+        if key not in memo:
+            period = annual_period(tables, period_year)
+            hours = {int(month): Decimal(value) for month, value in city["hours"].items()}
+            month = CityMonth(city["city"], invoice.bill_to, Counts(**city["counts"]),
+                              city["level"], hours, city["integration_sites"])
+            level, own = city_month(month, period, month_number, tables)
+            memo[key] = with_late(own, city.get("late_hours", []), period.year, tables)
+        found.extend(InvoiceLine.of(city["city"], line) for line in memo[key])
+    return found
+
+
+def _shown(line: InvoiceLine | None) -> str:
+    if line is None:
+        return "(no line)"
+    return f"{line.city} {line.kind} {line.quantity} x {line.unit_price} = {line.amount:,}"

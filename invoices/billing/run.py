@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from invoices.ledger import schema as s
+from invoices.ledger.chain import append
 from invoices.billing.state import (billed_hours, invoices_of_month, known_cities, load_states,
                                     record_month)
 from invoices.ledger.claims import claim, invoice_document, output_dir
@@ -46,6 +47,7 @@ def _insert(conn, invoice: Invoice, issued_by: str) -> None:
          "unit_price": str(line.unit_price), "amount_cents": to_cents(line.amount),
          "source": line.source}
         for i, line in enumerate(invoice.lines, start=1)])
+    append(conn, "invoice", invoice.number)
 
 
 def prepare_month(month: str, cities: Path, out_dir: Path, tables: TableSet,

@@ -9,7 +9,7 @@ this week?" without reading tables. Records made before schema 4 say "unknown" f
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -22,7 +22,8 @@ from pricing.money import from_cents
 @dataclass(frozen=True)
 class Entry:
     """One record: when and by whom it was recorded, what it is, the document it concerns,
-    the amount (if any) and the date it takes effect, and a detail (a reason, a bill-to)."""
+    the amount (if any) and the date it takes effect, a detail (a reason, a bill-to), and its
+    entry's hash in the ledger's chain (invoices.ledger.chain)."""
 
     recorded_at: str
     recorded_by: str
@@ -31,6 +32,7 @@ class Entry:
     amount: Decimal | None
     date: dt.date | None
     detail: str
+    entry_sha256: str = ""          # its hash in the chain ("" for none: added behind the tool)
 
 
 def _order(entry: Entry) -> tuple:
@@ -41,40 +43,50 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
     """Every record in the order made (of one user, if given)."""
     i, p, v, d, c, t = (s.invoices.c, s.payments.c, s.payment_voids.c, s.disputes.c,
                         s.credits.c, s.terminations.c)
-    found: list[Entry] = []
+    made: list[tuple[str, int, Entry]] = []          # (chain kind, key, entry)
     with ledger.read() as conn:
+        chained = {(r.kind, r.ref): r.entry_sha256 for r in conn.execute(
+            select(s.chain.c.kind, s.chain.c.ref, s.chain.c.entry_sha256))}
         for r in conn.execute(select(i.issued_at, i.issued_by, i.number, i.total_cents,
                                      i.invoice_date, i.bill_to, i.month)):
-            found.append(Entry(r[0], r[1], "invoice issued", f"invoice {r[2]:06d}",
-                               from_cents(r[3]), r[4], f"{r[5]}, {r[6]}"))
+            made.append(("invoice", r[2], Entry(r[0], r[1], "invoice issued", f"invoice {r[2]:06d}",
+                                                from_cents(r[3]), r[4], f"{r[5]}, {r[6]}")))
         for r in conn.execute(select(p.recorded_at, p.recorded_by, p.id, p.amount_cents, p.date,
                                      p.invoice)):
-            found.append(Entry(r[0], r[1], "payment", f"payment {r[2]}", from_cents(r[3]), r[4],
-                               f"on invoice {r[5]:06d}"))
+            made.append(("payment", r[2], Entry(r[0], r[1], "payment", f"payment {r[2]}",
+                                                from_cents(r[3]), r[4], f"on invoice {r[5]:06d}")))
         for r in conn.execute(select(v.recorded_at, v.recorded_by, v.payment, p.amount_cents,
-                                     v.date, v.reason)
+                                     v.date, v.reason, v.id)
                               .select_from(s.VOIDED_PAYMENTS)):
-            found.append(Entry(r[0], r[1], "payment voided", f"payment {r[2]}", from_cents(r[3]),
-                               r[4], r[5]))
+            made.append(("void", r[6], Entry(r[0], r[1], "payment voided", f"payment {r[2]}",
+                                             from_cents(r[3]), r[4], r[5])))
         for r in conn.execute(select(d.recorded_at, d.recorded_by, d.id, d.amount_cents, d.date,
                                      d.invoice, d.reason, d.resolved_at, d.resolved_by,
                                      d.resolved_date, d.resolution)):
-            found.append(Entry(r[0], r[1], "dispute raised", f"dispute {r[2]}", from_cents(r[3]),
-                               r[4], f"invoice {r[5]:06d}: {r[6]}"))
+            made.append(("dispute", r[2], Entry(r[0], r[1], "dispute raised", f"dispute {r[2]}",
+                                                from_cents(r[3]), r[4],
+                                                f"invoice {r[5]:06d}: {r[6]}")))
             if r[9] is not None:
-                found.append(Entry(r[7], r[8], "dispute resolved", f"dispute {r[2]}", None, r[9],
-                                   r[10]))
+                made.append(("resolution", r[2], Entry(r[7], r[8], "dispute resolved",
+                                                       f"dispute {r[2]}", None, r[9], r[10])))
         x = s.dispute_extensions.c
-        for r in conn.execute(select(x.recorded_at, x.recorded_by, x.dispute, x.until, x.reason)):
-            found.append(Entry(r[0], r[1], "dispute extended", f"dispute {r[2]}", None, r[3],
-                               r[4]))
+        for r in conn.execute(select(x.recorded_at, x.recorded_by, x.dispute, x.until, x.reason,
+                                     x.id)):
+            made.append(("extension", r[5], Entry(r[0], r[1], "dispute extended",
+                                                  f"dispute {r[2]}", None, r[3], r[4])))
         for r in conn.execute(select(c.recorded_at, c.recorded_by, c.number, c.amount_cents,
                                      c.date, c.invoice, c.reason)):
-            found.append(Entry(r[0], r[1], "credit note", f"credit note {r[2]:06d}",
-                               from_cents(r[3]), r[4], f"invoice {r[5]:06d}: {r[6]}"))
-        for r in conn.execute(select(t.recorded_at, t.recorded_by, t.kind, t.date, t.reason)):
-            found.append(Entry(r[0], r[1], "termination" if r[2] == "terminated" else
-                               "termination withdrawn", "PSA", None, r[3], r[4] or ""))
+            made.append(("credit", r[2], Entry(r[0], r[1], "credit note",
+                                               f"credit note {r[2]:06d}", from_cents(r[3]), r[4],
+                                               f"invoice {r[5]:06d}: {r[6]}")))
+        for r in conn.execute(select(t.recorded_at, t.recorded_by, t.kind, t.date, t.reason,
+                                     t.id)):
+            terminated = r[2] == "terminated"
+            made.append(("termination" if terminated else "withdrawal", r[5], Entry(
+                r[0], r[1], "termination" if terminated else "termination withdrawn", "PSA",
+                None, r[3], r[4] or "")))
+    found = [replace(entry, entry_sha256=chained.get((kind, ref), ""))
+             for kind, ref, entry in made]
     if user is not None:
         found = [e for e in found if e.recorded_by == user]
     return sorted(found, key=_order)

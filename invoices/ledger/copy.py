@@ -49,7 +49,7 @@ def copy_ledger(source, destination) -> dict[str, int]:
 def _copy(src: Ledger, dst: Ledger) -> dict[str, int]:
     copied: dict[str, int] = {}
     with src.read() as reading, dst.write() as writing:
-        for table in s.metadata.sorted_tables:
+        for table in sorted(s.metadata.sorted_tables, key=lambda t: t is not s.invoices):
             if table is not s.ledger_meta and writing.execute(
                     select(func.count()).select_from(table)).scalar():
                 raise PricingError(f"{dst.where}: not empty ({table.name} has rows); a ledger "

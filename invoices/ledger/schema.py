@@ -17,7 +17,10 @@ Nothing a user records is ever deleted or edited, and each record says who recor
 (`recorded_by`, `recorded_at`; an invoice's `issued_by`, `issued_at`): a mistaken payment is
 reversed by a row of `payment_voids`, dated, with its reason. A dispute's discussion period
 extended by agreement (PSA Section 24 as amended: "or such longer period as mutually agreed")
-is a row of `dispute_extensions` (schema 5); the latest one's `until` is the period in force. Rows recorded before schema 4 say
+is a row of `dispute_extensions` (schema 5); the latest one's `until` is the period in force.
+Every entry is also a row of `chain` (schema 6), the ledger's verifiable history
+(`invoices.ledger.chain`), and triggers refuse UPDATE and DELETE of the history's rows. Rows
+recorded before schema 4 say
 "unknown" where the ledger did not know. The schema changes only through the Alembic migrations
 in `invoices/migrations`, so a ledger made by `create_all` and one migrated are the same.
 """
@@ -191,6 +194,18 @@ dispute_extensions = Table(
     Column("reason", Text, nullable=False),
     Column("recorded_at", String(32), nullable=False),
     Column("recorded_by", Text, nullable=False),
+)
+
+chain = Table(
+    "chain", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("ref", BigInteger, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("prev_sha256", String(64), nullable=False),
+    Column("entry_sha256", String(64), nullable=False),
+    UniqueConstraint("kind", "ref", name="one_chain_entry_per_document"),
+    UniqueConstraint("entry_sha256", name="chain_hashes_unique"),
 )
 
 # A void with the payment it reverses (the join every report of voids starts from).

@@ -193,6 +193,7 @@ class Ledger:
         finds it made when the write lock comes."""
         from sqlalchemy import inspect
 
+        from invoices.ledger.chain import create_triggers
         from invoices.ledger.migrate import stamp_new
 
         with self.write() as conn:
@@ -200,6 +201,7 @@ class Ledger:
                 return
             self.created = True
             s.metadata.create_all(conn)
+            create_triggers(conn)
             stamp_new(conn)
             conn.execute(s.ledger_meta.insert(), [
                 {"key": "application", "value": s.APPLICATION},
@@ -212,12 +214,15 @@ class Ledger:
 
     def upgrade_schema(self) -> list[str]:
         """Migrate this ledger (opened with mode "upgrade") to the current schema in one write
-        transaction; return the revisions applied (none when it was current)."""
+        transaction; return the revisions applied (none when it was current). `hashed` is then
+        how many entries the schema-6 migration put in the chain (None: it did not run)."""
         from invoices.ledger.faults import fault_point
         from invoices.ledger.migrate import upgrade
 
         with self.write() as conn:
+            conn.info.pop("chain_hashed", None)
             applied = upgrade(conn)
+            self.hashed = conn.info.pop("chain_hashed", None)
             fault_point("migration-before-commit")
             if not self.server:
                 dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").all()

@@ -22,6 +22,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 
 from invoices.ledger import schema as s
+from invoices.ledger.chain import hash_existing
 from pricing.city_key import city_key
 from invoices.ledger.store import Ledger, inspect_file
 from pricing.errors import PricingError
@@ -200,3 +201,4 @@ def _copy(old, temp: Path, periods, months, hours) -> None:
                 (s.sequences, [{"name": r["name"], "last": r["last"]} for r in old["sequence"]])):
             if rows:
                 conn.execute(table.insert(), rows)
+        hash_existing(conn)             # the old entries, in the order recorded

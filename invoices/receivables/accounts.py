@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from invoices.ledger import schema as s
+from invoices.ledger.chain import append
 from invoices.ledger.store import Ledger, now
 from invoices.receivables.positions import (Balance, Where, balances,  # noqa: F401 (re-exported)
                                              ledger_termination, positions)
@@ -122,6 +123,7 @@ def record_payment(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
         made = conn.execute(s.payments.insert().values(
             invoice=number, date=date, amount_cents=to_cents(value), recorded_at=now(),
             recorded_by=ledger.recorder))
+        append(conn, "payment", made.inserted_primary_key[0])
         return made.inserted_primary_key[0], _latest(ledger, number, conn)
 
 
@@ -185,9 +187,10 @@ def void_payment(ledger: Ledger, payment_id: int, date: dt.date, reason: str
                                f"({payment.date})")
         voided = replace(payment, voided=date, void_reason=reason, voided_at=now(),
                          voided_by=ledger.recorder)
-        conn.execute(s.payment_voids.insert().values(
+        made = conn.execute(s.payment_voids.insert().values(
             payment=payment_id, date=date, reason=reason, recorded_at=voided.voided_at,
             recorded_by=voided.voided_by))
+        append(conn, "void", made.inserted_primary_key[0])
         return voided, _latest(ledger, payment.invoice, conn)
 
 
@@ -231,6 +234,7 @@ def record_dispute(ledger: Ledger, number: int, amount: str | Decimal, date: dt.
             invoice=number, date=date, amount_cents=to_cents(value), reason=reason,
             recorded_at=now(), recorded_by=ledger.recorder))
         dispute_id = found.inserted_primary_key[0]
+        append(conn, "dispute", dispute_id)
     return Dispute(dispute_id, number, date, value, reason, period.until, period.text,
                    recorded_by=ledger.recorder)
 
@@ -250,6 +254,7 @@ def resolve_dispute(ledger: Ledger, dispute_id: int, date: dt.date, resolution: 
         conn.execute(s.disputes.update().where(d.id == dispute_id)
                      .values(resolved_date=date, resolution=resolution, resolved_at=now(),
                              resolved_by=ledger.recorder))
+        append(conn, "resolution", dispute_id)
 
 
 def disputes(ledger: Ledger, tables: TableSet) -> list[Dispute]:
@@ -300,9 +305,10 @@ def extend_dispute(ledger: Ledger, dispute_id: int, until: dt.date, reason: str,
         if until <= in_force:
             raise PricingError(f"--until {until}: dispute {dispute_id}'s discussion already "
                                f"runs to {in_force}; an extension must end after it")
-        conn.execute(s.dispute_extensions.insert().values(
+        made = conn.execute(s.dispute_extensions.insert().values(
             dispute=dispute_id, until=until, reason=reason, recorded_at=now(),
             recorded_by=ledger.recorder))
+        append(conn, "extension", made.inserted_primary_key[0])
     return next(x for x in disputes(ledger, tables) if x.id == dispute_id)
 
 
@@ -342,6 +348,7 @@ def issue_credit(ledger: Ledger, number: int, amount: str | Decimal, date: dt.da
                                                    file=str(file), written=False,
                                                    recorded_at=now(),
                                                    recorded_by=ledger.recorder))
+            append(conn, "credit", credit)
             fault_point("credit-before-commit")
         except BaseException:
             if made:
@@ -393,9 +400,10 @@ def terminate(ledger: Ledger, date: dt.date, tables: TableSet) -> Termination:
         if first is not None and date < first:
             raise PricingError(f"{date} is before the first invoice's date ({first}): a "
                                f"termination cannot predate what it terminates")
-        conn.execute(s.terminations.insert().values(kind="terminated", date=date,
-                                                    recorded_at=now(),
-                                                    recorded_by=ledger.recorder))
+        made = conn.execute(s.terminations.insert().values(kind="terminated", date=date,
+                                                           recorded_at=now(),
+                                                           recorded_by=ledger.recorder))
+        append(conn, "termination", made.inserted_primary_key[0])
         moved = tuple(b for b in positions(conn, dt.date.max, rule) if b.due.changed)
     return Termination(date, rule.accelerates(date), rule.first, moved)
 
@@ -408,9 +416,10 @@ def withdraw_termination(ledger: Ledger, reason: str) -> dt.date:
         existing = termination_date(ledger, conn)
         if existing is None:
             raise PricingError("no termination is in force to withdraw")
-        conn.execute(s.terminations.insert().values(kind="withdrawn", reason=reason,
-                                                    recorded_at=now(),
-                                                    recorded_by=ledger.recorder))
+        made = conn.execute(s.terminations.insert().values(kind="withdrawn", reason=reason,
+                                                           recorded_at=now(),
+                                                           recorded_by=ledger.recorder))
+        append(conn, "withdrawal", made.inserted_primary_key[0])
     return existing
 
 

@@ -168,6 +168,7 @@ def run(
         except BaseException:
             book.discard_if_new()
             raise
+        sealed = _head(book)
     for document, path in result.pending.written:
         typer.echo(f"wrote the pending workbook of {document} ({path})", err=True)
     for document in result.restored:
@@ -193,6 +194,8 @@ def run(
                    f"`pricing invoice print {document.split()[-1]} -o FILE.pdf`", err=True)
     typer.echo(f"{len(result.issued)} invoice(s) issued for {month}, "
                f"{len(result.existing)} already issued", err=True)
+    typer.echo(f"ledger head: {sealed[1]} ({sealed[0]:,} entries; keep it to seal this "
+               f"history: `pricing ledger check --head HEAD`)", err=True)
     if result.pdfs_left and not result.unwritten:
         raise typer.Exit(1)
     if result.unwritten:
@@ -200,6 +203,28 @@ def run(
             typer.echo(f"error: invoice {invoice.label} is issued but its workbook was not "
                        f"written: {reason}; the next run writes it", err=True)
         raise typer.Exit(1)
+
+
+def _head(book) -> tuple[int, str]:
+    """The ledger's (entries, head) after a run, which prints it so sealing costs nothing."""
+    from invoices.ledger.chain import head
+
+    with book.read() as conn:
+        return head(conn)
+
+
+def _refuse_unverified(book, documents) -> None:
+    """A re-print shows a document as genuine: refuse one whose content no longer matches
+    the hash the ledger's history recorded for it."""
+    from invoices.ledger.chain import verify_document
+    from pricing.errors import PricingError
+
+    with book.read() as conn:
+        for kind, ref in documents:
+            broken = verify_document(conn, kind, ref)
+            if broken:
+                raise PricingError(f"{broken}: it fails verification and is not printed as "
+                                   f"genuine; `pricing ledger check` says what changed")
 
 
 def _echo_levels(levels) -> None:
@@ -432,10 +457,12 @@ def print_document(
 
             note = credit_note(book, number)
             invoice = book.get(note.invoice)
+            _refuse_unverified(book, [("credit", note.number), ("invoice", note.invoice)])
             what = f"credit note {note.number:06d}"
             copy = Reprint(dt.date.today())
         else:
             invoice = book.get(number)
+            _refuse_unverified(book, [("invoice", number)])
             what = f"invoice {invoice.label}"
             copy = Reprint(dt.date.today(), _due(book, invoice, tables))
     if credit:

@@ -10,38 +10,119 @@ from pathlib import Path
 import typer
 
 from pricing.cli import params
-from pricing.cli.common import FORMAT_HELP, Format, emit_json, emit_rows, handles_errors
+from pricing.cli.common import (FORMAT_HELP, Format, TablesOption, emit_json, emit_rows,
+                                handles_errors)
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
 app = typer.Typer(help="The ledger itself: check, upgrade, copy, export the journal, who did what.",
                   no_args_is_help=True)
 
 
+HEX64 = "0123456789abcdef"
+
+
+def _head_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    given = value.strip().lower()
+    if len(given) != 64 or any(ch not in HEX64 for ch in given):
+        raise typer.BadParameter("a head is 64 hexadecimal digits, as `pricing ledger head` "
+                                 "prints it")
+    return given
+
+
 @app.command("check")
 @handles_errors
 def check(ledger: LedgerOption = None,
+          head: str | None = typer.Option(None, "--head", metavar="HEX", callback=_head_option,
+                                          help="A head kept outside the ledger (`ledger head`): "
+                                               "also check the ledger still holds the history it seals."),
+          tables: TablesOption = None,
           json_output: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
-    """Verify the ledger's invariants; exit 1 naming each violation.
+    """Verify the ledger's history and invariants; exit 1 naming each violation.
 
-    Numbers gap-free, one charge per city, month and kind, totals equal their lines, payments and credits within totals, levels constant within a period.
+    The history: every entry's hash chain, entry by entry (the first broken entry is named
+    first, with its document), and every invoice re-derived from its recorded inputs and the
+    tables (--tables). With --head, the history sealed by that head must still be the ledger's
+    history's prefix. The invariants: numbers gap-free, one charge per city, month and kind,
+    totals equal their lines, payments and credits within totals, levels constant within a period.
 
-    Example: pricing ledger check --ledger ledger.sqlite3
+    Example: pricing ledger check --ledger ledger.sqlite3 --head 3f5a...e1
     """
     from invoices.ledger.invariants import check as run_checks
+    from pricing.cli.common import load
 
+    table_set = load(tables)
     with _ledger(ledger, check=False) as book:
+        history, rederived, notes = _history(book, head, table_set)
         found = run_checks(book)
     broken = {name: problems for name, problems in found.items() if problems}
+    untrue = {name: problems for name, problems in (("history", list(history.problems)),
+                                                    ("re-derived", rederived)) if problems}
     if json_output:
-        emit_json({"ledger": book.where, "holds": not broken, "violations": broken})
+        emit_json({"ledger": book.where, "holds": not broken and not untrue,
+                   "entries": history.entries, "head": history.head,
+                   "sealed_entries": history.sealed, "history": untrue.get("history", []),
+                   "rederived": untrue.get("re-derived", []), "violations": broken,
+                   "notes": notes})
     else:
-        for name, problems in broken.items():
+        for note in notes:
+            typer.echo(f"note: {note}", err=True)
+        for name, problems in {**untrue, **broken}.items():
             for problem in problems:
                 typer.echo(f"{name}: {problem}")
+        if not untrue:
+            sealed = (f"; it holds the history sealed by {head[:12]}... (its first "
+                      f"{history.sealed:,} entries)" if head else "")
+            typer.echo(f"history of {history.entries:,} entries verified, every invoice "
+                       f"re-derived (head {history.head}){sealed}")
         if not broken:
             typer.echo(f"all {len(found)} invariants hold")
-    if broken:
+    if broken or untrue:
         raise typer.Exit(1)
+
+
+def _history(book, head: str | None, tables):
+    """The chain verified (against `head`, if given) and every invoice re-derived; a ledger
+    holding a value that cannot be read is a violation that says so, never a traceback."""
+    from invoices.billing.explain import rederive_all
+    from invoices.ledger.chain import GENESIS, Verified, verify
+
+    def unreadable(error: Exception) -> list[str]:
+        return [f"cannot be checked: the ledger holds an unreadable value "
+                f"({type(error).__name__}: {str(error)[:200]})"]
+
+    try:
+        with book.read() as conn:
+            history = verify(conn, head)
+    except Exception as error:
+        history = Verified(0, GENESIS, tuple(unreadable(error)))
+    try:
+        rederived, notes = rederive_all(book, tables)
+    except Exception as error:
+        rederived, notes = unreadable(error), []
+    return history, rederived, notes
+
+
+@app.command("head")
+@handles_errors
+def head(ledger: LedgerOption = None,
+         format: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP)) -> None:
+    """The seal of the ledger's history: how many entries and the last one's hash.
+
+    Keep it outside the ledger (a ticket, an e-mail, the month-end report): `pricing ledger
+    check --head HEX` later says whether the ledger still holds the history it seals.
+
+    Example: pricing ledger head --format json
+    """
+    from invoices.ledger.chain import head as chain_head
+
+    with _ledger(ledger) as book, book.read() as conn:
+        entries, digest = chain_head(conn)
+    if format == Format.json:
+        emit_json({"entries": entries, "head": digest})
+    else:
+        typer.echo(f"{digest}  ({entries:,} entries)")
 
 
 @app.command("upgrade")
@@ -66,8 +147,10 @@ def upgrade(ledger: LedgerOption = None) -> None:
         with Ledger(path, "upgrade") as book:
             before = book.version
             applied = book.upgrade_schema()
+        hashed = (f"; {book.hashed:,} entries recorded before the chain were hashed into it, "
+                  f"in the order recorded" if book.hashed is not None else "")
         said = (f"upgraded {book.where} from schema {before} to schema {SCHEMA_VERSION} "
-                f"(migrations: {', '.join(applied)})" if applied else
+                f"(migrations: {', '.join(applied)}){hashed}" if applied else
                 f"{book.where} is already at schema {SCHEMA_VERSION}; nothing to upgrade")
     with Ledger(path, "read") as book:
         broken = {name: found for name, found in run_checks(book).items() if found}
@@ -160,7 +243,7 @@ def log(user: str | None = typer.Option(None, "--user", parser=params.name, meta
                                          help="Only what this user recorded."),
         format: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
         ledger: LedgerOption = None) -> None:
-    """Who did what: every record in the order made, with who made it and when.
+    """Who did what: every record in the order made, with who made it, when, and its hash.
 
     Invoices, payments, voids, disputes and their resolutions, credit notes and terminations. Records made before the ledger kept authors (schema 4) say "unknown" for who made them; those whose time was not kept either come first.
 
@@ -170,6 +253,8 @@ def log(user: str | None = typer.Option(None, "--user", parser=params.name, meta
 
     with _ledger(ledger) as book:
         found = activity(book, user)
-    columns = ["recorded_at", "recorded_by", "action", "document", "amount", "date", "detail"]
+    columns = ["recorded_at", "recorded_by", "action", "document", "amount", "date", "detail",
+               "hash"]
     emit_rows(format, columns, [[e.recorded_at, e.recorded_by, e.action, e.document, e.amount,
-                                 e.date, e.detail] for e in found], right=("amount",))
+                                 e.date, e.detail, e.entry_sha256] for e in found],
+              right=("amount",))
