@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from invoices.ledger import schema as s
+from invoices.ledger.authors import names_of
 from invoices.ledger.store import Ledger
 from pricing.money import from_cents
 
@@ -38,7 +39,8 @@ def _order(entry: Entry) -> tuple:
 
 
 def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
-    """Every record in the order made (of one user, if given)."""
+    """Every record in the order made, its author as recorded (a database role on PostgreSQL;
+    on SQLite the login name, and whom it was made on behalf of): of one user, if given."""
     i, p, v, d, c, t = (s.invoices.c, s.payments.c, s.payment_voids.c, s.disputes.c,
                         s.credits.c, s.terminations.c)
     found: list[Entry] = []
@@ -75,6 +77,6 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
         for r in conn.execute(select(t.recorded_at, t.recorded_by, t.kind, t.date, t.reason)):
             found.append(Entry(r[0], r[1], "termination" if r[2] == "terminated" else
                                "termination withdrawn", "PSA", None, r[3], r[4] or ""))
-    if user is not None:
-        found = [e for e in found if e.recorded_by == user]
+    if user is not None:            # the author, or the name an entry was made on behalf of
+        found = [e for e in found if user in names_of(e.recorded_by)]
     return sorted(found, key=_order)
