@@ -60,6 +60,7 @@ ACTIONS = {
     "credit": ("issuing a credit note", "biller"),
     "terminate": ("recording a termination", "admin"),
     "grant": ("granting a role", "admin"),
+    "upgrade": ("upgrading the ledger", None),          # a schema change: the tables' owner
 }
 # A refusal met outside a command (the library called directly): the table says what it was.
 TABLE_ACTIONS = {"payments": "pay", "payment_voids": "void", "disputes": "dispute",
@@ -86,7 +87,8 @@ def refusal(error: BaseException, action: str | None, author: str | None) -> Pri
         said = str(getattr(error, "orig", error)).splitlines()[0]
         return PricingError(f"{said}{you}")
     what, role = ACTIONS[action]
-    return PricingError(f"permission denied: {what} needs the {role} role{you}")
+    needed = f"the {role} role" if role else "the ledger's owner (the role that made it)"
+    return PricingError(f"permission denied: {what} needs {needed}{you}")
 
 
 def role_name(database: str, role: str) -> str:

@@ -65,7 +65,7 @@ def upgrade(ledger: LedgerOption = None) -> None:
         backup = rebuild_schema_2(path)
         said = f"upgraded {path} from schema 2 to schema {SCHEMA_VERSION}; the old ledger is kept as {backup}"
     else:
-        with Ledger(path, "upgrade") as book:
+        with Ledger(path, "upgrade", action="upgrade") as book:
             before = book.version
             applied = book.upgrade_schema()
         said = (f"upgraded {book.where} from schema {before} to schema {SCHEMA_VERSION} "
