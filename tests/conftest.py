@@ -98,6 +98,49 @@ def _drop(engine, name: str) -> None:
             time.sleep(0.3 * (attempt + 1))
 
 
+@pytest.fixture
+def postgres_users(postgres_url):
+    """Real PostgreSQL login roles for a test of roles on one new ledger database: call
+    `postgres_users("dana")` for the URL of a new login role (named uniquely, so tests never share
+    one). After the test, the ledger's roles (`invoices.ledger.roles`) lose their privileges in
+    the database and every role made is dropped. Needs the admin URL's role to hold CREATEROLE
+    (.ci/run gives it)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url).set(drivername="postgresql+psycopg")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    tag = uuid.uuid4().hex[:8]
+    made: list[str] = []
+
+    def user(name: str) -> str:
+        role = f"u{tag}_{name}"
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE ROLE "{role}" LOGIN PASSWORD \'{role}\''))
+        made.append(role)
+        return make_url(postgres_url).set(username=role, password=role) \
+            .render_as_string(hide_password=False)
+
+    try:
+        yield user
+    finally:
+        from invoices.ledger.roles import ROLES, role_name
+
+        with engine.connect() as conn:
+            database = conn.execute(text("SELECT current_database()")).scalar()
+            ledger_roles = [role_name(database, r) for r in reversed(ROLES)]
+            existing = set(conn.execute(text("SELECT rolname FROM pg_roles")).scalars())
+            for role in made + [r for r in ledger_roles if r in existing]:
+                if role in ledger_roles:
+                    for kind in ("TABLES", "SEQUENCES"):
+                        conn.execute(text(f'REVOKE ALL ON ALL {kind} IN SCHEMA public '
+                                          f'FROM "{role}"'))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ledger_address(request, tmp_path):
     """A ledger address on each backend: a file in tmp_path, or a new PostgreSQL database."""

@@ -42,7 +42,8 @@ def book(tmp_path, tables):
     """A ledger and a function to bill months into it and one to run the CLI on it."""
     cities = tmp_path / "cities.csv"
     cities.write_text(CITIES)
-    env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3"), "PRICING_USER": "erin"}
+    env = {"PRICING_LEDGER": str(tmp_path / "ledger.sqlite3"), "LOGNAME": "erin", "USER": "erin",
+           "PRICING_USER": None}                       # the login name erin records
 
     def bill(*months):
         with Ledger(tmp_path / "ledger.sqlite3") as ledger:
@@ -250,10 +251,10 @@ def test_a_discussion_period_is_extended_by_agreement_and_kept_with_who_recorded
     made = cli("ar", "dispute-extend", "1", "--until", "2001-06-30", "--reason",
                "agreed with KMC billing on 2001-05-25", "--user", "dana")
     assert made.exit_code == 0, made.output
-    assert "now runs to 2001-06-30, recorded by dana" in made.output
+    assert "now runs to 2001-06-30, recorded by erin (on behalf of dana)" in made.output
     (listed,) = json.loads(cli("ar", "disputes", "--format", "json").stdout)
     assert listed["discussion_until"] == "2001-06-30"
-    assert "extended by agreement to 2001-06-30 (agreed with KMC billing on 2001-05-25; recorded by dana)" in listed["rule"]
+    assert "extended by agreement to 2001-06-30 (agreed with KMC billing on 2001-05-25; recorded by erin (on behalf of dana))" in listed["rule"]
     log = cli("ledger", "log", "--user", "dana").output
     assert "dispute extended" in log and "dispute 1" in log
 

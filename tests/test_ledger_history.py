@@ -23,7 +23,7 @@ HUNTSVILLE = 'Huntsville AL,"KMC Telecom III, Inc.",20,1,10,1,1,1,Small\n'
 
 
 def pricing(ledger: str, *args: str):
-    return runner.invoke(app, [*args, "--ledger", ledger], env={"PRICING_USER": "dana"})
+    return runner.invoke(app, [*args, "--ledger", ledger], env={"PRICING_USER": None})
 
 
 def run(ledger: str, tmp_path: Path, month: str):

@@ -3,7 +3,7 @@ repository's examples and tables (one working directory, so the ledger the month
 is the one the receivables commands use).
 
 - A shell block's `$ ...` lines are commands (a line ending in `\\` continues), run with bash
-  in that directory with `pricing` on the PATH and PRICING_USER=dana; the lines after a
+  in that directory with `pricing` on the PATH, as the login name dana; the lines after a
   command are output it must print (on stdout or stderr, runs of spaces read as one, `...` as
   any text, a line of its own `...` as lines left out). A command exits 0 unless its comment
   says otherwise (`# exit 1: ...`).
@@ -115,7 +115,7 @@ def workdir(tmp_path_factory) -> Path:
 
 def environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRICING_")}
-    env.update(PRICING_USER="dana", NO_COLOR="1", COLUMNS="200", PYTHONUNBUFFERED="1",
+    env.update(LOGNAME="dana", USER="dana", NO_COLOR="1", COLUMNS="200", PYTHONUNBUFFERED="1",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     return env
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from invoices.ledger import schema as s
+from invoices.ledger.authors import names_of
 from invoices.ledger.store import Ledger
 from pricing.money import from_cents
 
@@ -40,7 +41,8 @@ def _order(entry: Entry) -> tuple:
 
 
 def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
-    """Every record in the order made (of one user, if given)."""
+    """Every record in the order made, its author as recorded (a database role on PostgreSQL;
+    on SQLite the login name, and whom it was made on behalf of): of one user, if given."""
     i, p, v, d, c, t = (s.invoices.c, s.payments.c, s.payment_voids.c, s.disputes.c,
                         s.credits.c, s.terminations.c)
     made: list[tuple[str, int, Entry]] = []          # (chain kind, key, entry)
@@ -88,5 +90,5 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
     found = [replace(entry, entry_sha256=chained.get((kind, ref), ""))
              for kind, ref, entry in made]
     if user is not None:
-        found = [e for e in found if e.recorded_by == user]
+        found = [e for e in found if user in names_of(e.recorded_by)]   # or on behalf of
     return sorted(found, key=_order)

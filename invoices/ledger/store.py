@@ -67,18 +67,23 @@ class Ledger:
 
     mode: "create" (a writing command that may start a new ledger: the invoice run), "write"
     (an existing ledger only), "read" (read-only: reports, lists, checks) or "upgrade" (a
-    ledger of an older schema, opened only to migrate it). `user` is who records what this
-    ledger's writes record (default: the login name, see `recorder`).
+    ledger of an older schema, opened only to migrate it). `user` is, on SQLite, the name its
+    writes are recorded as made on behalf of, beside the login name (see `recorder`); on
+    PostgreSQL the author is the session's database role and a `user` is refused. `action`
+    names what the command does (a key of `invoices.ledger.roles.ACTIONS`), so a refusal by the
+    server names the role it needs.
     """
 
     def __init__(self, path: str | os.PathLike | None = None, mode: str = "create",
-                 user: str | None = None) -> None:
+                 user: str | None = None, action: str | None = None) -> None:
         from sqlalchemy import create_engine, event
 
         from pricing.values import user_name
 
         self.path = resolve_ledger(path)
         self.mode = mode
+        self.action = action
+        self.session_user: str | None = None
         try:
             self.user = None if user is None else user_name(user)
         except ValueError as error:
@@ -87,6 +92,10 @@ class Ledger:
         self.server = is_server(self.path)
         self.where = shown_address(self.path)
         if self.server:
+            if self.user is not None:
+                from invoices.ledger.authors import refuse_typed_name
+
+                raise PricingError(refuse_typed_name(self.user))
             self._open_server(mode)
             return
         kind, version = inspect_file(self.path)
@@ -154,6 +163,9 @@ class Ledger:
         try:
             self.conn = self.engine.connect()
             names = set(inspect(self.conn).get_table_names())
+            from invoices.ledger.authors import session_author
+
+            self.session_user = session_author(self.conn)
             self.conn.rollback()
             if "ledger_meta" not in names:
                 if names:
@@ -178,6 +190,11 @@ class Ledger:
             raise
         except Exception as error:          # the driver: unreachable, refused, no database
             self.close()
+            from invoices.ledger.roles import is_refused, refusal
+
+            if is_refused(error):           # no role on this ledger: not even reading
+                raise refusal(error, "read" if mode == "read" else self.action,
+                              self.session_user) from None
             raise PricingError(f"{self.where}: cannot use the ledger "
                                f"({str(error).splitlines()[0][:300]})") from None
 
@@ -236,10 +253,15 @@ class Ledger:
 
     @property
     def recorder(self) -> str:
-        """Who records this ledger's writes: the user given, else the login name."""
-        if self.user is None:
-            self.user = login_name()
-        return self.user
+        """Who this ledger's writes are recorded as made by: on PostgreSQL the session's
+        database role; on SQLite the login name, with the name given as "on behalf of"."""
+        if self.server:
+            return self.session_user
+        if getattr(self, "_recorder", None) is None:
+            from invoices.ledger.authors import recorded_author
+
+            self._recorder = recorded_author(login_name(), self.user)
+        return self._recorder
 
     def _check_tables(self) -> None:
         """A ledger missing one of its tables is damaged: say so, never fail mid-command."""
@@ -315,6 +337,9 @@ class Ledger:
         except (ValueError, TypeError, ArithmeticError) as error:
             self._damaged(error)
             raise
+        except Exception as error:         # a writing command's own role is the one it needs
+            self._refused(error, "read" if self.mode == "read" else self.action)
+            raise
         finally:
             transaction.rollback()
 
@@ -348,8 +373,21 @@ class Ledger:
                 except (ValueError, TypeError, ArithmeticError) as error:
                     self._damaged(error)
                     raise
+        except PricingError:
+            raise
+        except Exception as error:          # rolled back: nothing of it is recorded
+            self._refused(error, self.action)
+            raise
         finally:
             self._begin = "BEGIN"
+
+    def _refused(self, error: Exception, action: str | None) -> None:
+        """The server refusing a privilege (SQLSTATE 42501): a one-line error naming the role
+        the action needs and who asked; any other error goes on as it is."""
+        from invoices.ledger.roles import is_refused, refusal
+
+        if self.server and is_refused(error):
+            raise refusal(error, action, self.session_user) from None
 
     @staticmethod
     def next_number(conn, name: str = "invoice") -> int:

@@ -48,7 +48,7 @@ def pay(number: Number, amount: Amount, date: DateOption, ledger: LedgerOption =
     """
     from invoices.receivables.accounts import record_payment
 
-    with _ledger(ledger, "write", user) as book:
+    with _ledger(ledger, "write", user, action="pay") as book:
         payment, after = record_payment(book, number, amount, date)
     typer.echo(f"payment {payment} recorded by {book.recorder}: invoice {number:06d} paid "
                f"{after.paid:,} of {after.total:,}; open {after.open:,}")
@@ -72,7 +72,7 @@ def void(payment_id: Annotated[int, typer.Argument(parser=params.number, metavar
     """
     from invoices.receivables.accounts import void_payment
 
-    with _ledger(ledger, "write", user) as book:
+    with _ledger(ledger, "write", user, action="void") as book:
         payment, after = void_payment(book, payment_id, date, reason)
     typer.echo(f"payment {payment.id} of {payment.amount:,} on invoice {payment.invoice:06d} "
                f"voided from {payment.voided} by {payment.voided_by}; invoice "
@@ -113,7 +113,7 @@ def dispute(number: Number, amount: Amount, date: DateOption,
     """
     from invoices.receivables.accounts import record_dispute
 
-    with _ledger(ledger, "write", user) as book:
+    with _ledger(ledger, "write", user, action="dispute") as book:
         found = record_dispute(book, number, amount, date, reason, load(tables))
     until = (f"the good-faith discussion runs to {found.discussion_until}; "
              if found.discussion_until else "")
@@ -130,7 +130,7 @@ def resolve(dispute_id: Annotated[int, typer.Argument(parser=params.number, meta
     """Record a dispute's resolution (issue a credit note separately if the customer was right)."""
     from invoices.receivables.accounts import resolve_dispute
 
-    with _ledger(ledger, "write", user) as book:
+    with _ledger(ledger, "write", user, action="resolve") as book:
         resolve_dispute(book, dispute_id, date, resolution)
     typer.echo(f"dispute {dispute_id} resolved")
 
@@ -152,7 +152,7 @@ def dispute_extend(dispute_id: Annotated[int, typer.Argument(parser=params.numbe
     """
     from invoices.receivables.accounts import extend_dispute
 
-    with _ledger(ledger, "write", user) as book:
+    with _ledger(ledger, "write", user, action="extend") as book:
         found = extend_dispute(book, dispute_id, until, reason, load(tables))
     typer.echo(f"dispute {found.id} on invoice {found.invoice:06d}: the good-faith discussion "
                f"now runs to {found.discussion_until}, recorded by {book.recorder}")
@@ -204,7 +204,7 @@ def credit(number: Number, amount: Amount,
         from invoices.documents.pdf import check_renderer
 
         check_renderer()
-    with _ledger(ledger, "write", user) as book:
+    with _ledger(ledger, "write", user, action="credit") as book:
         folder = output_dir(out)
         note = issue_credit(book, number, amount, date, reason, folder)
         try:
@@ -372,7 +372,7 @@ def terminate(date: Annotated[dt.date | None, typer.Option(
     if withdraw == (date is not None):
         raise typer.BadParameter("give either --date DATE or --withdraw --reason TEXT",
                                  param_hint="--date/--withdraw")
-    with _ledger(ledger, "write", user) as book:
+    with _ledger(ledger, "write", user, action="terminate") as book:
         if withdraw:
             withdrawn = withdraw_termination(book, reason or "")
             typer.echo(f"the termination of {withdrawn} is withdrawn ({reason}); both entries "

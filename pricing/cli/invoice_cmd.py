@@ -29,8 +29,9 @@ LedgerOption = Annotated[
 UserOption = Annotated[
     str | None,
     typer.Option("--user", envvar="PRICING_USER", show_envvar=True, parser=params.user,
-                 metavar="NAME", help="Who records this; kept with the record (default: your "
-                                      "login name)."),
+                 metavar="NAME", help="SQLite only: whom you record this on behalf of, kept "
+                                      "beside your login name. Refused on PostgreSQL, where the "
+                                      "author is the database role you connect as."),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
 NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NUMBER",
@@ -38,17 +39,21 @@ NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NU
 
 
 def _ledger(path: Path | None, mode: str = "read", user: str | None = None,
-            check: bool = True):
+            check: bool = True, action: str | None = None):
     """Open the ledger: "read" for reports (read-only, never created; says which ledger it
     reads on stderr), "write" for commands that change an existing ledger, "create" for the
-    invoice run; `user` is who the writes are recorded as made by. A ledger holding a value
+    invoice run; `user` is, on SQLite, whom the writes are made on behalf of (a usage error on
+    PostgreSQL, where the author is the database role); `action` names what the command does,
+    so a refusal by the server names the role it needs. A ledger holding a value
     its column's type does not allow (a row edited by hand) is refused, naming the value, unless
     `check` is off (`ledger check`, which lists them all)."""
-    from invoices.ledger.store import Ledger, login_name
+    from invoices.ledger.store import Ledger, is_server, login_name, resolve_ledger
 
-    if mode != "read" and user is None:
-        user = login_name()              # before the ledger is opened (or made): fail early
-    book = Ledger(path, mode, user)
+    server = is_server(resolve_ledger(path))
+    refuse_typed_user(server, user)
+    if mode != "read" and not server:
+        login_name()                     # before the ledger is opened (or made): fail early
+    book = Ledger(path, mode, user, action="read" if mode == "read" else action)
     if mode == "read":
         typer.echo(f"ledger {book.where}", err=True)
     if check and not book.created:
@@ -87,6 +92,15 @@ def _refuse_damaged(where: str, damaged: list[str]) -> None:
     raise PricingError(f"{where} holds a value its column does not allow: "
                        f"{'; '.join(damaged[:3])}{more}; `pricing ledger check` lists "
                        f"them all; nothing was read or changed")
+
+
+def refuse_typed_user(server: bool, user: str | None) -> None:
+    """`--user`/PRICING_USER on a ledger on PostgreSQL: a usage error (exit 2), before anything
+    is opened or recorded; the author there is the database role the server authenticated."""
+    if server and user is not None:
+        from invoices.ledger.authors import refuse_typed_name
+
+        raise typer.BadParameter(refuse_typed_name(user), param_hint="--user")
 
 
 def report_output(path: Path, book) -> Path:
@@ -141,6 +155,9 @@ def run(
     from invoices.billing.run import prepare_month
     from invoices.workflows import run_month
 
+    from invoices.ledger.store import is_server
+
+    refuse_typed_user(is_server(resolve_ledger(ledger)), user)     # before anything is read
     if hours is None and not no_hours:
         raise typer.BadParameter("give the month's hours with --hours FILE, or --no-hours if it "
                                  "had none (hours not given are not zero hours)",
@@ -161,7 +178,7 @@ def run(
         return
     prepared = prepare_month(month, cities, out, table_set, hours, events, invoice_date,
                              resolve_ledger(ledger))
-    with _ledger(ledger, "create", user) as book:
+    with _ledger(ledger, "create", user, action="run") as book:
         try:
             result = run_month(month, cities, out, table_set, book, hours, events, invoice_date,
                                prepared, pdf)

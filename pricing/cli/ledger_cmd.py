@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -14,7 +15,8 @@ from pricing.cli.common import (FORMAT_HELP, Format, TablesOption, emit_json, em
                                 handles_errors)
 from pricing.cli.invoice_cmd import LedgerOption, _ledger
 
-app = typer.Typer(help="The ledger itself: check, upgrade, copy, export the journal, who did what.",
+app = typer.Typer(help="The ledger itself: check, upgrade, copy, export the journal, who did what, "
+                       "roles on PostgreSQL.",
                   no_args_is_help=True)
 
 
@@ -144,7 +146,7 @@ def upgrade(ledger: LedgerOption = None) -> None:
         backup = rebuild_schema_2(path)
         said = f"upgraded {path} from schema 2 to schema {SCHEMA_VERSION}; the old ledger is kept as {backup}"
     else:
-        with Ledger(path, "upgrade") as book:
+        with Ledger(path, "upgrade", action="upgrade") as book:
             before = book.version
             applied = book.upgrade_schema()
         hashed = (f"; {book.hashed:,} entries recorded before the chain were hashed into it, "
@@ -240,12 +242,12 @@ def export(start: dt.date = typer.Option(..., "--from", parser=params.date, meta
 @app.command("log")
 @handles_errors
 def log(user: str | None = typer.Option(None, "--user", parser=params.name, metavar="NAME",
-                                         help="Only what this user recorded."),
+                                         help="Only what this user recorded (or was recorded on behalf of)."),
         format: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
         ledger: LedgerOption = None) -> None:
     """Who did what: every record in the order made, with who made it, when, and its hash.
 
-    Invoices, payments, voids, disputes and their resolutions, credit notes and terminations. Records made before the ledger kept authors (schema 4) say "unknown" for who made them; those whose time was not kept either come first.
+    Invoices, payments, voids, disputes and their resolutions, credit notes and terminations, each with its author as recorded: on PostgreSQL the database role that recorded it; on SQLite the login name, and "(on behalf of NAME)" when --user was given. Records made before the ledger kept authors (schema 4) say "unknown" for who made them; those whose time was not kept either come first.
 
     Example: pricing ledger log --user dana --format csv
     """
@@ -258,3 +260,37 @@ def log(user: str | None = typer.Option(None, "--user", parser=params.name, meta
     emit_rows(format, columns, [[e.recorded_at, e.recorded_by, e.action, e.document, e.amount,
                                  e.date, e.detail, e.entry_sha256] for e in found],
               right=("amount",))
+
+
+class Role(str, Enum):
+    """A ledger's roles on PostgreSQL, each holding the one before it."""
+
+    reader = "reader"
+    clerk = "clerk"
+    biller = "biller"
+    admin = "admin"
+
+
+@app.command("grant")
+@handles_errors
+def grant(role: Role = typer.Argument(..., metavar="ROLE", help="reader, clerk, biller or admin."),
+          to: str = typer.Option(..., "--to", metavar="DBUSER", help="The database user (a PostgreSQL login role) given the role."),
+          revoke: bool = typer.Option(False, "--revoke", help="Take the role back instead."),
+          ledger: LedgerOption = None) -> None:
+    """Give a database user a role on a ledger on PostgreSQL (run by the ledger's owner).
+
+    reader: reports, statements, prints. clerk: + payments, voids, disputes. biller: + invoice
+    runs, credit notes. admin: + terminations, and granting roles. Each is a PostgreSQL role
+    (NOLOGIN, named DATABASE_ROLE, made on first use) holding GRANTs; none holds UPDATE or
+    DELETE on the ledger's history, so the server itself refuses a rewrite.
+
+    Example: pricing ledger grant clerk --to dana --ledger postgresql://billing@db.example/ledger
+    """
+    from invoices.ledger.roles import grant as give
+
+    with _ledger(ledger, "write", check=False, action="grant") as book:
+        name = give(book, role.value, to, revoke=revoke)
+    if revoke:
+        typer.echo(f"{to} no longer holds {role.value} ({name}) on {book.where}")
+    else:
+        typer.echo(f"{to} is {role.value} ({name}) on {book.where}")
