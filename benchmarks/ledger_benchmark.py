@@ -52,25 +52,35 @@ def build(path: Path, invoices: int) -> None:
     lines = db.execute("SELECT * FROM lines WHERE invoice = 1").fetchall()
     line_columns = [d[1] for d in db.execute("PRAGMA table_info(lines)")]
     start = db.execute("SELECT max(number) FROM invoices").fetchone()[0] + 1
-    rows, line_rows, payments = [], [], []
+    rows, line_rows, payments, periods, months = [], [], [], [], []
     for number in range(start, invoices + 1):
         row = dict(zip(columns, template))
         inputs = json.loads(row["inputs"])          # its own cities, so it re-derives
         for city in inputs["cities"]:
             city["city"] = f"{city['city']} {number}"
-        row.update(number=number, bill_to=f"Entity {number % 97:02d}",
-                   month=f"{1998 + number // 1164:04d}-{number % 12 + 1:02d}",
-                   supplement=(number // 97) % 12, inputs=json.dumps(inputs, sort_keys=True),
+        # The template's month (its lines and inputs price it), each copy a supplement of its
+        # own bill-to's month, so the copies are a consistent ledger: `ledger check` passes.
+        row.update(number=number, bill_to=f"Entity {number % 97:02d}", supplement=number,
+                   inputs=json.dumps(inputs, sort_keys=True),
                    file=str(path.parent / "out" / f"invoice-{number:06d}.xlsx"))
         rows.append(tuple(row[c] for c in columns))
         for line in lines:
             copy = dict(zip(line_columns, line))
             copy.update(invoice=number, city=f"{copy['city']} {number}")
             line_rows.append(tuple(copy[c] for c in line_columns))
+        for city in inputs["cities"]:
+            periods.append((city["city"], inputs["period"], city["billed_level"], row["month"],
+                            number))
+            months.append((city["city"], row["month"], inputs["period"], row["bill_to"], number,
+                           0))
         if number % 2:
             payments.append((number, "2001-06-01", 1000, "2001-06-01T00:00:00+00:00", "bench"))
     db.executemany(f"INSERT INTO invoices VALUES ({','.join('?' * len(columns))})", rows)
     db.executemany(f"INSERT INTO lines VALUES ({','.join('?' * len(line_columns))})", line_rows)
+    db.executemany("INSERT INTO city_periods (city, period, level, first_month, invoice) "
+                   "VALUES (?, ?, ?, ?, ?)", periods)
+    db.executemany("INSERT INTO city_months (city, month, period, bill_to, invoice, "
+                   "integration_sites) VALUES (?, ?, ?, ?, ?, ?)", months)
     db.executemany("INSERT INTO payments (invoice, date, amount_cents, recorded_at, recorded_by) "
                    "VALUES (?, ?, ?, ?, ?)", payments)
     db.execute("INSERT INTO payment_voids (payment, date, reason, recorded_at, recorded_by) "

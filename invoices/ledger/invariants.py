@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from invoices.ledger import schema as s
+from invoices.ledger.snapshot import Snapshot
 from pricing.money import round_cents, to_cents
 
 MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
@@ -50,22 +51,31 @@ def lines_belong_to_their_month(conn) -> list[str]:
     """Every line's month is its invoice's month, and every month is written YYYY-MM."""
     l, i = s.lines.c, s.invoices.c
     found = [f"invoice {r.number:06d}: month {r.month!r} is not YYYY-MM"
-             for r in conn.execute(select(i.number, i.month)) if not MONTH.fullmatch(r.month)]
+             for r in conn.execute(select(i.number, i.month)).all() if not MONTH.fullmatch(r.month)]
     for r in conn.execute(select(l.invoice, l.position, l.month, i.month.label("billed"))
                           .join_from(s.lines, s.invoices, i.number == l.invoice)
-                          .where(l.month != i.month)):
+                          .where(l.month != i.month)).all():
         found.append(f"invoice {r.invoice:06d} line {r.position}: month {r.month}, but the "
                      f"invoice bills {r.billed}")
     return found
 
 
-def line_amounts_are_quantity_times_price(conn) -> list[str]:
-    """Each line's amount is its quantity times its unit price, rounded half-up to the cent."""
+def line_amounts_are_quantity_times_price(conn, snapshot=None) -> list[str]:
+    """Each line's amount is its quantity times its unit price, rounded half-up to the cent.
+    `snapshot` (invoices.ledger.snapshot): the lines, when `ledger check` has read them."""
     found = []
-    for r in conn.execute(select(s.lines)):
-        try:
-            expected = to_cents(round_cents(Decimal(r.quantity) * Decimal(r.unit_price)))
-        except (InvalidOperation, ValueError):
+    products: dict[tuple[str, str], int | None] = {}     # most lines share their price and count
+    rows = (conn.execute(select(s.lines)).all() if snapshot is None
+            else [line for lines in snapshot.lines.values() for line in lines])
+    for r in rows:
+        pair = (r.quantity, r.unit_price)
+        if pair not in products:
+            try:
+                products[pair] = to_cents(round_cents(Decimal(r.quantity) * Decimal(r.unit_price)))
+            except (InvalidOperation, ValueError, TypeError):
+                products[pair] = None
+        expected = products[pair]
+        if expected is None:
             found.append(f"invoice {r.invoice:06d} line {r.position}: unreadable quantity "
                          f"{r.quantity!r} or unit price {r.unit_price!r}")
             continue
@@ -82,7 +92,7 @@ def totals_equal_their_lines(conn) -> list[str]:
     sums = dict(conn.execute(select(l.invoice, func.sum(l.amount_cents)).group_by(l.invoice)).all())
     return [f"invoice {r.number:06d}: total {r.total_cents / 100:,.2f} but its lines sum to "
             f"{sums.get(r.number, 0) / 100:,.2f}"
-            for r in conn.execute(select(i.number, i.total_cents))
+            for r in conn.execute(select(i.number, i.total_cents)).all()
             if sums.get(r.number, 0) != r.total_cents]
 
 
@@ -92,12 +102,12 @@ def payments_and_credits_within_totals(conn) -> list[str]:
     i, p, v, c = s.invoices.c, s.payments.c, s.payment_voids.c, s.credits.c
     totals = dict(conn.execute(select(i.number, i.total_cents)).all())
     moves: dict[int, list[tuple]] = defaultdict(list)   # invoice -> (day, cents applied)
-    for number, day, cents in conn.execute(select(p.invoice, p.date, p.amount_cents)):
+    for number, day, cents in conn.execute(select(p.invoice, p.date, p.amount_cents)).all():
         moves[number].append((day, cents))
     for number, day, cents in conn.execute(select(p.invoice, v.date, p.amount_cents)
-                                           .select_from(s.VOIDED_PAYMENTS)):
+                                           .select_from(s.VOIDED_PAYMENTS)).all():
         moves[number].append((day, -cents))
-    for number, day, cents in conn.execute(select(c.invoice, c.date, c.amount_cents)):
+    for number, day, cents in conn.execute(select(c.invoice, c.date, c.amount_cents)).all():
         moves[number].append((day, cents))
     found = []
     for number in sorted(moves):
@@ -113,19 +123,23 @@ def payments_and_credits_within_totals(conn) -> list[str]:
                 break
     d = s.disputes.c
     for number, cents in conn.execute(select(d.invoice, func.sum(d.amount_cents))
-                                      .where(d.resolved_date.is_(None)).group_by(d.invoice)):
+                                      .where(d.resolved_date.is_(None)).group_by(d.invoice)).all():
         if cents > totals.get(number, 0):
             found.append(f"invoice {number:06d}: open disputes {cents / 100:,.2f} exceed its "
                          f"total {totals.get(number, 0) / 100:,.2f}")
     return found
 
 
-def levels_constant_within_a_period(conn) -> list[str]:
-    """Every invoice bills a city at the level the ledger fixed for it in the annual period."""
-    fixed = {(r.city, r.period): r.level for r in conn.execute(select(s.city_periods))}
+def levels_constant_within_a_period(conn, snapshot=None) -> list[str]:
+    """Every invoice bills a city at the level the ledger fixed for it in the annual period.
+    `snapshot` (invoices.ledger.snapshot): the invoices, when `ledger check` has read them."""
+    fixed = {(r.city, r.period): r.level for r in conn.execute(select(s.city_periods)).all()}
     found = []
-    for number, inputs in conn.execute(select(s.invoices.c.number, s.invoices.c.inputs)):
-        data = json.loads(inputs)
+    if snapshot is None:
+        snapshot = Snapshot(conn.execute(select(s.invoices.c.number, s.invoices.c.inputs)).all(),
+                            {})
+    for row in snapshot.invoices:
+        number, data = row.number, snapshot.inputs(row)
         for city in data.get("cities", []):
             level = fixed.get((city.get("city"), data.get("period")))
             if level != city.get("billed_level"):
@@ -138,10 +152,10 @@ def city_months_match_their_invoices(conn) -> list[str]:
     """Every city-month recorded as billed is billed on its invoice, to the same bill-to."""
     m, i, l = s.city_months.c, s.invoices.c, s.lines.c
     charged = {(r.city, r.month, r.invoice) for r in conn.execute(
-        select(l.city, l.month, l.invoice).where(l.kind == "service_level"))}
+        select(l.city, l.month, l.invoice).where(l.kind == "service_level")).all()}
     found = []
     for r in conn.execute(select(m.city, m.month, m.invoice, m.bill_to, i.bill_to.label("billed"))
-                          .join_from(s.city_months, s.invoices, i.number == m.invoice)):
+                          .join_from(s.city_months, s.invoices, i.number == m.invoice)).all():
         if r.bill_to != r.billed:
             found.append(f"{r.city} {r.month}: recorded for {r.bill_to}, invoice "
                          f"{r.invoice:06d} is to {r.billed}")
@@ -157,7 +171,7 @@ def voids_follow_their_payments(conn) -> list[str]:
     return [f"payment {r.id}: voided on {r.voided}, before it was made ({r.date})"
             for r in conn.execute(select(p.id, p.date, v.date.label("voided"))
                                   .select_from(s.VOIDED_PAYMENTS)
-                                  .where(v.date < p.date))]
+                                  .where(v.date < p.date)).all()]
 
 
 def one_key_per_city(conn) -> list[str]:
@@ -166,7 +180,7 @@ def one_key_per_city(conn) -> list[str]:
     from pricing.city_key import city_key
 
     spellings: dict[str, list[str]] = defaultdict(list)
-    for (name,) in conn.execute(select(s.city_months.c.city).distinct()):
+    for (name,) in conn.execute(select(s.city_months.c.city).distinct()).all():
         spellings[city_key(name)].append(name)
     return [f"{' and '.join(repr(n) for n in sorted(names))} are one city billed under "
             f"{len(names)} spellings" for names in spellings.values() if len(names) > 1]
@@ -236,13 +250,18 @@ INVARIANTS: tuple[Callable, ...] = (
     city_months_match_their_invoices, voids_follow_their_payments, one_key_per_city)
 
 
-def check(ledger) -> dict[str, list[str]]:
-    """{invariant name: its violations} for every invariant, in one read snapshot."""
+TAKE_SNAPSHOT = (line_amounts_are_quantity_times_price, levels_constant_within_a_period)
+
+
+def check(ledger, snapshot=None) -> dict[str, list[str]]:
+    """{invariant name: its violations} for every invariant, in one read snapshot; the rules
+    that read every line or every invoice's inputs take them from `snapshot` when given."""
     found = {}
     with ledger.read() as conn:
         for rule in INVARIANTS:
             try:
-                found[rule.__name__] = rule(conn)
+                found[rule.__name__] = (rule(conn, snapshot) if snapshot is not None and
+                                        rule in TAKE_SNAPSHOT else rule(conn))
             except Exception as error:      # a damaged row: say so, never a traceback
                 found[rule.__name__] = [f"cannot be checked: the ledger holds an unreadable value "
                                         f"({type(error).__name__}: {str(error)[:200]})"]

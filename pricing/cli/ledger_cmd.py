@@ -56,8 +56,8 @@ def check(ledger: LedgerOption = None,
 
     table_set = load(tables)
     with _ledger(ledger, check=False) as book:
-        history, rederived, notes = _history(book, head, table_set)
-        found = run_checks(book)
+        history, rederived, notes, snapshot = _history(book, head, table_set)
+        found = run_checks(book, snapshot)
     broken = {name: problems for name, problems in found.items() if problems}
     untrue = {name: problems for name, problems in (("history", list(history.problems)),
                                                     ("re-derived", rederived)) if problems}
@@ -89,21 +89,24 @@ def _history(book, head: str | None, tables):
     holding a value that cannot be read is a violation that says so, never a traceback."""
     from invoices.billing.explain import rederive_all
     from invoices.ledger.chain import GENESIS, Verified, verify
+    from invoices.ledger.snapshot import read_all
 
     def unreadable(error: Exception) -> list[str]:
         return [f"cannot be checked: the ledger holds an unreadable value "
                 f"({type(error).__name__}: {str(error)[:200]})"]
 
+    snapshot = None
     try:
         with book.read() as conn:
-            history = verify(conn, head)
+            snapshot = read_all(conn)            # read once for both: invoices and their lines
+            history = verify(conn, head, snapshot)
     except Exception as error:
         history = Verified(0, GENESIS, tuple(unreadable(error)))
     try:
-        rederived, notes = rederive_all(book, tables)
+        rederived, notes = rederive_all(book, tables, snapshot)
     except Exception as error:
         rederived, notes = unreadable(error), []
-    return history, rederived, notes
+    return history, rederived, notes, snapshot
 
 
 @app.command("head")
