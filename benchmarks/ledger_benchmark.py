@@ -192,11 +192,10 @@ def main() -> None:
             print(f"  month-end run, {label:24s} {hashed:6.3f} s hashed, {plain:6.3f} s with "
                   f"the chain's append a no-op: {100 * (hashed - plain) / plain:+5.1f}% "
                   f"(goal: within 10%)")
-        # The copies keep the first invoice's line months and hold no billing state, so two
-        # invariants name them (exit 1): their violations' output is timed too, in --json.
-        check = pricing + ["ledger", "check", "--json"]
+        # The copies are a consistent ledger: check passes on it (exit 0), as on the small one.
+        check = pricing + ["ledger", "check"]
         on_small = timed(check, env_small, options.repeat)
-        on_large = timed(check, env, options.repeat, must_pass=False)
+        on_large = timed(check, env, options.repeat)
         print(f"  ledger check (chain verified, every invoice re-derived, the invariants): "
               f"{on_large - on_small:6.3f} s over its start-up on {options.invoices:,} invoices "
               f"({on_small:.3f} s on 3; goal: at most 2 s)")

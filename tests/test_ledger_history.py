@@ -210,3 +210,17 @@ def test_postgresql_refuses_rewrites_of_history(postgres_url, tmp_path):
     finally:
         engine.dispose()
     assert pricing(postgres_url, "ledger", "check").exit_code == 0
+
+
+def test_a_run_in_json_carries_the_new_head(sqlite_ledger, tmp_path):
+    """The month-end run's JSON record holds the seal, the same `ledger head` prints after it."""
+    (tmp_path / "cities.csv").write_text(HEADER + HUNTSVILLE)
+    made = pricing(sqlite_ledger, "invoice", "run", "--month", "2001-04", "--cities",
+                   str(tmp_path / "cities.csv"), "--no-hours", "--out", str(tmp_path / "out"),
+                   "--format", "json")
+    assert made.exit_code == 0, made.output
+    record = json.loads(made.stdout)
+    # Huntsville AL at Small: $198,000 a year, a twelfth a month (PSA Amendment 1, App. A).
+    assert [(i["number"], i["total"]) for i in record["issued"]] == [(1, "16500.00")]
+    sealed = json.loads(pricing(sqlite_ledger, "ledger", "head", "--format", "json").stdout)
+    assert record["head"] == sealed and sealed["entries"] == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,14 @@ UserOption = Annotated[
                                       "author is the database role you connect as."),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help=FORMAT_HELP)]
+
+
+class RunFormat(str, Enum):
+    """What `invoice run` prints on stdout: lines for people, or one JSON record."""
+
+    text = "text"
+    json = "json"
+
 NumberArgument = Annotated[int, typer.Argument(parser=params.number, metavar="NUMBER",
                                                help="Invoice number (3 or 000003).")]
 
@@ -135,6 +144,7 @@ def run(
     no_hours: Annotated[bool, typer.Option("--no-hours", help="The month had no hours (without it, --hours is required: hours not given are not zero hours).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what the run would issue (levels and their rules, hours, totals); record and write nothing.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write each invoice as a PDF beside its workbook.")] = False,
+    format: Annotated[RunFormat, typer.Option("--format", help="text for people; json for programs: the invoices issued, the levels set and the new ledger head.")] = RunFormat.text,
     ledger: LedgerOption = None,
     tables: TablesOption = None,
     user: UserOption = None,
@@ -169,6 +179,9 @@ def run(
         from invoices.documents.pdf import check_renderer
 
         check_renderer()
+    if dry_run and format is RunFormat.json:
+        raise typer.BadParameter("--dry-run shows a table for people; json is the record of a "
+                                 "run", param_hint="--format")
     table_set = load(tables)
     if dry_run:                               # reads the inputs; touches no folder, no ledger
         from invoices.billing.drafts import read_month
@@ -195,13 +208,19 @@ def run(
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     _echo_levels(result.levels)
-    for invoice in result.issued:
+    if format is RunFormat.json:
+        emit_json({"month": month, "issued": [_issued(i) for i in result.issued],
+                   "already_issued": [_issued(i) for i in result.existing],
+                   "levels": [{"city": v.city, "level": v.level, "reason": v.reason}
+                              for v in result.levels],
+                   "head": {"entries": sealed[0], "head": sealed[1]}})
+    for invoice in result.issued if format is RunFormat.text else ():
         extra = (f"  supplementary invoice {invoice.supplement} for {invoice.month} "
                  f"({', '.join(c['city'] for c in invoice.inputs['cities'])} added)"
                  if invoice.supplement else "")
         typer.echo(f"issued {invoice.label}  {invoice.bill_to}  {invoice.total:>16,}  "
                    f"due {invoice.due_date} ({invoice.terms})  {invoice.file}{extra}")
-    for invoice in result.existing:
+    for invoice in result.existing if format is RunFormat.text else ():
         typer.echo(f"already issued {invoice.label}  {invoice.bill_to}  {invoice.month}  "
                    f"{invoice.total:,}  (nothing new)")
     for path in result.pdfs:
@@ -242,6 +261,15 @@ def _refuse_unverified(book, documents) -> None:
             if broken:
                 raise PricingError(f"{broken}: it fails verification and is not printed as "
                                    f"genuine; `pricing ledger check` says what changed")
+
+
+def _issued(invoice) -> dict:
+    """An invoice of a run as its JSON record lists it."""
+    return {"number": invoice.number, "bill_to": invoice.bill_to, "month": invoice.month,
+            "supplement": invoice.supplement, "total": str(invoice.total),
+            "invoice_date": invoice.invoice_date.isoformat(),
+            "due_date": invoice.due_date.isoformat(), "terms": invoice.terms,
+            "file": invoice.file}
 
 
 def _echo_levels(levels) -> None:
