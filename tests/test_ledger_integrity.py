@@ -407,6 +407,23 @@ def test_ledger_check_names_a_line_changed_behind_the_tools_back(tmp_path):
             "16,500.01") in checked.stdout
 
 
+@pytest.mark.breaks_ledger
+def test_ledger_check_names_city_months_that_do_not_match_their_invoices(tmp_path):
+    assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0
+    assert run(tmp_path, "2001-05", cities(tmp_path, huntsville())).exit_code == 0
+    with Ledger(at(tmp_path), "write") as book, book.write() as conn:      # behind the tool's back
+        m = schema.city_months.c
+        conn.execute(schema.city_months.update().where(m.month == "2001-04")
+                     .values(bill_to="KMC Telecom II, Inc."))
+        conn.execute(schema.city_months.update().where(m.month == "2001-05").values(invoice=1))
+    checked = pricing(tmp_path, "ledger", "check")
+    assert checked.exit_code == 1
+    assert ("city_months_match_their_invoices: Huntsville AL 2001-04: recorded for KMC Telecom "
+            "II, Inc., invoice 000001 is to KMC Telecom III, Inc.") in checked.stdout
+    assert ("city_months_match_their_invoices: Huntsville AL 2001-05: recorded as billed on "
+            "invoice 000001, which has no service line for it") in checked.stdout
+
+
 def test_the_database_itself_refuses_a_second_charge(tmp_path):
     # Even a write that bypasses the tool cannot charge a city twice for a month and kind.
     assert run(tmp_path, "2001-04", cities(tmp_path, huntsville())).exit_code == 0

@@ -149,17 +149,22 @@ def levels_constant_within_a_period(conn, snapshot=None) -> list[str]:
 
 
 def city_months_match_their_invoices(conn) -> list[str]:
-    """Every city-month recorded as billed is billed on its invoice, to the same bill-to."""
+    """Every city-month recorded as billed is billed on its invoice, to the same bill-to. The
+    rows that break it are found in SQL (a ledger of 10,000 invoices has 20,000 city-months)."""
     m, i, l = s.city_months.c, s.invoices.c, s.lines.c
-    charged = {(r.city, r.month, r.invoice) for r in conn.execute(
-        select(l.city, l.month, l.invoice).where(l.kind == "service_level")).all()}
+    service_line = (select(l.invoice).where(l.city == m.city, l.month == m.month,
+                                            l.invoice == m.invoice, l.kind == "service_level")
+                    .exists())
     found = []
-    for r in conn.execute(select(m.city, m.month, m.invoice, m.bill_to, i.bill_to.label("billed"))
-                          .join_from(s.city_months, s.invoices, i.number == m.invoice)).all():
+    for r in conn.execute(select(m.city, m.month, m.invoice, m.bill_to,
+                                 i.bill_to.label("billed"), service_line.label("charged"))
+                          .join_from(s.city_months, s.invoices, i.number == m.invoice)
+                          .where((m.bill_to != i.bill_to) | ~service_line)
+                          .order_by(m.city, m.month)).all():
         if r.bill_to != r.billed:
             found.append(f"{r.city} {r.month}: recorded for {r.bill_to}, invoice "
                          f"{r.invoice:06d} is to {r.billed}")
-        if (r.city, r.month, r.invoice) not in charged:
+        if not r.charged:
             found.append(f"{r.city} {r.month}: recorded as billed on invoice {r.invoice:06d}, "
                          f"which has no service line for it")
     return found
