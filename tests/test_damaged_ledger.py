@@ -51,9 +51,17 @@ def _ledger(tmp_path: Path, sql: str) -> Path:
      "invoices (number 2): due_date '2001-02-30' is not a date YYYY-MM-DD"),
     ("UPDATE invoices SET due_date = '2001-19-39' WHERE number = 2",
      "invoices (number 2): due_date '2001-19-39' is not a date YYYY-MM-DD"),
-])
+    ("UPDATE invoices SET invoice_date = '0000-04-30' WHERE number = 2",     # SQLite's year 0
+     "invoices (number 2): invoice_date '0000-04-30' is not a date YYYY-MM-DD"),
+    # An amount a report sums: SQL's sum() would count 'abc' as 0 and truncate 12.5.
+    ("INSERT INTO payments (invoice, date, amount_cents, recorded_at, recorded_by) VALUES "
+     "(2, '2001-05-10', 'abc', '2001-05-10T00:00:00+00:00', 'x')",
+     "payments (id 1): amount_cents 'abc' is not a whole number"),
+    ("UPDATE invoices SET total_cents = 12.5 WHERE number = 2",
+     "invoices (number 2): total_cents 12.5 is not a whole number"),
+], ids=["not-a-date", "month", "feb-30", "month-19", "year-0", "payment-abc", "total-12.5"])
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
-def test_a_damaged_date_is_named_by_every_command(tmp_path, sql, said, command):
+def test_a_damaged_date_or_amount_is_named_by_every_command(tmp_path, sql, said, command):
     ledger = _ledger(tmp_path, sql)
     before = _dump(ledger)
     args = [a.replace("OUT/", f"{tmp_path}/") for a in command]
@@ -97,3 +105,13 @@ def test_a_damaged_amount_read_by_a_report_is_named_not_a_traceback(tmp_path):
             (command, result.exception)
         assert result.exit_code == 1, (command, result.output)
         assert "invoices (number 3): total_cents 'abc' is not a whole number" in result.output
+
+
+@pytest.mark.breaks_ledger
+def test_a_schema_version_of_odd_digits_is_a_clean_refusal(tmp_path):
+    ledger = _ledger(tmp_path, "UPDATE ledger_meta SET value = '\u00b2' WHERE key = 'schema_version'")
+    for command in (("invoice", "list"), ("invoice", "show", "1")):
+        result = runner.invoke(app, [*command, "--ledger", str(ledger)])
+        assert result.exit_code == 1, result.output
+        assert isinstance(result.exception, SystemExit), result.exception      # no traceback
+        assert "a pricing ledger with an unreadable schema version '\u00b2'" in result.output

@@ -1,4 +1,5 @@
-"""Are the ledger's dates and months well formed? The check every command makes on opening.
+"""Are the ledger's dates, months and summed amounts well formed? The check every command
+makes on opening.
 
 SQLite keeps whatever is written into a column, so a row edited by hand can hold 'notadate'
 where a date belongs, and a report comparing dates would silently leave that row out. Every
@@ -22,6 +23,12 @@ DATED = {
     "credits": (("number",), ("date",)),
     "terminations": (("id",), ("date",)),
 }
+# The amounts reports sum: whole numbers of cents (SQL's sum() would count 'abc' as 0 and
+# truncate 12.5, so a report would show a wrong balance instead of refusing).
+SUMMED = {"invoices": ("total_cents",), "payments": ("amount_cents",),
+          "credits": ("amount_cents",), "disputes": ("amount_cents",)}
+# The only ones of these columns that may be empty (NULL): any other empty is damage.
+NULLABLE = frozenset({("disputes", "resolved_date"), ("terminations", "date")})
 
 
 def bad_month(column: str) -> str:
@@ -36,11 +43,18 @@ def bad_date(column: str) -> str:
     first: date() only for what passes it)."""
     name = f'"{column}"'
     return (f"typeof({name}) != 'text' OR {name} NOT GLOB "
-            f"'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' OR ifnull(date({name}, '+0 days'), '') "
-            f"!= {name}")
+            f"'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' OR substr({name}, 1, 4) = '0000' OR "
+            f"ifnull(date({name}, '+0 days'), '') != {name}")       # year 0: SQLite's, not Python's
+
+
+def bad_amount(column: str) -> str:
+    """The SQLite condition under which `column` does not hold a whole number of cents."""
+    return f"typeof(\"{column}\") != 'integer'"
 
 
 def what(column: str) -> str:
+    if column.endswith("_cents"):
+        return "a whole number"
     return "a month YYYY-MM" if column == "month" else "a date YYYY-MM-DD"
 
 
@@ -48,13 +62,14 @@ def check_sql(checks: dict[str, tuple[tuple[str, ...], list[tuple[str, str]]]],
               limit: int) -> str | None:
     """One query finding the first bad value of each row: `checks` maps a table to its key
     columns and its (column, SQLite condition under which the value is bad). Its rows are
-    (table, key, column, value as stored); None when there is nothing to check."""
+    (table, key, column, value as stored); None when there is nothing to check. Whether an
+    empty value (NULL) is bad is the caller's condition to say."""
     parts = []
     for table, (keys, conditions) in checks.items():
         if not conditions:
             continue
         key = " || ', ' || ".join(f"'{k} ' || quote(\"{k}\")" for k in keys)
-        bad = [(n, f"\"{n}\" IS NOT NULL AND ({c})") for n, c in conditions]
+        bad = list(conditions)
         which = " ".join(f"WHEN {c} THEN '{n}'" for n, c in bad)
         value = " ".join(f"WHEN {c} THEN substr(quote(\"{n}\"), 1, 40)" for n, c in bad)
         parts.append(f"SELECT '{table}', {key}, CASE {which} END, CASE {value} END "
@@ -63,9 +78,18 @@ def check_sql(checks: dict[str, tuple[tuple[str, ...], list[tuple[str, str]]]],
 
 
 def damaged_dates(db, limit: int = 4) -> list[str]:
-    """The dates and months of `db` (an sqlite3 connection) that are not what their column
-    promises, each named by table, key and value: at most `limit` of them."""
-    checks = {table: (keys, [(c, bad_month(c) if c == "month" else bad_date(c)) for c in columns])
+    """The dates, months and summed amounts of `db` (an sqlite3 connection) that are not what
+    their column promises (an empty one where it may not be empty included), each named by
+    table, key and value: at most `limit` of them."""
+    def condition(table: str, column: str) -> str:
+        bad = (bad_amount(column) if column.endswith("_cents") else
+               bad_month(column) if column == "month" else bad_date(column))
+        if (table, column) in NULLABLE:
+            return f'"{column}" IS NOT NULL AND ({bad})'
+        return f'"{column}" IS NULL OR ({bad})'
+
+    checks = {table: (keys, [(c, condition(table, c))
+                             for c in (*columns, *SUMMED.get(table, ()))])
               for table, (keys, columns) in DATED.items()}
     return [f"{table} ({key}): {column} {value} is not {what(column)}"
             for table, key, column, value in db.execute(check_sql(checks, limit)).fetchall()]

@@ -230,7 +230,8 @@ def values_are_well_formed(conn, limit: int = 100, dates_only: bool = False) -> 
         return damaged_dates(conn.connection.dbapi_connection, limit)
     present = set(inspect(conn).get_table_names())
     checks = {table.name: (tuple(k.name for k in table.primary_key.columns),
-                           [(c.name, _bad_value(c)) for c in table.columns if _bad_value(c)])
+                           [(c.name, f'"{c.name}" IS NOT NULL AND ({_bad_value(c)})')
+                            for c in table.columns if _bad_value(c)])
               for table in s.metadata.sorted_tables if table.name in present}
     sql = check_sql(checks, limit)
     rows = conn.exec_driver_sql(sql).all() if sql else []

@@ -126,7 +126,7 @@ def inspect_file(path: Path) -> tuple[str, int | None]:
             meta = dict(db.execute("SELECT key, value FROM ledger_meta"))
             if meta.get("application") == APPLICATION:
                 version = meta.get("schema_version", "")
-                if not version.isdigit():
+                if not (version.isascii() and version.isdigit()):     # not '²'
                     raise PricingError(f"{path}: a pricing ledger with an unreadable schema "
                                        f"version {version!r}")
                 return "ledger", int(version)

@@ -98,15 +98,14 @@ class PlainLedger:
     @contextmanager
     def read(self):
         """A consistent snapshot (a deferred transaction, rolled back). A value that cannot be
-        read (a row edited by hand) is named as the full ledger names it."""
+        read (a row edited by hand) is named as the full ledger names it; SQLite's own errors
+        go to the command's handler, which words them as for any ledger."""
         self.db.execute("BEGIN")
         try:
             yield self.db
         except (ValueError, TypeError, ArithmeticError) as error:
             self._damaged(error)
             raise
-        except sqlite3.Error as error:
-            raise PricingError(f"{self.where}: cannot read the ledger ({error})") from None
         finally:
             self.db.execute("ROLLBACK")
 

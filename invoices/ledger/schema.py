@@ -31,7 +31,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, Date, Fore
                         ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 
-from invoices.ledger.dates import DATED
+from invoices.ledger.dates import DATED, NULLABLE, SUMMED
 from invoices.ledger.opening import APPLICATION, SCHEMA_VERSION, TABLES
 from pricing.values import UNKNOWN_AUTHOR
 
@@ -231,3 +231,8 @@ _dated = {t.name: (tuple(k.name for k in t.primary_key.columns),
           if t.name not in {"lines", "city_months", "city_hours", "city_periods"}}
 if {k: v for k, v in _dated.items() if v[1]} != DATED:     # the check on opening reads DATED
     raise ImportError("invoices.ledger.dates.DATED differs from the schema's date columns")
+if {(t, c) for t, (_, columns) in DATED.items() for c in columns
+        if metadata.tables[t].c[c].nullable} != NULLABLE or \
+        any(c not in metadata.tables[t].c or metadata.tables[t].c[c].nullable
+            for t, columns in SUMMED.items() for c in columns):
+    raise ImportError("invoices.ledger.dates.NULLABLE or SUMMED differs from the schema")

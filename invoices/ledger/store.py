@@ -178,7 +178,7 @@ class Ledger:
             if meta.get("application") != s.APPLICATION:
                 raise PricingError(f"{self.where}: a database but not a pricing ledger")
             version = meta.get("schema_version", "")
-            if not version.isdigit():
+            if not (version.isascii() and version.isdigit()):     # not '²'
                 raise PricingError(f"{self.where}: a pricing ledger with an unreadable schema "
                                    f"version {version!r}")
             self._check_version(int(version))
