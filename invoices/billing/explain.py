@@ -210,15 +210,16 @@ def _inputs_of(row, snapshot) -> dict:
 def _as_recorded(row, priced: tuple) -> bool:
     """Whether a line row as stored is exactly a re-derived line (`_repriced`'s pair of city and
     entry), compared as text; a difference found here is then compared as Decimals (`_key`)."""
-    city, (line, quantity, unit_price, cents, source) = priced
-    return (row.city == city and row.kind == line.kind and row.quantity == quantity
-            and row.unit_price == unit_price and row.amount_cents == cents and row.source == source)
+    city, (line, stored) = priced
+    return row.city == city and (row.kind, row.quantity, row.unit_price, row.amount_cents,
+                                 row.source) == stored
 
 
 def _repriced(inputs: dict, bill_to: str, tables: TableSet, memo: dict) -> list[tuple]:
     """An invoice's lines priced again from its recorded inputs (the lines of `explain`, without
-    its account of the hours), each as (city, (line, quantity, unit price and source as the run
-    stores them, amount in cents)). A city's lines are a function of its recorded inputs bar its
+    its account of the hours), each as (city, (line, (kind, quantity, unit price, amount in
+    cents, source) as the run stores them)). A city's lines are a function of its recorded
+    inputs bar its
     name, the period and the month: priced once per distinct such inputs (`memo`, keyed by
     their repr: inputs that differ only in their order are priced twice, never confused)."""
     period_year, month_number = inputs["period"], inputs["month_number"]
@@ -231,9 +232,10 @@ def _repriced(inputs: dict, bill_to: str, tables: TableSet, memo: dict) -> list[
             month = CityMonth(city["city"], bill_to, Counts(**city["counts"]),
                               city["level"], hours, city["integration_sites"])
             level, own = city_month(month, period, month_number, tables)
-            memo[key] = [(line, str(line.quantity), str(line.unit_price), to_cents(line.amount),
-                          str(line.source))
-                         for line in with_late(own, city.get("late_hours", []), period.year, tables)]
+            memo[key] = [(line, (line.kind, str(line.quantity), str(line.unit_price),
+                                 to_cents(line.amount), str(line.source)))
+                         for line in with_late(own, city.get("late_hours", []), period.year,
+                                               tables)]
         found.extend((city["city"], entry) for entry in memo[key])
     return found
 
