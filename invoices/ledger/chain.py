@@ -183,18 +183,34 @@ class Verified:
         return not self.problems
 
 
-def _all_contents(conn, snapshot=None) -> dict[tuple[str, int], dict]:
-    """Every entry's canonical content as stored now, by (kind, key), read in bulk (the
-    invoices and lines from `snapshot`, an invoices.ledger.snapshot.Snapshot, when given)."""
+@dataclass(frozen=True)
+class Stored:
+    """What verifying the history reads: each kind's rows (the invoices and their lines from an
+    invoices.ledger.snapshot.Snapshot), and the chain's rows in order."""
+
+    rows: dict
+    lines: dict
+    chain: list
+
+
+def read_history(conn, snapshot=None) -> Stored:
+    """Every entry's rows and the chain, read in bulk (fetchall); the invoices and lines from
+    `snapshot` when given."""
     from invoices.ledger.snapshot import read_all
 
     snapshot = snapshot or read_all(conn)
-    lines = snapshot.lines
+    tables = {kind.table for kind in KINDS.values()} - {s.invoices}
+    rows = {table.name: conn.execute(table.select()).all() for table in tables}
+    rows[s.invoices.name] = snapshot.invoices
+    return Stored(rows, snapshot.lines,
+                  conn.execute(s.chain.select().order_by(s.chain.c.seq)).all())
+
+
+def _all_contents(stored: Stored) -> dict[tuple[str, int], dict]:
+    """Every entry's canonical content as stored now, by (kind, key)."""
     found = {}
     for kind in KINDS.values():
-        rows = (snapshot.invoices if kind.table is s.invoices else
-                conn.execute(kind.table.select()).all())     # fetchall: 4x fetchone's speed
-        for row in rows:
+        for row in stored.rows[kind.table.name]:
             ref = row._mapping[kind.key]
             if kind.name == "resolution" and row.resolved_date is None:
                 continue
@@ -202,20 +218,27 @@ def _all_contents(conn, snapshot=None) -> dict[tuple[str, int], dict]:
                     kind.name == "termination"):
                 continue
             found[kind.name, ref] = kind.content(
-                row, lines.get(ref, []) if kind.name == "invoice" else None)
+                row, stored.lines.get(ref, []) if kind.name == "invoice" else None)
     return found
 
 
 def verify(conn, sealed_head: str | None = None, snapshot=None) -> Verified:
-    """Verify the chain entry by entry against the rows as stored now: each entry's content,
-    its link to the one before, its own hash, and that every entry of the ledger is in the
-    chain. With `sealed_head` (a head kept outside the ledger), also that the ledger's history
-    still holds the sealed history as its prefix."""
-    contents = _all_contents(conn, snapshot)
+    """Verify the chain entry by entry against the rows as stored now (`verify_history` of
+    what `read_history` reads)."""
+    return verify_history(read_history(conn, snapshot), sealed_head)
+
+
+def verify_history(stored: Stored, sealed_head: str | None = None) -> Verified:
+    """Verify the chain entry by entry against the rows as read (`read_history`): each entry's
+    content, its link to the one before, its own hash, and that every entry of the ledger is in
+    the chain. With `sealed_head` (a head kept outside the ledger), also that the ledger's
+    history still holds the sealed history as its prefix. Pure computation on rows read: it
+    may run in another process (pricing.in_parallel)."""
+    contents = _all_contents(stored)
     problems: list[str] = []
     prev, seq, hashes = GENESIS, 0, {}
     chained = set()
-    for row in conn.execute(s.chain.select().order_by(s.chain.c.seq)).all():
+    for row in stored.chain:
         seq += 1
         kind = KINDS.get(row.kind)
         hashes[row.entry_sha256] = row.seq

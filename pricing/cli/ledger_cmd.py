@@ -56,8 +56,9 @@ def check(ledger: LedgerOption = None,
 
     table_set = load(tables)
     with _ledger(ledger, check=False) as book:
-        history, rederived, notes, snapshot = _history(book, head, table_set)
+        verified, rederived, notes, snapshot = _history(book, head, table_set)
         found = run_checks(book, snapshot)
+        history = verified()
     broken = {name: problems for name, problems in found.items() if problems}
     untrue = {name: problems for name, problems in (("history", list(history.problems)),
                                                     ("re-derived", rederived)) if problems}
@@ -85,28 +86,41 @@ def check(ledger: LedgerOption = None,
 
 
 def _history(book, head: str | None, tables):
-    """The chain verified (against `head`, if given) and every invoice re-derived; a ledger
-    holding a value that cannot be read is a violation that says so, never a traceback."""
+    """Verify the chain (against `head`, if given) and re-derive every invoice; a ledger
+    holding a value that cannot be read is a violation that says so, never a traceback.
+    Returns (a `join` giving the Verified history, the re-derivation's problems and notes, the
+    snapshot read). The chain is verified on a second core (pricing.in_parallel) while this
+    process re-derives the invoices and, after it returns, runs the invariants."""
     from invoices.billing.explain import rederive_all
-    from invoices.ledger.chain import GENESIS, Verified, verify
+    from invoices.ledger.chain import GENESIS, Verified, read_history, verify_history
     from invoices.ledger.snapshot import read_all
+    from pricing.in_parallel import beside
 
     def unreadable(error: Exception) -> list[str]:
         return [f"cannot be checked: the ledger holds an unreadable value "
                 f"({type(error).__name__}: {str(error)[:200]})"]
 
-    snapshot = None
+    snapshot, verifying = None, None
     try:
         with book.read() as conn:
-            snapshot = read_all(conn)            # read once for both: invoices and their lines
-            history = verify(conn, head, snapshot)
+            snapshot = read_all(conn)            # read once for all: invoices and their lines
+            stored = read_history(conn, snapshot)
+        verifying = beside(verify_history, stored, head)
     except Exception as error:
-        history = Verified(0, GENESIS, tuple(unreadable(error)))
+        failed = Verified(0, GENESIS, tuple(unreadable(error)))
+        verifying = lambda: failed          # noqa: E731
     try:
         rederived, notes = rederive_all(book, tables, snapshot)
     except Exception as error:
         rederived, notes = unreadable(error), []
-    return history, rederived, notes, snapshot
+
+    def verified() -> Verified:
+        try:
+            return verifying()
+        except Exception as error:
+            return Verified(0, GENESIS, tuple(unreadable(error)))
+
+    return verified, rederived, notes, snapshot
 
 
 @app.command("head")
