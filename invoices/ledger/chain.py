@@ -79,6 +79,9 @@ KINDS = {k.name: k for k in (
     Kind("extension", s.dispute_extensions, "id", "dispute extension {ref}"),
     Kind("termination", s.terminations, "id", "termination {ref}"),
     Kind("withdrawal", s.terminations, "id", "termination withdrawal {ref}"),
+    Kind("bank_line", s.bank_lines, "id", "bank line {ref}"),
+    Kind("application", s.cash_applications, "id", "cash application {ref}"),
+    Kind("refund", s.refunds, "id", "refund {ref}"),
 )}
 
 
@@ -312,6 +315,9 @@ HISTORY = {
     "dispute_extensions": (),
     "terminations": (),
     "chain": (),
+    "bank_lines": (),
+    "cash_applications": (),
+    "refunds": (),
 }
 MESSAGE = "ledger history is append-only: {table} rows cannot be {verb}"
 
@@ -320,10 +326,13 @@ def _columns(table: str) -> list[str]:
     return [c.name for c in s.metadata.tables[table].columns]
 
 
-def sqlite_triggers() -> list[tuple[str, str]]:
-    """(name, CREATE TRIGGER statement) of SQLite's history triggers."""
+def sqlite_triggers(tables=None) -> list[tuple[str, str]]:
+    """(name, CREATE TRIGGER statement) of SQLite's history triggers (of `tables` only, if
+    given: a migration makes those of the tables it adds)."""
     made = []
     for table, allowed in HISTORY.items():
+        if tables is not None and table not in tables:
+            continue
         fixed = [c for c in _columns(table) if c not in allowed]
         made.append((f"{table}_no_delete",
                      f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN "
@@ -332,6 +341,8 @@ def sqlite_triggers() -> list[tuple[str, str]]:
                      f"CREATE TRIGGER {table}_no_update BEFORE UPDATE OF {', '.join(fixed)} ON "
                      f"{table} BEGIN SELECT RAISE(ABORT, "
                      f"'{MESSAGE.format(table=table, verb='changed')}'); END"))
+    if tables is not None and "disputes" not in tables:
+        return made
     made.append(("disputes_resolved_once",
                  f"CREATE TRIGGER disputes_resolved_once BEFORE UPDATE OF "
                  f"{', '.join(_RESOLUTION)} ON disputes WHEN OLD.resolved_date IS NOT NULL "
@@ -340,8 +351,9 @@ def sqlite_triggers() -> list[tuple[str, str]]:
     return made
 
 
-def postgresql_triggers() -> list[tuple[str, str]]:
-    """(name, statement) of PostgreSQL's history triggers and the function they call."""
+def postgresql_triggers(tables=None) -> list[tuple[str, str]]:
+    """(name, statement) of PostgreSQL's history triggers and the function they call (the
+    triggers of `tables` only, if given)."""
     made = [("ledger_refuse_history_change",
              "CREATE OR REPLACE FUNCTION ledger_refuse_history_change() RETURNS trigger "
              "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION USING MESSAGE = "
@@ -349,6 +361,8 @@ def postgresql_triggers() -> list[tuple[str, str]]:
              "CASE TG_OP WHEN 'DELETE' THEN 'deleted' WHEN 'TRUNCATE' THEN 'truncated' "
              "ELSE 'changed' END, ERRCODE = 'insufficient_privilege'; END $$")]
     for table, allowed in HISTORY.items():
+        if tables is not None and table not in tables:
+            continue
         fixed = [c for c in _columns(table) if c not in allowed]
         made.append((f"{table}_no_delete",
                      f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
@@ -360,6 +374,8 @@ def postgresql_triggers() -> list[tuple[str, str]]:
         made.append((f"{table}_no_truncate",
                      f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                      f"FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_history_change()"))
+    if tables is not None and "disputes" not in tables:
+        return made
     made.append(("disputes_resolved_once",
                  f"CREATE TRIGGER disputes_resolved_once BEFORE UPDATE OF "
                  f"{', '.join(_RESOLUTION)} ON disputes FOR EACH ROW WHEN "
@@ -368,9 +384,10 @@ def postgresql_triggers() -> list[tuple[str, str]]:
     return made
 
 
-def create_triggers(conn) -> None:
-    """Make the history triggers (a new ledger, the schema-6 migration)."""
-    made = (postgresql_triggers() if conn.dialect.name == "postgresql" else sqlite_triggers())
+def create_triggers(conn, tables=None) -> None:
+    """Make the history triggers (a new ledger; a migration, of the `tables` it adds)."""
+    made = (postgresql_triggers(tables) if conn.dialect.name == "postgresql"
+            else sqlite_triggers(tables))
     for _, statement in made:
         conn.exec_driver_sql(statement)
 

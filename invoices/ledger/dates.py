@@ -22,11 +22,14 @@ DATED = {
     "dispute_extensions": (("id",), ("until",)),
     "credits": (("number",), ("date",)),
     "terminations": (("id",), ("date",)),
+    "bank_lines": (("id",), ("date",)),
+    "refunds": (("id",), ("date",)),
 }
 # The amounts reports sum: whole numbers of cents (SQL's sum() would count 'abc' as 0 and
 # truncate 12.5, so a report would show a wrong balance instead of refusing).
 SUMMED = {"invoices": ("total_cents",), "payments": ("amount_cents",),
-          "credits": ("amount_cents",), "disputes": ("amount_cents",)}
+          "credits": ("amount_cents",), "disputes": ("amount_cents",),
+          "bank_lines": ("amount_cents",), "refunds": ("amount_cents",)}
 # The only ones of these columns that may be empty (NULL): any other empty is damage.
 NULLABLE = frozenset({("disputes", "resolved_date"), ("terminations", "date")})
 

@@ -31,12 +31,14 @@ from pricing.errors import PricingError
 ROLES = ("reader", "clerk", "biller", "admin")           # each holds the one before it
 
 HISTORY = ("invoices", "lines", "credits", "payments", "payment_voids", "disputes",
-           "dispute_extensions", "terminations", "chain")
+           "dispute_extensions", "terminations", "chain", "bank_lines", "cash_applications",
+           "refunds")
 
 # What each role adds: INSERT on tables, UPDATE on these columns only.
 INSERTS = {
     "reader": (),
-    "clerk": ("payments", "payment_voids", "disputes", "dispute_extensions", "chain"),
+    "clerk": ("payments", "payment_voids", "disputes", "dispute_extensions", "chain",
+              "bank_lines", "cash_applications", "refunds"),
     "biller": ("invoices", "lines", "city_periods", "city_months", "city_hours", "sequences",
                "credits"),
     "admin": ("terminations",),

@@ -196,6 +196,49 @@ dispute_extensions = Table(
     Column("recorded_by", Text, nullable=False),
 )
 
+# Cash received and where it went (schema 7, issue 25): a bank line imported once (its
+# identity unique), each payment made from cash linked to its bank line (NULL: applied later
+# from the customer's unapplied balance), and refunds of unapplied cash. A customer's unapplied
+# balance is what it paid in less the payments from cash still standing, less what was refunded.
+bank_lines = Table(
+    "bank_lines", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identity", String(200), nullable=False),
+    Column("customer", Text, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("payer", Text, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    UniqueConstraint("identity", name="a_bank_line_is_imported_once"),
+    CheckConstraint("amount_cents > 0", name="bank_line_positive"),
+)
+
+cash_applications = Table(
+    "cash_applications", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment", Integer, ForeignKey("payments.id"), nullable=False),
+    Column("customer", Text, nullable=False),
+    Column("bank_line", Integer, ForeignKey("bank_lines.id")),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    UniqueConstraint("payment", name="a_payment_is_made_from_cash_once"),
+)
+
+refunds = Table(
+    "refunds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer", Text, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    CheckConstraint("amount_cents > 0", name="refund_positive"),
+)
+
 chain = Table(
     "chain", metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
