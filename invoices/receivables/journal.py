@@ -4,8 +4,12 @@ Invoices debit receivables and credit revenue by the kind of charge (service lev
 blocks, hourly hours, integration); payments debit cash and credit receivables, and a payment
 voided is reversed on the day of its void (receivables debited, cash credited); credit notes
 are the reverse of invoices: they debit the revenue of the invoice they credit (shared among its
-kinds in proportion, to the cent, largest remainders first) and credit receivables. Every entry
-balances, so the journal does. Account names come from one small CSV (key, account), by
+kinds in proportion, to the cent, largest remainders first) and credit receivables. Cash from a
+bank statement (invoices.receivables.cash) goes through unapplied cash, a liability to the
+customer: a bank line debits cash and credits unapplied cash, each payment made from it debits
+unapplied cash (not cash) and credits receivables, its void reverses that, and a refund debits
+unapplied cash and credits cash; the unapplied account's balance is then every customer's
+unapplied cash. Every entry balances, so the journal does. Account names come from one small CSV (key, account), by
 default invoices/data/accounts.csv.
 """
 
@@ -26,7 +30,7 @@ from pricing.money import from_cents
 
 ACCOUNTS = Path(__file__).resolve().parent / "data" / "accounts.csv"
 KINDS = ("service_level", "hour_block", "hourly", "integration")
-KEYS = ("receivables", "cash") + tuple(f"revenue.{k}" for k in KINDS)
+KEYS = ("receivables", "cash", "unapplied") + tuple(f"revenue.{k}" for k in KINDS)
 COLUMNS = ("date", "account", "debit", "credit", "document", "bill_to", "memo")
 
 
@@ -115,13 +119,33 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
                        for k, share in sorted(shares.items()) if share]
             entries.append((accounts["receivables"], None, cents, f"credit of invoice {invoice:06d}"))
             postings.append((day, 1, number, doc, bill_to, entries))
+        from_cash = set(conn.execute(select(s.cash_applications.c.payment)).scalars())
+
+        def paid_from(pid: int) -> str:
+            return accounts["unapplied"] if pid in from_cash else accounts["cash"]
+
+        b, r = s.bank_lines.c, s.refunds.c
+        for bid, day, customer, cents, payer in conn.execute(
+                select(b.id, b.date, b.customer, b.amount_cents, b.payer)
+                .where(b.date.between(start, end))):
+            memo = f"received from {payer}"
+            postings.append((day, 3, bid, f"bank line {bid}", customer,
+                             [(accounts["cash"], cents, None, memo),
+                              (accounts["unapplied"], None, cents, memo)]))
+        for rid, day, customer, cents, reason in conn.execute(
+                select(r.id, r.date, r.customer, r.amount_cents, r.reason)
+                .where(r.date.between(start, end))):
+            memo = f"refund of unapplied cash: {reason}"
+            postings.append((day, 5, rid, f"refund {rid}", customer,
+                             [(accounts["unapplied"], cents, None, memo),
+                              (accounts["cash"], None, cents, memo)]))
         for pid, invoice, day, bill_to, cents in conn.execute(
                 select(p.id, p.invoice, p.date, i.bill_to, p.amount_cents)
                 .join_from(s.payments, s.invoices, i.number == p.invoice)
                 .where(p.date.between(start, end))):
-            entries = [(accounts["cash"], cents, None, f"on invoice {invoice:06d}"),
+            entries = [(paid_from(pid), cents, None, f"on invoice {invoice:06d}"),
                        (accounts["receivables"], None, cents, f"on invoice {invoice:06d}")]
-            postings.append((day, 3, pid, f"payment {pid}", bill_to, entries))
+            postings.append((day, 4, pid, f"payment {pid}", bill_to, entries))
         v = s.payment_voids.c
         for vid, pid, invoice, day, bill_to, cents, reason in conn.execute(
                 select(v.id, p.id, p.invoice, v.date, i.bill_to, p.amount_cents, v.reason)
@@ -129,7 +153,7 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
                 .where(v.date.between(start, end))):
             memo = f"payment {pid} on invoice {invoice:06d} voided: {reason}"
             entries = [(accounts["receivables"], cents, None, memo),
-                       (accounts["cash"], None, cents, memo)]
+                       (paid_from(pid), None, cents, memo)]
             postings.append((day, 2, vid, f"payment {pid} void", bill_to, entries))
     postings.sort(key=lambda e: e[:3])
     return [Posting(day, account, None if debit is None else from_cents(debit),

@@ -72,6 +72,8 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 app.add_typer(tables_cmd.app, name="tables")
 app.add_typer(invoice_cmd.app, name="invoice")
+from pricing.cli import cash_cmd  # noqa: E402,F401  (its commands join `ar`)
+
 app.add_typer(ar_cmd.app, name="ar")
 app.add_typer(ledger_cmd.app, name="ledger")
 app.command("level")(service_cmd.level)

@@ -1,0 +1,240 @@
+"""Cash received: bank lines imported, applied to invoices, left unapplied, refunded (issue 25).
+
+Importing a bank file is one write transaction: every line is checked first (its payer matches
+one customer, its date is within the PSA's term), then each line not imported before is
+recorded with where its money went (invoices.receivables.allocation): a payment on each invoice
+it pays, linked to the bank line, and the rest left as the customer's unapplied cash. A line's
+identity is unique in the ledger, so importing the same file again records nothing, and a line
+is never applied twice; a kill before COMMIT records none of the file.
+
+A customer's unapplied cash is what it paid in (bank lines), less the payments made from cash
+that still stand (a voided one gives its money back to the account), less refunds. So for every
+customer: cash received = applied + unapplied + refunded, to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from invoices.ledger import schema as s
+from invoices.ledger.chain import append
+from invoices.ledger.plain import rows
+from invoices.ledger.store import Ledger, now
+from invoices.receivables.accounts import _amount, _latest, _open_from
+from invoices.receivables.allocation import (Payable, allocate, match_customer,
+                                             named_invoices)
+from invoices.receivables.bank_files import BankLine
+from pricing.errors import PricingError, Problem, ProblemsError
+from pricing.money import from_cents, to_cents
+from pricing.tables.loader import TableSet
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Imported:
+    """One bank line as imported: its customer, the payments it made (invoice, amount, in
+    order), what it left unapplied, and whether an earlier import had recorded it already."""
+
+    line: BankLine
+    customer: str
+    applied: tuple[tuple[int, Decimal], ...]
+    unapplied: Decimal
+    already: bool = False
+
+
+def customers_on(tables: TableSet, day: dt.date) -> list[str]:
+    """The customers as the customers table names them on `day`."""
+    return sorted({row.entity for row in tables.rows("customers", day)})
+
+
+def _checked(lines: list[BankLine], tables: TableSet) -> list[tuple[BankLine, str]]:
+    """Each line with its customer; every line that names no one customer, or is dated outside
+    the PSA's term, is a problem of its file and line (ProblemsError: nothing is recorded)."""
+    from pricing.rules.agreements import check_in_term
+
+    problems, found = [], []
+    for line in lines:
+        try:
+            check_in_term(tables, "PSA", line.date)
+        except PricingError as error:
+            problems.append(Problem(line.file, line.line, "date", f"{line.date}: {error}"))
+            continue
+        names = customers_on(tables, line.date)
+        customer = match_customer(line.payer, names)
+        if customer is None:
+            problems.append(Problem(line.file, line.line, "payer",
+                                    f"{line.payer!r} is not one customer of the customers table "
+                                    f"on {line.date} (its customers: {'; '.join(names)})"))
+            continue
+        found.append((line, customer))
+    if problems:
+        raise ProblemsError(problems, f"{len(problems)} bank line(s) cannot be imported; "
+                                      f"nothing of the file is recorded")
+    return found
+
+
+def _payable(ledger: Ledger, conn, customer: str, day: dt.date,
+             taken: dict[int, Decimal]) -> list[Payable]:
+    """The customer's invoices dated on or before `day`, each with what cash dated `day` may
+    pay on it: open and not disputed, on every day from then on, less what this import took."""
+    found = []
+    for number, issued in rows(conn, "SELECT number, invoice_date FROM invoices WHERE "
+                                     "bill_to = :customer AND invoice_date <= :day "
+                                     "ORDER BY number", customer=customer, day=day):
+        latest = _latest(ledger, number, conn)
+        room = min(latest.open - latest.disputed, _open_from(ledger, number, day, conn)[0])
+        room -= taken.get(number, ZERO)
+        if room > 0:
+            found.append(Payable(number, issued if isinstance(issued, dt.date)
+                                 else dt.date.fromisoformat(issued), room))
+    return found
+
+
+def import_payments(ledger: Ledger, lines: list[BankLine], tables: TableSet,
+                    dry_run: bool = False) -> list[Imported]:
+    """Record a bank file's lines (all or none) and return what each did; `dry_run`: the same
+    answer, recording nothing."""
+    matched = _checked(lines, tables)
+    found: list[Imported] = []
+    transaction = ledger.read() if dry_run else ledger.write()
+    with transaction as conn:
+        known = {identity for (identity,) in rows(conn, "SELECT identity FROM bank_lines")}
+        taken: dict[int, Decimal] = {}
+        for line, customer in matched:
+            if line.identity in known:
+                found.append(Imported(line, customer, (), ZERO, already=True))
+                continue
+            known.add(line.identity)                   # a line twice in one file: once
+            payable = _payable(ledger, conn, customer, line.date, taken)
+            allocation = allocate(line.amount, named_invoices(line.reference), payable)
+            for number, amount in allocation.applied:
+                taken[number] = taken.get(number, ZERO) + amount
+            found.append(Imported(line, customer, allocation.applied, allocation.unapplied))
+            if not dry_run:
+                _record(ledger, conn, line, customer, allocation.applied)
+        if not dry_run:
+            from invoices.ledger.faults import fault_point
+
+            fault_point("import-before-commit")
+    return found
+
+
+def _record(ledger: Ledger, conn, line: BankLine, customer: str,
+            applied: tuple[tuple[int, Decimal], ...]) -> None:
+    at, by = now(), ledger.recorder
+    made = conn.execute(s.bank_lines.insert().values(
+        identity=line.identity, customer=customer, date=line.date,
+        amount_cents=to_cents(line.amount), payer=line.payer, reference=line.reference,
+        source=line.where, recorded_at=at, recorded_by=by))
+    bank_line = made.inserted_primary_key[0]
+    append(conn, "bank_line", bank_line)
+    for number, amount in applied:
+        _pay_from_cash(conn, customer, number, amount, line.date, bank_line, at, by)
+
+
+def _pay_from_cash(conn, customer: str, number: int, amount: Decimal, day: dt.date,
+                   bank_line: int | None, at: str, by: str) -> int:
+    paid = conn.execute(s.payments.insert().values(
+        invoice=number, date=day, amount_cents=to_cents(amount), recorded_at=at,
+        recorded_by=by))
+    payment = paid.inserted_primary_key[0]
+    append(conn, "payment", payment)
+    linked = conn.execute(s.cash_applications.insert().values(
+        payment=payment, customer=customer, bank_line=bank_line, recorded_at=at,
+        recorded_by=by))
+    append(conn, "application", linked.inserted_primary_key[0])
+    return payment
+
+
+@dataclass(frozen=True)
+class Cash:
+    """A customer's cash: received (bank lines), applied (payments from cash still standing),
+    refunded, and unapplied (received - applied - refunded)."""
+
+    customer: str
+    received: Decimal
+    applied: Decimal
+    refunded: Decimal
+
+    @property
+    def unapplied(self) -> Decimal:
+        return self.received - self.applied - self.refunded
+
+    def as_dict(self) -> dict:
+        return {"customer": self.customer, "received": str(self.received),
+                "applied": str(self.applied), "refunded": str(self.refunded),
+                "unapplied": str(self.unapplied)}
+
+
+def cash_of(conn) -> dict[str, Cash]:
+    """Every customer's cash, by customer (either kind of connection)."""
+    sums: dict[str, dict[str, int]] = {}
+    for what, sql in (
+            ("received", "SELECT customer, sum(amount_cents) FROM bank_lines GROUP BY customer"),
+            ("applied", "SELECT a.customer, sum(p.amount_cents) FROM cash_applications a "
+                        "JOIN payments p ON p.id = a.payment WHERE NOT EXISTS (SELECT 1 FROM "
+                        "payment_voids v WHERE v.payment = p.id) GROUP BY a.customer"),
+            ("refunded", "SELECT customer, sum(amount_cents) FROM refunds GROUP BY customer")):
+        for customer, cents in rows(conn, sql):
+            sums.setdefault(customer, {})[what] = int(cents)
+    return {c: Cash(c, *(from_cents(v.get(k, 0)) for k in ("received", "applied", "refunded")))
+            for c, v in sorted(sums.items())}
+
+
+def cash_balances(ledger) -> list[Cash]:
+    with ledger.read() as conn:
+        return list(cash_of(conn).values())
+
+
+def _customer(name: str, tables: TableSet, day: dt.date) -> str:
+    customer = match_customer(name, customers_on(tables, day))
+    if customer is None:
+        raise PricingError(f"{name!r} is not one customer of the customers table on {day}")
+    return customer
+
+
+def apply_cash(ledger: Ledger, name: str, number: int, amount: str | Decimal | None,
+               day: dt.date, tables: TableSet) -> tuple[str, Decimal, Decimal]:
+    """Pay invoice `number` from the customer's unapplied cash (all the invoice may take, or
+    `amount`); returns (customer, amount applied, unapplied left)."""
+    with ledger.write() as conn:
+        customer = _customer(name, tables, day)
+        left = cash_of(conn).get(customer, Cash(customer, ZERO, ZERO, ZERO)).unapplied
+        found = rows(conn, "SELECT bill_to, invoice_date FROM invoices WHERE number = :n",
+                     n=number)
+        if not found:
+            raise PricingError(f"no invoice number {number} in {ledger.where}")
+        if found[0][0] != customer:
+            raise PricingError(f"invoice {number:06d} is to {found[0][0]}, not {customer}")
+        payable = _payable(ledger, conn, customer, day, {})
+        room = next((p.room for p in payable if p.number == number), ZERO)
+        value = _amount(amount, "amount") if amount is not None else min(left, room)
+        if value <= 0 or value > left:
+            raise PricingError(f"{customer} has {left:,} unapplied; "
+                               f"{'nothing' if value <= 0 else f'{value:,}'} cannot be applied")
+        if value > room:
+            raise PricingError(f"{value:,} is more than invoice {number:06d} may take on {day} "
+                               f"({room:,}: open and not disputed)")
+        _pay_from_cash(conn, customer, number, value, day, None, now(), ledger.recorder)
+    return customer, value, left - value
+
+
+def refund(ledger: Ledger, name: str, amount: str | Decimal, day: dt.date, reason: str,
+           tables: TableSet) -> tuple[str, Decimal]:
+    """Record unapplied cash paid back to the customer; returns (customer, unapplied left)."""
+    value = _amount(amount, "amount")
+    if not reason.strip():
+        raise PricingError("--reason: say why the cash is paid back")
+    with ledger.write() as conn:
+        customer = _customer(name, tables, day)
+        left = cash_of(conn).get(customer, Cash(customer, ZERO, ZERO, ZERO)).unapplied
+        if value > left:
+            raise PricingError(f"{value:,} is more than {customer}'s unapplied cash ({left:,})")
+        made = conn.execute(s.refunds.insert().values(
+            customer=customer, date=day, amount_cents=to_cents(value), reason=reason,
+            recorded_at=now(), recorded_by=ledger.recorder))
+        append(conn, "refund", made.inserted_primary_key[0])
+    return customer, left - value

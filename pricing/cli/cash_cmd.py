@@ -1,0 +1,128 @@
+"""`pricing ar import-payments`, `ar apply`, `ar refund`, `ar cash`: cash received (issue 25).
+
+Registered on the `ar` command group (pricing.cli.ar_cmd.app): cash application is part of
+receivables to its users; it is a module of its own because it is a job of its own.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pricing.cli import params
+from pricing.cli.ar_cmd import AMOUNTS, DateOption, FormatOption, app
+from pricing.cli.common import Format, TablesOption, emit_json, emit_rows, handles_errors, load
+from pricing.cli.invoice_cmd import LedgerOption, UserOption, _ledger, _reader
+
+CustomerArgument = Annotated[str, typer.Argument(parser=params.name, metavar="CUSTOMER",
+                                                 help="The customer, as the customers table "
+                                                      "names it (case, punctuation and "
+                                                      "\"Inc.\" aside).")]
+
+
+@app.command("import-payments")
+@handles_errors
+def import_payments(
+        file: Annotated[Path, typer.Argument(metavar="FILE", help="A bank CSV, or an ISO 20022 camt.053 statement (XML).")],
+        columns: Annotated[Path | None, typer.Option("--columns", metavar="FILE", help="CSV field,column: the bank's names of the date, amount, payer and reference columns (default: invoices/receivables/data/bank_columns.csv).")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Show where each line's money would go; record nothing.")] = False,
+        format: FormatOption = Format.table,
+        ledger: LedgerOption = None, tables: TablesOption = None,
+        user: UserOption = None) -> None:
+    """Import a bank statement's payments: each line to its customer, then to invoices.
+
+    A line's money pays the invoices its reference names first, in the order named, then the customer's oldest open undisputed invoices; the rest is unapplied cash on the customer's account. A line matching no customer, a debit, a date outside the agreement or a malformed file is listed with file and line, and nothing of the file is recorded. Importing the same file again records nothing.
+
+    Example: pricing ar import-payments statement-2001-06.xml --dry-run
+    """
+    from invoices.receivables.bank_files import read_bank_file
+    from invoices.receivables.cash import import_payments as record
+
+    lines = read_bank_file(file, columns)
+    table_set = load(tables)
+    mode = "read" if dry_run else "write"
+    with _ledger(ledger, mode, user, action="pay") as book:
+        found = record(book, lines, table_set, dry_run=dry_run)
+    columns_shown = ["line", "date", "customer", "amount", "applied", "unapplied", "status"]
+    rows = [[i.line.where, i.line.date, i.customer, i.line.amount,
+             "; ".join(f"{n:06d} {a:,}" for n, a in i.applied),
+             i.unapplied, "already imported" if i.already else
+             ("would record" if dry_run else "recorded")] for i in found]
+    if format is Format.json:
+        emit_json([{"line": i.line.where, "identity": i.line.identity,
+                    "date": i.line.date.isoformat(), "payer": i.line.payer,
+                    "customer": i.customer, "amount": str(i.line.amount),
+                    "applied": [{"invoice": n, "amount": str(a)} for n, a in i.applied],
+                    "unapplied": str(i.unapplied), "already_imported": i.already}
+                   for i in found])
+    else:
+        emit_rows(format, columns_shown, rows, right=("amount", "unapplied"))
+    new = [i for i in found if not i.already]
+    applied = sum((a for i in new for _, a in i.applied), Decimal("0.00"))
+    unapplied = sum((i.unapplied for i in new), Decimal("0.00"))
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{verb} {len(new)} line(s) of {file} ({len(found) - len(new)} already "
+               f"imported): {applied:,} applied to invoices, {unapplied:,} unapplied"
+               + ("; nothing recorded (--dry-run)" if dry_run else ""), err=True)
+
+
+@app.command("apply", context_settings=AMOUNTS)
+@handles_errors
+def apply(customer: CustomerArgument,
+          to: Annotated[int, typer.Option("--to", parser=params.number, metavar="NUMBER", help="The invoice the cash pays.")],
+          date: DateOption,
+          amount: Annotated[Decimal | None, typer.Argument(parser=params.amount, metavar="[AMOUNT]", help="How much (default: all the invoice may take, up to the unapplied cash).")] = None,
+          ledger: LedgerOption = None, tables: TablesOption = None,
+          user: UserOption = None) -> None:
+    """Pay an invoice from a customer's unapplied cash.
+
+    Example: pricing ar apply "KMC Telecom III, Inc." --to 5 --date 2001-07-01
+    """
+    from invoices.receivables.cash import apply_cash
+
+    with _ledger(ledger, "write", user, action="pay") as book:
+        name, value, left = apply_cash(book, customer, to, amount, date, load(tables))
+    typer.echo(f"applied {value:,} of {name}'s unapplied cash to invoice {to:06d}; "
+               f"{left:,} unapplied left")
+
+
+@app.command("refund", context_settings=AMOUNTS)
+@handles_errors
+def refund(customer: CustomerArgument,
+           amount: Annotated[Decimal, typer.Argument(parser=params.amount, metavar="AMOUNT", help="How much of the unapplied cash is paid back.")],
+           date: DateOption,
+           reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="Why it is paid back.")],
+           ledger: LedgerOption = None, tables: TablesOption = None,
+           user: UserOption = None) -> None:
+    """Record unapplied cash paid back to a customer.
+
+    Example: pricing ar refund "KMC Telecom III, Inc." 24000.00 --date 2001-07-10 --reason "overpaid June"
+    """
+    from invoices.receivables.cash import refund as record
+
+    with _ledger(ledger, "write", user, action="pay") as book:
+        name, left = record(book, customer, amount, date, reason, load(tables))
+    typer.echo(f"refunded {amount:,} to {name}; {left:,} unapplied left")
+
+
+@app.command("cash")
+@handles_errors
+def cash(format: FormatOption = Format.table, ledger: LedgerOption = None) -> None:
+    """Each customer's cash: received, applied to invoices, refunded, and unapplied.
+
+    Received = applied + unapplied + refunded, to the cent; a voided payment made from cash gives its money back to the unapplied balance.
+    """
+    from invoices.receivables.cash import cash_balances
+
+    with _reader(ledger) as book:
+        found = cash_balances(book)
+    if format is Format.json:
+        emit_json([c.as_dict() for c in found])
+        return
+    emit_rows(format, ["customer", "received", "applied", "refunded", "unapplied"],
+              [[c.customer, c.received, c.applied, c.refunded, c.unapplied] for c in found],
+              right=("received", "applied", "refunded", "unapplied"))
+

@@ -1,0 +1,190 @@
+"""Cash application (issue 25), worked by hand on the examples' April 2001 invoices, on both
+backends: 000001 KMC Telecom II 277,000.00, 000002 KMC Telecom III 273,083.33, 000003 KMC
+Telecom of Virginia 141,916.67, all dated 2001-04-30. Every import reconciles: for each
+customer, cash received = applied + unapplied + refunded; for each invoice, total - payments -
+credits = open."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import random
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from invoices.ledger.store import Ledger
+from invoices.receivables.accounts import balance, record_dispute
+from invoices.receivables.bank_files import read_bank_file
+from invoices.receivables.cash import apply_cash, cash_balances, import_payments, refund
+from invoices.workflows import run_month
+from pricing.cli import app
+from pricing.errors import PricingError, ProblemsError
+
+D = Decimal
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+HEADER = "Date,Amount,Payer,Reference\n"
+II, III, VA = "KMC Telecom II, Inc.", "KMC Telecom III, Inc.", "KMC Telecom of Virginia, Inc."
+runner = CliRunner()
+
+
+@pytest.fixture
+def book(tmp_path, tables, ledger_address):
+    ledger = Ledger(ledger_address)
+    run_month("2001-04", EXAMPLES / "invoice_cities.csv", tmp_path / "out", tables, ledger,
+              EXAMPLES / "invoice_hours.csv")
+    yield ledger
+    ledger.close()
+
+
+def bank(tmp_path: Path, *lines: str | tuple, name: str = "bank.csv") -> Path:
+    """A bank CSV: lines as text, or as (date, amount, payer, reference) cells to quote."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    path = tmp_path / name
+    for line in lines:
+        if isinstance(line, tuple):
+            writer.writerow(line)
+        else:
+            out.write(line + "\n")
+    path.write_text(HEADER + out.getvalue())
+    return path
+
+
+def opens(book, tables) -> dict[int, Decimal]:
+    return {n: balance(book, n, dt.date.max, tables).open for n in (1, 2, 3)}
+
+
+def cash(book) -> dict[str, tuple]:
+    return {c.customer: (c.received, c.applied, c.refunded, c.unapplied)
+            for c in cash_balances(book)}
+
+
+def test_named_invoices_first_then_the_oldest_and_the_rest_unapplied(book, tables, tmp_path):
+    path = bank(tmp_path,
+                '2001-05-10,"300,000.00",KMC TELECOM III INC,INV 000002',     # over: 26,916.67
+                "2001-05-11,77000.00,KMC Telecom II Inc,",                     # unnamed: oldest
+                "2001-05-12,141916.67,KMC Telecom of Virginia,invoice 3")      # exact
+    done = import_payments(book, read_bank_file(path), tables)
+    assert [(i.customer, i.applied, i.unapplied) for i in done] == [
+        (III, ((2, D("273083.33")),), D("26916.67")),
+        (II, ((1, D("77000.00")),), D("0.00")),
+        (VA, ((3, D("141916.67")),), D("0.00"))]
+    assert opens(book, tables) == {1: D("200000.00"), 2: D("0.00"), 3: D("0.00")}
+    assert cash(book) == {
+        II: (D("77000.00"), D("77000.00"), D("0.00"), D("0.00")),
+        III: (D("300000.00"), D("273083.33"), D("0.00"), D("26916.67")),
+        VA: (D("141916.67"), D("141916.67"), D("0.00"), D("0.00"))}
+    again = import_payments(book, read_bank_file(path), tables)      # the same file: nothing new
+    assert all(i.already for i in again) and opens(book, tables)[1] == D("200000.00")
+
+
+def test_a_disputed_amount_is_never_paid_down_by_undirected_cash(book, tables, tmp_path):
+    record_dispute(book, 1, "10000.00", dt.date(2001, 5, 5), "hours", tables)
+    path = bank(tmp_path, "2001-05-10,277000.00,KMC Telecom II,")
+    (done,) = import_payments(book, read_bank_file(path), tables)
+    assert done.applied == ((1, D("267000.00")),) and done.unapplied == D("10000.00")
+
+
+def test_unapplied_cash_is_applied_and_refunded_and_reconciles(book, tables, tmp_path):
+    import_payments(book, read_bank_file(bank(tmp_path, '2001-05-10,"300,000.00",KMC TELECOM '
+                                                        'III INC,INV 000002')), tables)
+    assert refund(book, "kmc telecom iii", "6916.67", dt.date(2001, 5, 15), "overpaid",
+                  tables) == (III, D("20000.00"))
+    with pytest.raises(PricingError, match="20,000.01 is more than KMC Telecom III, Inc.'s "
+                                           "unapplied cash \\(20,000.00\\)"):
+        refund(book, III, "20000.01", dt.date(2001, 5, 15), "again", tables)
+    with pytest.raises(PricingError, match="invoice 000001 is to KMC Telecom II, Inc., not KMC "
+                                           "Telecom III, Inc."):
+        apply_cash(book, III, 1, None, dt.date(2001, 5, 16), tables)
+    # May's invoices: 000004 (II), 000005 (III), 000006 (Virginia), in the bill-tos' order.
+    run_month("2001-05", EXAMPLES / "invoice_cities.csv", tmp_path / "out", tables, book,
+              EXAMPLES / "invoice_hours.csv")
+    assert apply_cash(book, III, 5, None, dt.date(2001, 6, 1), tables) == (III, D("20000.00"),
+                                                                           D("0.00"))
+    assert cash(book)[III] == (D("300000.00"), D("293083.33"), D("6916.67"), D("0.00"))
+    with pytest.raises(PricingError, match="has 0.00 unapplied"):
+        apply_cash(book, III, 5, "1.00", dt.date(2001, 6, 1), tables)
+
+
+def test_a_file_with_a_bad_line_records_nothing(book, tables, tmp_path):
+    before = opens(book, tables)
+    for line, said in (("2001-05-12,5.00,Nobody Corp,", "'Nobody Corp' is not one customer"),
+                       ("1990-01-02,5.00,KMC Telecom II,", "1990-01-02")):
+        path = bank(tmp_path, "2001-05-10,100.00,KMC Telecom II,", line)
+        with pytest.raises(ProblemsError) as refused:
+            import_payments(book, read_bank_file(path), tables)
+        assert said in str(refused.value) and "row 3" in str(refused.value.problems[0])
+    assert opens(book, tables) == before and cash(book) == {}
+
+
+def test_two_hundred_lines_import_once_and_reconcile(book, tables, tmp_path):
+    draw = random.Random(25)
+    payers = ["KMC Telecom II, Inc.", "kmc telecom iii", "KMC TELECOM OF VIRGINIA INC"]
+    lines = []
+    for n in range(200):
+        amount = draw.choice([D("277000.00"), D("1000.00"), D("0.01"), D("12345.67"),
+                              D("300000.00")])
+        reference = draw.choice(["", "INV 000001", "invoice 2, invoice 3", "#000003 #000001",
+                                 "May services"])
+        lines.append((f"2001-05-{1 + n % 28:02d}", str(amount), draw.choice(payers), reference))
+    path = bank(tmp_path, *lines)
+    first = import_payments(book, read_bank_file(path), tables)
+    assert len(first) == 200 and not any(i.already for i in first)
+    received = sum((i.line.amount for i in first), D(0))
+    applied = sum((a for i in first for _, a in i.applied), D(0))
+    unapplied = sum((i.unapplied for i in first), D(0))
+    assert received == applied + unapplied
+    totals = {1: D("277000.00"), 2: D("273083.33"), 3: D("141916.67")}
+    paid = {n: totals[n] - o for n, o in opens(book, tables).items()}
+    assert sum(paid.values(), D(0)) == applied and all(o >= 0 for o in opens(book, tables).values())
+    for customer, (got, into, back, left) in cash(book).items():
+        assert got == into + left + back, customer
+    assert all(i.already for i in import_payments(book, read_bank_file(path), tables))
+    assert sum((c[0] for c in cash(book).values()), D(0)) == received
+
+
+def test_a_kill_during_the_import_records_none_of_it(tmp_path):
+    ledger = tmp_path / "ledger.sqlite3"
+    env = {**os.environ, "PRICING_LEDGER": str(ledger)}
+    env.pop("PRICING_FAULT", None)
+    subprocess.run([sys.executable, "-m", "pricing", "invoice", "run", "--month", "2001-04",
+                    "--cities", str(EXAMPLES / "invoice_cities.csv"), "--hours",
+                    str(EXAMPLES / "invoice_hours.csv"), "--out", str(tmp_path / "out")],
+                   check=True, capture_output=True, env=env)
+    path = bank(tmp_path, "2001-05-10,100.00,KMC Telecom II,", "2001-05-11,200.00,KMC Telecom III,")
+    killed = subprocess.run([sys.executable, "-m", "pricing", "ar", "import-payments", str(path)],
+                            capture_output=True, env={**env, "PRICING_FAULT": "import-before-commit"})
+    assert killed.returncode < 0                                         # SIGKILL
+    shown = runner.invoke(app, ["ar", "cash", "--format", "json", "--ledger", str(ledger)])
+    assert shown.exit_code == 0 and shown.stdout.strip() == "[]"
+    done = runner.invoke(app, ["ar", "import-payments", str(path), "--ledger", str(ledger)])
+    assert done.exit_code == 0, done.output
+    assert "imported 2 line(s)" in done.output
+    checked = runner.invoke(app, ["ledger", "check", "--ledger", str(ledger)])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_the_journal_books_cash_through_unapplied_cash_and_balances(book, tables, tmp_path):
+    from invoices.receivables.journal import journal, unbalanced
+
+    import_payments(book, read_bank_file(bank(tmp_path, '2001-05-10,"300,000.00",KMC TELECOM '
+                                                        'III INC,INV 000002')), tables)
+    refund(book, III, "6916.67", dt.date(2001, 5, 15), "overpaid", tables)
+    postings = journal(book, dt.date(2001, 5, 1), dt.date(2001, 5, 31))
+    assert unbalanced(postings) == []
+
+    def net(account: str) -> Decimal:
+        return sum(((p.debit or 0) - (p.credit or 0) for p in postings if p.account == account),
+                   D(0))
+    # Cash: 300,000.00 in, 6,916.67 refunded. Unapplied: 300,000.00 received, 273,083.33
+    # applied to invoice 2, 6,916.67 refunded: 20,000.00 still owed to the customer (a credit).
+    assert net("1000 Cash") == D("293083.33")
+    assert net("2100 Unapplied cash") == D("-20000.00") == -cash(book)[III][3]
+    assert net("1200 Accounts receivable") == D("-273083.33")
