@@ -112,3 +112,34 @@ def _pdfs(ledger: Ledger, issued: list[Invoice], existing: list[Invoice]
         else:
             left.append((document, reason))
     return tuple(written), tuple(left)
+
+
+def remind(ledger, as_of: dt.date, out_dir: Path, tables) -> list:
+    """Write the reminder letters due on `as_of` (PDF, one per customer, in `out_dir`) and
+    record them as sent: all of them or none (a letter written is removed if recording fails;
+    a letter's file that already exists is refused, never overwritten)."""
+    from dataclasses import replace
+
+    from invoices.documents.html import reminder_html
+    from invoices.documents.pdf import write_pdf
+    from invoices.ledger.claims import output_dir
+    from invoices.receivables.reminders import plan, record
+    from pricing.errors import PricingError
+
+    out = output_dir(out_dir).resolve()
+    letters = plan(ledger, as_of, tables)
+    written: list[tuple] = []
+    try:
+        for letter in letters:
+            path = out / f"{letter.name}.pdf"
+            if path.exists():
+                raise PricingError(f"{path} already exists: a letter is never overwritten")
+            letter = replace(letter, file=str(path))
+            write_pdf(reminder_html(letter), path)
+            written.append((letter, path))
+        record(ledger, [letter for letter, _ in written])
+    except BaseException:
+        for _, path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return [letter for letter, _ in written]

@@ -100,3 +100,9 @@ def statement_html(statement) -> str:
     return _render("statement.html", statement=statement, seller=statement.seller,
                    seller_address=statement.seller_address,
                    aging_names=[b[0] for b in BUCKETS])
+
+
+def reminder_html(letter) -> str:
+    """A reminder letter (invoices.receivables.reminders.Letter) as HTML, in the invoices' style."""
+    return _render("reminder.html", letter=letter, seller=letter.seller,
+                   seller_address=letter.seller_address)

@@ -82,6 +82,7 @@ KINDS = {k.name: k for k in (
     Kind("bank_line", s.bank_lines, "id", "bank line {ref}"),
     Kind("application", s.cash_applications, "id", "cash application {ref}"),
     Kind("refund", s.refunds, "id", "refund {ref}"),
+    Kind("reminder", s.reminders, "id", "reminder {ref}"),
 )}
 
 
@@ -318,6 +319,7 @@ HISTORY = {
     "bank_lines": (),
     "cash_applications": (),
     "refunds": (),
+    "reminders": (),
 }
 MESSAGE = "ledger history is append-only: {table} rows cannot be {verb}"
 

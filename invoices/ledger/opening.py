@@ -22,7 +22,8 @@ SCHEMA_VERSION = 7
 # Every table of the current schema; invoices.ledger.schema refuses to load if its tables differ.
 TABLES = ("ledger_meta", "sequences", "invoices", "lines", "city_months", "city_hours",
           "city_periods", "payments", "payment_voids", "disputes", "dispute_extensions",
-          "credits", "terminations", "chain", "bank_lines", "cash_applications", "refunds")
+          "credits", "terminations", "chain", "bank_lines", "cash_applications", "refunds",
+          "reminders")
 
 LEDGER_ENV = "PRICING_LEDGER"
 DEFAULT_LEDGER = "ledger.sqlite3"

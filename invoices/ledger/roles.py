@@ -32,13 +32,13 @@ ROLES = ("reader", "clerk", "biller", "admin")           # each holds the one be
 
 HISTORY = ("invoices", "lines", "credits", "payments", "payment_voids", "disputes",
            "dispute_extensions", "terminations", "chain", "bank_lines", "cash_applications",
-           "refunds")
+           "refunds", "reminders")
 
 # What each role adds: INSERT on tables, UPDATE on these columns only.
 INSERTS = {
     "reader": (),
     "clerk": ("payments", "payment_voids", "disputes", "dispute_extensions", "chain",
-              "bank_lines", "cash_applications", "refunds"),
+              "bank_lines", "cash_applications", "refunds", "reminders"),
     "biller": ("invoices", "lines", "city_periods", "city_months", "city_hours", "sequences",
                "credits"),
     "admin": ("terminations",),

@@ -239,6 +239,21 @@ refunds = Table(
     CheckConstraint("amount_cents > 0", name="refund_positive"),
 )
 
+# Reminder letters sent (schema 7, issue 25): one row per invoice a letter listed, at its stage,
+# so the same stage is never sent twice for the same invoices.
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer", Text, nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("invoice", BigInteger, ForeignKey("invoices.number"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("file", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    UniqueConstraint("invoice", "stage", name="a_stage_is_sent_once_for_an_invoice"),
+)
+
 chain = Table(
     "chain", metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),

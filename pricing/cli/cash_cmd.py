@@ -1,4 +1,4 @@
-"""`pricing ar import-payments`, `ar apply`, `ar refund`, `ar cash`: cash received (issue 25).
+"""`pricing ar import-payments`, `ar apply`, `ar refund`, `ar cash`, `ar remind`: getting paid.
 
 Registered on the `ar` command group (pricing.cli.ar_cmd.app): cash application is part of
 receivables to its users; it is a module of its own because it is a job of its own.
@@ -6,6 +6,7 @@ receivables to its users; it is a module of its own because it is a job of its o
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -126,3 +127,31 @@ def cash(format: FormatOption = Format.table, ledger: LedgerOption = None) -> No
               [[c.customer, c.received, c.applied, c.refunded, c.unapplied] for c in found],
               right=("received", "applied", "refunded", "unapplied"))
 
+
+
+@app.command("remind")
+@handles_errors
+def remind(as_of: Annotated[dt.date, typer.Option("--as-of", parser=params.date, metavar="YYYY-MM-DD", help="The day the letters are dated and days past due counted.")],
+           out: Annotated[Path, typer.Option("-o", "--out", metavar="DIR", help="Directory for the letters (PDF).")],
+           ledger: LedgerOption = None, tables: TablesOption = None,
+           user: UserOption = None) -> None:
+    """Write reminder letters for undisputed amounts past due, by stage, and record them.
+
+    A friendly reminder, a second reminder, then a notice citing the right to cease performing (the psa_remedies table's clause) with the Adequate Assurance Amount; the stages' days past due are in invoices/receivables/data/reminder_stages.csv (1, 15 and 30 as shipped). Each letter lists the invoices past due with their days past due, and disputed amounts apart; the same stage is never sent twice for the same invoices.
+
+    Example: pricing ar remind --as-of 2001-07-01 -o letters/
+    """
+    from invoices.workflows import remind as write
+
+    from pricing.rules.agreements import check_in_term
+
+    table_set = load(tables)
+    check_in_term(table_set, "PSA", as_of)
+    with _ledger(ledger, "write", user, action="pay") as book:
+        letters = write(book, as_of, out, table_set)
+    for letter in letters:
+        typer.echo(f"{letter.stage.key:8s}  {letter.customer}  {len(letter.items)} invoice(s)  "
+                   f"past due {letter.past_due:,}"
+                   + (f"  (in dispute {letter.disputed:,}, not included)" if letter.disputed else "")
+                   + f"  {letter.file}")
+    typer.echo(f"{len(letters)} letter(s) written and recorded for {as_of}", err=True)

@@ -3,7 +3,8 @@
 `bank_lines`: each line of a bank statement imported, once (its identity is unique, so
 importing a file again records nothing). `cash_applications`: each payment made from cash,
 linked to its bank line (NULL: applied later from the customer's unapplied balance).
-`refunds`: unapplied cash paid back. All three are history: appended to the chain, refused
+`refunds`: unapplied cash paid back. `reminders`: each invoice a reminder letter listed, at
+its stage (sent once per invoice and stage). All four are history: appended to the chain, refused
 UPDATE and DELETE by triggers like the other history tables.
 
 Revision ID: schema7
@@ -18,7 +19,7 @@ down_revision = "schema6"
 branch_labels = None
 depends_on = None
 
-SCHEMA7_HISTORY = ("bank_lines", "cash_applications", "refunds")
+SCHEMA7_HISTORY = ("bank_lines", "cash_applications", "refunds", "reminders")
 
 
 def upgrade() -> None:
@@ -57,5 +58,16 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.String(32), nullable=False),
         sa.Column("recorded_by", sa.Text(), nullable=False),
         sa.CheckConstraint("amount_cents > 0", name="refund_positive"))
+    op.create_table(
+        "reminders",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("customer", sa.Text(), nullable=False),
+        sa.Column("stage", sa.String(32), nullable=False),
+        sa.Column("invoice", sa.BigInteger(), sa.ForeignKey("invoices.number"), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("file", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.String(32), nullable=False),
+        sa.Column("recorded_by", sa.Text(), nullable=False),
+        sa.UniqueConstraint("invoice", "stage", name="a_stage_is_sent_once_for_an_invoice"))
     create_triggers(op.get_bind(), SCHEMA7_HISTORY)
     op.execute(sa.text("UPDATE ledger_meta SET value = '7' WHERE key = 'schema_version'"))

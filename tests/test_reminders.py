@@ -1,0 +1,68 @@
+"""Reminder letters (issue 25), worked by hand on the examples' April 2001 invoices, due
+2001-05-20 (Net 20): 000001 KMC Telecom II 277,000.00 (20,000.00 of it disputed on 2001-05-10),
+000002 KMC Telecom III 273,083.33, 000003 KMC Telecom of Virginia 141,916.67."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from invoices.ledger.store import Ledger
+from invoices.receivables.accounts import record_dispute, record_payment
+from invoices.workflows import remind, run_month
+
+D = Decimal
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture
+def book(tmp_path, tables, ledger_address):
+    ledger = Ledger(ledger_address)
+    run_month("2001-04", EXAMPLES / "invoice_cities.csv", tmp_path / "out", tables, ledger,
+              EXAMPLES / "invoice_hours.csv")
+    record_dispute(ledger, 1, "20000.00", dt.date(2001, 5, 10), "hours not agreed", tables)
+    yield ledger
+    ledger.close()
+
+
+def sent(letters) -> list[tuple]:
+    return [(x.stage.key, x.customer, [(b.number, days, b.undisputed, b.disputed)
+                                        for b, days in x.items]) for x in letters]
+
+
+def test_letters_by_stage_never_twice_and_disputes_apart(book, tables, tmp_path):
+    out = tmp_path / "letters"
+    first = remind(book, dt.date(2001, 5, 25), out, tables)          # 5 days past due
+    assert sent(first) == [
+        ("friendly", "KMC Telecom II, Inc.", [(1, 5, D("257000.00"), D("20000.00"))]),
+        ("friendly", "KMC Telecom III, Inc.", [(2, 5, D("273083.33"), D("0.00"))]),
+        ("friendly", "KMC Telecom of Virginia, Inc.", [(3, 5, D("141916.67"), D("0.00"))])]
+    assert remind(book, dt.date(2001, 5, 26), out, tables) == []      # the same stage: once
+    record_payment(book, 3, "141916.67", dt.date(2001, 5, 30))        # Virginia pays
+    second = remind(book, dt.date(2001, 6, 4), out, tables)           # 15 days
+    assert [(x.stage.key, x.customer) for x in second] == [
+        ("second", "KMC Telecom II, Inc."), ("second", "KMC Telecom III, Inc.")]
+    notice = remind(book, dt.date(2001, 6, 19), out, tables)          # 30 days
+    assert [(x.stage.key, x.customer) for x in notice] == [
+        ("notice", "KMC Telecom II, Inc."), ("notice", "KMC Telecom III, Inc.")]
+    # The Adequate Assurance Amount as `ar assurance` computes it: 2 x the average monthly
+    # payment over the 6 months before 2001-06-19: 141,916.67 / 6 = 23,652.78; x 2 = 47,305.56.
+    assert notice[0].assurance.amount == D("47305.56")
+    assert notice[0].cease_clause == "PSA Section 1(a)(i), Amendment 3"
+    text = subprocess.run(["pdftotext", "-layout", notice[0].file, "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "NOTICE OF PAYMENT" in text and "$257,000.00" in text and "47,305.56" in text
+    assert "does not cure a" in " ".join(text.split())
+    assert sorted(p.name for p in (tmp_path / "letters").iterdir()) == sorted(
+        Path(x.file).name for x in first + second + notice)
+
+
+def test_a_wholly_disputed_invoice_gets_no_letter(book, tables, tmp_path):
+    record_dispute(book, 2, "273083.33", dt.date(2001, 5, 21), "all of it", tables)
+    letters = remind(book, dt.date(2001, 5, 25), tmp_path / "letters", tables)
+    assert [x.customer for x in letters] == ["KMC Telecom II, Inc.",
+                                             "KMC Telecom of Virginia, Inc."]
