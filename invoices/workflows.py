@@ -143,3 +143,95 @@ def remind(ledger, as_of: dt.date, out_dir: Path, tables) -> list:
             path.unlink(missing_ok=True)
         raise
     return [letter for letter, _ in written]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One document e-mailed (or not): document, recipient, message_id, result ("sent",
+    "failed: ...", or "skipped: ...")."""
+
+    document: str
+    recipient: str
+    message_id: str
+    result: str
+
+
+def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: tuple[str, int],
+                   sender: str, resend: bool = False) -> list[Sent]:
+    """E-mail invoices and credit notes (`targets`: (kind, number); None: every one not yet
+    sent) to each customer's billing address, as PDF attachments, recording every message in
+    the outbox. Every address is checked before anything is sent; a document that fails
+    verification against the ledger's history is refused; one already sent is skipped unless
+    `resend`."""
+    from invoices.documents.html import credit_note_html, invoice_html
+    from invoices.documents.mail import Mail, address, send
+    from invoices.documents.pdf import pdf_bytes
+    from invoices.ledger import schema as s
+    from invoices.ledger.chain import append, verify_document
+    from invoices.ledger.plain import rows
+    from invoices.ledger.store import now
+    from invoices.receivables.accounts import credit_note
+    from pricing.errors import PricingError
+
+    with ledger.read() as conn:
+        sent = {d for (d,) in rows(conn, "SELECT document FROM outbox WHERE result = 'sent'")}
+        if targets is None:
+            targets = [("invoice", n) for (n,) in rows(conn, "SELECT number FROM invoices "
+                                                             "ORDER BY number")]
+            targets += [("credit", n) for (n,) in rows(conn, "SELECT number FROM credits "
+                                                            "ORDER BY number")]
+            targets = [t for t in targets if _document(*t) not in sent]
+    planned = []
+    for kind, number in targets:
+        if kind == "credit":
+            note = credit_note(ledger, number)
+            invoice = ledger.get(note.invoice)
+            html = lambda note=note, invoice=invoice: credit_note_html(note, invoice)  # noqa: E731
+            checks = [("credit", number), ("invoice", note.invoice)]
+            subject = (f"{invoice.seller}: credit note {number:06d} on invoice {invoice.label} "
+                       f"({note.amount:,} USD)")
+        else:
+            invoice = ledger.get(number)
+            html = lambda invoice=invoice: invoice_html(invoice)                    # noqa: E731
+            checks = [("invoice", number)]
+            subject = (f"{invoice.seller}: invoice {invoice.label} for {invoice.month} "
+                       f"({invoice.total:,} USD, due {invoice.due_date})")
+        customers = {r.entity: r for r in tables.rows("customers", invoice.invoice_date)}
+        row = customers.get(invoice.bill_to)
+        if row is None or not row.billing_email:
+            raise PricingError(f"no billing address for {invoice.bill_to} in the customers "
+                               f"table ({row.billing_email_source if row else 'not a customer'})"
+                               f": add its billing_email (`pricing tables new-version "
+                               f"customers`); nothing was sent")
+        to = address(row.billing_email, f"{invoice.bill_to}'s billing_email")
+        planned.append((_document(kind, number), to, html, checks, subject))
+    with ledger.read() as conn:
+        for document, _, _, checks, _ in planned:
+            for kind, ref in checks:
+                broken = verify_document(conn, kind, ref)
+                if broken:
+                    raise PricingError(f"{broken}: {document} fails verification and is not "
+                                       f"sent; nothing was sent")
+    results = []
+    for document, to, html, _, subject in planned:
+        if document in sent and not resend:
+            results.append(Sent(document, to, "", "skipped: already sent (--resend sends it "
+                                                   "again)"))
+            continue
+        mail = Mail(to, sender, subject, f"Please find attached {document}.\n\n{sender}\n",
+                    f"{document.replace(' ', '-')}.pdf", pdf_bytes(html()))
+        try:
+            message_id, result = send(mail, smtp), "sent"
+        except (OSError, PricingError, Exception) as error:      # the server's answer, recorded
+            message_id, result = "", f"failed: {type(error).__name__}: {str(error)[:200]}"
+        with ledger.write() as conn:
+            made = conn.execute(s.outbox.insert().values(
+                document=document, recipient=to, message_id=message_id, sent_at=now(),
+                result=result, recorded_by=ledger.recorder))
+            append(conn, "message", made.inserted_primary_key[0])
+        results.append(Sent(document, to, message_id, result))
+    return results
+
+
+def _document(kind: str, number: int) -> str:
+    return f"{'credit note' if kind == 'credit' else 'invoice'} {number:06d}"

@@ -75,11 +75,12 @@ FILES: dict[str, str] = {
         f'PSA,seller,"{SELLER}","77 Quay Road, Bangor, Maine 04401"\n'
         'PSA,customer,Acme Networks entities,"400 Elm Avenue, Suite 9, Dayton, Ohio 45402"\n',
     "customers/1997-03-06.csv":
-        "agreement,entity,customer_from,section\n"
-        f"GA,{CUSTOMER},1997-03-06,Borealis MSA Schedule 1\n"
-        f"GA,{CUSTOMER_2},1998-12-22,Borealis MSA Schedule 1 (joined)\n"
-        f"PSA,{CUSTOMER},1997-09-04,Borealis Services Schedule S-1\n"
-        f"PSA,{CUSTOMER_2},1997-09-04,Borealis Services Schedule S-1\n",
+        "agreement,entity,customer_from,section,billing_email,billing_email_source\n"
+        f"GA,{CUSTOMER},1997-03-06,Borealis MSA Schedule 1,ap@acme.example,Schedule 1 notices\n"
+        f"GA,{CUSTOMER_2},1998-12-22,Borealis MSA Schedule 1 (joined),,not in the texts\n"
+        f"PSA,{CUSTOMER},1997-09-04,Borealis Services Schedule S-1,ap@acme.example,"
+        f"Schedule S-1 notices\n"
+        f"PSA,{CUSTOMER_2},1997-09-04,Borealis Services Schedule S-1,,not in the texts\n",
     "packet_solution_commitment/1999-11-15.csv":
         "min_saving_pct,compared_with,excludes\n"
         "25,comparable circuit-switched configuration,Access vehicles\n",

@@ -83,6 +83,7 @@ KINDS = {k.name: k for k in (
     Kind("application", s.cash_applications, "id", "cash application {ref}"),
     Kind("refund", s.refunds, "id", "refund {ref}"),
     Kind("reminder", s.reminders, "id", "reminder {ref}"),
+    Kind("message", s.outbox, "id", "message {ref}"),
 )}
 
 
@@ -320,6 +321,7 @@ HISTORY = {
     "cash_applications": (),
     "refunds": (),
     "reminders": (),
+    "outbox": (),
 }
 MESSAGE = "ledger history is append-only: {table} rows cannot be {verb}"
 

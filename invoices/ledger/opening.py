@@ -23,7 +23,7 @@ SCHEMA_VERSION = 7
 TABLES = ("ledger_meta", "sequences", "invoices", "lines", "city_months", "city_hours",
           "city_periods", "payments", "payment_voids", "disputes", "dispute_extensions",
           "credits", "terminations", "chain", "bank_lines", "cash_applications", "refunds",
-          "reminders")
+          "reminders", "outbox")
 
 LEDGER_ENV = "PRICING_LEDGER"
 DEFAULT_LEDGER = "ledger.sqlite3"

@@ -32,13 +32,13 @@ ROLES = ("reader", "clerk", "biller", "admin")           # each holds the one be
 
 HISTORY = ("invoices", "lines", "credits", "payments", "payment_voids", "disputes",
            "dispute_extensions", "terminations", "chain", "bank_lines", "cash_applications",
-           "refunds", "reminders")
+           "refunds", "reminders", "outbox")
 
 # What each role adds: INSERT on tables, UPDATE on these columns only.
 INSERTS = {
     "reader": (),
     "clerk": ("payments", "payment_voids", "disputes", "dispute_extensions", "chain",
-              "bank_lines", "cash_applications", "refunds", "reminders"),
+              "bank_lines", "cash_applications", "refunds", "reminders", "outbox"),
     "biller": ("invoices", "lines", "city_periods", "city_months", "city_hours", "sequences",
                "credits"),
     "admin": ("terminations",),

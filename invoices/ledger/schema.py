@@ -254,6 +254,19 @@ reminders = Table(
     UniqueConstraint("invoice", "stage", name="a_stage_is_sent_once_for_an_invoice"),
 )
 
+# Documents e-mailed (schema 7, issue 25): each message, sent or failed, with its recipient and
+# Message-ID; sending a document again is explicit (`documents send --resend`).
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("sent_at", String(32), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+)
+
 chain = Table(
     "chain", metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),

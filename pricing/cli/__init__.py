@@ -76,6 +76,9 @@ from pricing.cli import cash_cmd  # noqa: E402,F401  (its commands join `ar`)
 
 app.add_typer(ar_cmd.app, name="ar")
 app.add_typer(ledger_cmd.app, name="ledger")
+from pricing.cli import documents_cmd  # noqa: E402
+
+app.add_typer(documents_cmd.app, name="documents")
 app.command("level")(service_cmd.level)
 app.command("quote")(service_cmd.quote)
 app.command("batch")(batch_cmd.batch)

@@ -4,7 +4,8 @@
 importing a file again records nothing). `cash_applications`: each payment made from cash,
 linked to its bank line (NULL: applied later from the customer's unapplied balance).
 `refunds`: unapplied cash paid back. `reminders`: each invoice a reminder letter listed, at
-its stage (sent once per invoice and stage). All four are history: appended to the chain, refused
+its stage (sent once per invoice and stage). `outbox`: each document e-mailed, sent or
+failed. All five are history: appended to the chain, refused
 UPDATE and DELETE by triggers like the other history tables.
 
 Revision ID: schema7
@@ -19,7 +20,7 @@ down_revision = "schema6"
 branch_labels = None
 depends_on = None
 
-SCHEMA7_HISTORY = ("bank_lines", "cash_applications", "refunds", "reminders")
+SCHEMA7_HISTORY = ("bank_lines", "cash_applications", "refunds", "reminders", "outbox")
 
 
 def upgrade() -> None:
@@ -69,5 +70,14 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.String(32), nullable=False),
         sa.Column("recorded_by", sa.Text(), nullable=False),
         sa.UniqueConstraint("invoice", "stage", name="a_stage_is_sent_once_for_an_invoice"))
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("document", sa.Text(), nullable=False),
+        sa.Column("recipient", sa.Text(), nullable=False),
+        sa.Column("message_id", sa.Text(), nullable=False),
+        sa.Column("sent_at", sa.String(32), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.Text(), nullable=False))
     create_triggers(op.get_bind(), SCHEMA7_HISTORY)
     op.execute(sa.text("UPDATE ledger_meta SET value = '7' WHERE key = 'schema_version'"))

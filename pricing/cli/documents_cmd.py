@@ -1,0 +1,60 @@
+"""`pricing documents send`: e-mail invoices and credit notes to their customers (issue 25)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from pricing.cli import params
+from pricing.cli.common import TablesOption, handles_errors, load
+from pricing.cli.invoice_cmd import LedgerOption, UserOption, _ledger
+
+app = typer.Typer(help="Customer documents: e-mail them.", no_args_is_help=True)
+
+
+class Kind(str, Enum):
+    invoice = "invoice"
+    credit = "credit"
+
+
+@app.command("send")
+@handles_errors
+def send(kind: Annotated[Kind | None, typer.Argument(metavar="[KIND]", help="invoice or credit (a credit note).")] = None,
+         number: Annotated[int | None, typer.Argument(parser=params.number, metavar="[NUMBER]", help="The document's number.")] = None,
+         pending: Annotated[bool, typer.Option("--pending", help="Every invoice and credit note not yet sent.")] = False,
+         smtp: Annotated[str, typer.Option("--smtp", metavar="HOST:PORT", help="The SMTP server (credentials from PRICING_SMTP_USER and PRICING_SMTP_PASSWORD; STARTTLS when offered).")] = "",
+         sender: Annotated[str, typer.Option("--from", metavar="ADDRESS", help="The sender's address.")] = "",
+         resend: Annotated[bool, typer.Option("--resend", help="Send again a document already sent.")] = False,
+         ledger: LedgerOption = None, tables: TablesOption = None,
+         user: UserOption = None) -> None:
+    """E-mail invoices and credit notes as PDF attachments to each customer's billing address.
+
+    The address is the customers table's billing_email (an address missing is an error naming the customer, and nothing is sent). Every message, sent or failed, is recorded in the ledger's outbox with its recipient and Message-ID; a document already sent is skipped unless --resend.
+
+    Example: pricing documents send invoice 3 --smtp smtp.example.com:587 --from billing@example.com
+    """
+    from invoices.documents.mail import address, server
+    from invoices.workflows import send_documents
+
+    if pending == (kind is not None):
+        raise typer.BadParameter("give KIND NUMBER, or --pending", param_hint="KIND")
+    if kind is not None and number is None:
+        raise typer.BadParameter("give the document's NUMBER", param_hint="NUMBER")
+    if not smtp:
+        raise typer.BadParameter("name the SMTP server: --smtp HOST:PORT", param_hint="--smtp")
+    where = server(smtp)
+    sender = address(sender, "--from")
+    table_set = load(tables)
+    with _ledger(ledger, "write", user, action="pay") as book:
+        results = send_documents(book, table_set, None if pending else [(kind.value, number)],
+                                 where, sender, resend)
+    for r in results:
+        typer.echo(f"{r.document}  {r.recipient}  {r.result}" + (f"  {r.message_id}"
+                                                                 if r.message_id else ""))
+    typer.echo(f"{sum(r.result == 'sent' for r in results)} sent, "
+               f"{sum(r.result.startswith('failed') for r in results)} failed, "
+               f"{sum(r.result.startswith('skipped') for r in results)} skipped", err=True)
+    if any(r.result.startswith("failed") for r in results):
+        raise typer.Exit(1)

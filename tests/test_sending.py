@@ -1,0 +1,144 @@
+"""E-mailing documents (issue 25) to a real SMTP server (aiosmtpd) on 127.0.0.1: the messages
+are read back (recipient, subject, the PDF attachment's invoice number and total), every
+message is in the outbox, a document is sent once unless --resend, and a missing address or a
+tampered invoice sends nothing."""
+
+from __future__ import annotations
+
+import csv
+import email
+import io
+import socket
+import sqlite3
+import subprocess
+from email import policy
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pricing.cli import app
+from tests.conftest import rehash
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+ADDRESSES = {"KMC Telecom II, Inc.": "ap@kmc2.example", "KMC Telecom III, Inc.": "ap@kmc3.example"}
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos),
+                              email.message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:                      # a free port on the loopback only
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"127.0.0.1:{port}", inbox
+    controller.stop()
+
+
+@pytest.fixture
+def ledger(tmp_path, tables_copy):
+    """The examples' April invoices, priced with tables whose customers have billing addresses
+    for KMC Telecom II and III (Virginia's is left out)."""
+    path = tables_copy / "customers" / "1997-03-06.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for row in rows:
+        if row["entity"] in ADDRESSES:
+            row["billing_email"] = ADDRESSES[row["entity"]]
+            row["billing_email_source"] = "the test's accounts payable contacts"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    rehash(tables_copy)
+    ledger = tmp_path / "ledger.sqlite3"
+    made = pricing(ledger, tables_copy, "invoice", "run", "--month", "2001-04", "--cities",
+                   str(EXAMPLES / "invoice_cities.csv"), "--hours",
+                   str(EXAMPLES / "invoice_hours.csv"), "--out", str(tmp_path / "out"))
+    assert made.exit_code == 0, made.output
+    return ledger, tables_copy
+
+
+def pricing(ledger: Path, tables: Path, *args: str):
+    return runner.invoke(app, [*args, "--ledger", str(ledger), "--tables", str(tables)])
+
+
+def pdf_text(message) -> str:
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=attachment.get_content(),
+                          capture_output=True, check=True).stdout.decode()
+
+
+def test_an_invoice_is_mailed_once_and_read_back(ledger, smtp, tmp_path):
+    (book, tables), (server, inbox) = ledger, smtp
+    sent = pricing(book, tables, "documents", "send", "invoice", "2", "--smtp", server,
+                   "--from", "billing@lucent.example")
+    assert sent.exit_code == 0, sent.output
+    ((to, message),) = inbox.messages
+    assert to == ["ap@kmc3.example"] and message["To"] == "ap@kmc3.example"
+    assert message["Subject"] == ("Lucent Technologies Inc., Global Service Providers Group: "
+                                  "invoice 000002 for 2001-04 (273,083.33 USD, due 2001-05-20)")
+    text = pdf_text(message)
+    assert "000002" in text and "273,083.33" in text
+    again = pricing(book, tables, "documents", "send", "invoice", "2", "--smtp", server,
+                    "--from", "billing@lucent.example")
+    assert again.exit_code == 0 and "skipped: already sent" in again.output
+    assert len(inbox.messages) == 1
+    resent = pricing(book, tables, "documents", "send", "invoice", "2", "--smtp", server,
+                     "--from", "billing@lucent.example", "--resend")
+    assert resent.exit_code == 0 and len(inbox.messages) == 2
+    with sqlite3.connect(book) as db:
+        outbox = db.execute("SELECT document, recipient, message_id, result FROM outbox").fetchall()
+    assert [(d, r, res) for d, r, _, res in outbox] == [
+        ("invoice 000002", "ap@kmc3.example", "sent")] * 2
+    assert outbox[0][2] == inbox.messages[0][1]["Message-ID"]
+    assert pricing(book, tables, "ledger", "check").exit_code == 0
+
+
+def test_a_missing_address_sends_nothing_and_names_the_customer(ledger, smtp):
+    (book, tables), (server, inbox) = ledger, smtp
+    refused = pricing(book, tables, "documents", "send", "--pending", "--smtp", server,
+                      "--from", "billing@lucent.example")
+    assert refused.exit_code == 1
+    assert "no billing address for KMC Telecom of Virginia, Inc." in refused.output
+    assert "not in the filed texts" in refused.output and inbox.messages == []
+
+
+@pytest.mark.breaks_ledger
+def test_a_tampered_invoice_is_not_sent(ledger, smtp):
+    (book, tables), (server, inbox) = ledger, smtp
+    with sqlite3.connect(book) as db:
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("UPDATE invoices SET total_cents = 1000000 WHERE number = 1")
+    refused = pricing(book, tables, "documents", "send", "invoice", "1", "--smtp", server,
+                      "--from", "billing@lucent.example")
+    assert refused.exit_code == 1 and "fails verification and is not sent" in refused.output
+    assert inbox.messages == []
+
+
+def test_a_server_that_refuses_is_recorded_as_failed(ledger):
+    book, tables = ledger
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]                    # nothing listens there
+    failed = pricing(book, tables, "documents", "send", "invoice", "1", "--smtp",
+                     f"127.0.0.1:{port}", "--from", "billing@lucent.example")
+    assert failed.exit_code == 1 and "failed: ConnectionRefusedError" in failed.output
+    with sqlite3.connect(book) as db:
+        assert db.execute("SELECT document, result FROM outbox").fetchone()[1].startswith("failed")
