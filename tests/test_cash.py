@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 from invoices.ledger.store import Ledger
 from invoices.receivables.accounts import balance, record_dispute
 from invoices.receivables.bank_files import read_bank_file
-from invoices.receivables.cash import apply_cash, cash_balances, import_payments, refund
+from invoices.receivables.cash import apply_cash, import_payments, refund
+from invoices.receivables.unapplied import cash_balances
 from invoices.workflows import run_month
 from pricing.cli import app
 from pricing.errors import PricingError, ProblemsError
@@ -188,3 +189,16 @@ def test_the_journal_books_cash_through_unapplied_cash_and_balances(book, tables
     assert net("1000 Cash") == D("293083.33")
     assert net("2100 Unapplied cash") == D("-20000.00") == -cash(book)[III][3]
     assert net("1200 Accounts receivable") == D("-273083.33")
+
+
+def test_status_and_statement_show_the_unapplied_cash_of_their_day(book, tables, tmp_path):
+    from invoices.receivables.reports import status
+    from invoices.receivables.statement import build_statement
+
+    import_payments(book, read_bank_file(bank(tmp_path, '2001-05-10,"300,000.00",KMC TELECOM '
+                                                        'III INC,INV 000002')), tables)
+    assert status(book, dt.date(2001, 5, 9), tables).unapplied == {}        # not yet received
+    assert status(book, dt.date(2001, 5, 31), tables).unapplied == {III: D("26916.67")}
+    statement = build_statement(book, III, dt.date(2001, 4, 1), dt.date(2001, 5, 31), tables)
+    assert statement.unapplied == D("26916.67") and statement.closing == D("0.00")
+    assert statement.as_dict()["unapplied"] == "26916.67"

@@ -26,8 +26,9 @@ from invoices.receivables.accounts import _amount, _latest, _open_from
 from invoices.receivables.allocation import (Payable, allocate, match_customer,
                                              named_invoices)
 from invoices.receivables.bank_files import BankLine
+from invoices.receivables.unapplied import Cash, cash_of
 from pricing.errors import PricingError, Problem, ProblemsError
-from pricing.money import from_cents, to_cents
+from pricing.money import to_cents
 from pricing.tables.loader import TableSet
 
 ZERO = Decimal("0.00")
@@ -147,46 +148,6 @@ def _pay_from_cash(conn, customer: str, number: int, amount: Decimal, day: dt.da
         recorded_by=by))
     append(conn, "application", linked.inserted_primary_key[0])
     return payment
-
-
-@dataclass(frozen=True)
-class Cash:
-    """A customer's cash: received (bank lines), applied (payments from cash still standing),
-    refunded, and unapplied (received - applied - refunded)."""
-
-    customer: str
-    received: Decimal
-    applied: Decimal
-    refunded: Decimal
-
-    @property
-    def unapplied(self) -> Decimal:
-        return self.received - self.applied - self.refunded
-
-    def as_dict(self) -> dict:
-        return {"customer": self.customer, "received": str(self.received),
-                "applied": str(self.applied), "refunded": str(self.refunded),
-                "unapplied": str(self.unapplied)}
-
-
-def cash_of(conn) -> dict[str, Cash]:
-    """Every customer's cash, by customer (either kind of connection)."""
-    sums: dict[str, dict[str, int]] = {}
-    for what, sql in (
-            ("received", "SELECT customer, sum(amount_cents) FROM bank_lines GROUP BY customer"),
-            ("applied", "SELECT a.customer, sum(p.amount_cents) FROM cash_applications a "
-                        "JOIN payments p ON p.id = a.payment WHERE NOT EXISTS (SELECT 1 FROM "
-                        "payment_voids v WHERE v.payment = p.id) GROUP BY a.customer"),
-            ("refunded", "SELECT customer, sum(amount_cents) FROM refunds GROUP BY customer")):
-        for customer, cents in rows(conn, sql):
-            sums.setdefault(customer, {})[what] = int(cents)
-    return {c: Cash(c, *(from_cents(v.get(k, 0)) for k in ("received", "applied", "refunded")))
-            for c, v in sorted(sums.items())}
-
-
-def cash_balances(ledger) -> list[Cash]:
-    with ledger.read() as conn:
-        return list(cash_of(conn).values())
 
 
 def _customer(name: str, tables: TableSet, day: dt.date) -> str:

@@ -88,9 +88,11 @@ class Status:
     reason: str
     past_due: tuple[Balance, ...]
     undisputed_past_due: Decimal
+    unapplied: dict[str, Decimal] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"as_of": self.as_of.isoformat(),
+                "unapplied": {c: str(v) for c, v in self.unapplied.items()},
                 "terminated": self.terminated.isoformat() if self.terminated else None,
                 "may_cease": self.may_cease, "reason": self.reason,
                 "undisputed_past_due": str(self.undisputed_past_due),
@@ -106,13 +108,18 @@ def status(ledger, as_of: dt.date, tables: TableSet) -> Status:
     past_due = tuple(b for b in balances(ledger, as_of, tables)
                      if b.undisputed > 0 and b.days_past_due(as_of) > 0)
     amount = sum((b.undisputed for b in past_due), ZERO)
+    from invoices.receivables.unapplied import cash_of
+
     terminated = ledger_termination(ledger)
+    with ledger.read() as conn:
+        unapplied = {c: cash.unapplied for c, cash in cash_of(conn, as_of).items()
+                     if cash.unapplied}
     terminated = terminated if terminated and terminated <= as_of else None
     first = tables.versions("psa_remedies")[0]
     if as_of < first.effective_from:
         return Status(as_of, terminated, False, f"the right to cease performing comes with "
                       f"{first.rows[0].instrument}, effective {first.effective_from}", past_due,
-                      amount)
+                      amount, unapplied)
     remedies = tables.rows("psa_remedies", as_of)[0]
     if past_due:
         reason = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s): "
@@ -121,7 +128,7 @@ def status(ledger, as_of: dt.date, tables: TableSet) -> Status:
         reason = "no undisputed amount is past due"
     if terminated:
         reason += f"; {termination_words(terminated, TerminationRule.of(tables))}"
-    return Status(as_of, terminated, bool(past_due), reason, past_due, amount)
+    return Status(as_of, terminated, bool(past_due), reason, past_due, amount, unapplied)
 
 
 def seller_on(tables: TableSet, day: dt.date) -> str:

@@ -103,6 +103,7 @@ class Statement:
     aging: dict[str, Decimal]
     disputed: Decimal
     past_due: Decimal
+    unapplied: Decimal = ZERO
 
     @property
     def changed_due_dates(self) -> list[tuple[int, DueDate]]:
@@ -119,7 +120,7 @@ class Statement:
                 "to": self.end.isoformat(), "opening": str(self.opening),
                 "entries": [e.as_dict() for e in self.entries], "closing": str(self.closing),
                 "amount_due": str(self.closing), "past_due": str(self.past_due),
-                "disputed": str(self.disputed),
+                "disputed": str(self.disputed), "unapplied": str(self.unapplied),
                 "aging": {k: str(v) for k, v in self.aging.items()},
                 "open_invoices": [{"number": o.number, "invoice_date": o.invoice_date.isoformat(),
                                    **o.due.as_dict(), "open": str(o.open),
@@ -173,6 +174,9 @@ def build_statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date,
         if parties is None:
             raise PricingError(f"no invoices to {bill_to!r} in {ledger.path}")
         found = _entries(conn, bill_to)
+        from invoices.receivables.unapplied import Cash, cash_of
+
+        unapplied = cash_of(conn, end).get(bill_to, Cash(bill_to, ZERO, ZERO, ZERO)).unapplied
     positions = balances(ledger, end, tables, bill_to)
     due = {b.number: b.due for b in positions}
     opening = sum((e[6] for e in found if e[0] < start), ZERO)
@@ -200,4 +204,4 @@ def build_statement(ledger: Ledger, bill_to: str, start: dt.date, end: dt.date,
     past_due = sum((v for k, v in aging.items() if k != "current"), ZERO)
     return Statement(bill_to, parties.customer_address, parties.seller, parties.seller_address,
                      parties.contract, start, end, opening, tuple(entries), running,
-                     tuple(open_invoices), aging, disputed, past_due)
+                     tuple(open_invoices), aging, disputed, past_due, unapplied)

@@ -315,6 +315,8 @@ def status(as_of: AsOfOption, format: FormatOption = Format.table,
                    right=("days_past_due", "undisputed", "disputed"))
     else:
         typer.echo(f"{verdict}: {result.reason}")
+    for customer, amount in result.unapplied.items():   # cash held, not yet applied
+        typer.echo(f"unapplied cash on account: {customer} {amount:,}")
 
 
 @app.command("assurance")

@@ -116,7 +116,7 @@ def cash(format: FormatOption = Format.table, ledger: LedgerOption = None) -> No
 
     Received = applied + unapplied + refunded, to the cent; a voided payment made from cash gives its money back to the unapplied balance.
     """
-    from invoices.receivables.cash import cash_balances
+    from invoices.receivables.unapplied import cash_balances
 
     with _reader(ledger) as book:
         found = cash_balances(book)

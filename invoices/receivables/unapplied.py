@@ -1,0 +1,60 @@
+"""A customer's cash on a date: received, applied, refunded, and what is left unapplied.
+
+Unapplied cash is what the customer paid in (bank lines) less the payments made from it that
+still stand less refunds, so cash received = applied + unapplied + refunded, to the cent. One
+query each, SQL text (invoices.ledger.plain.rows), so `ar status` and `ar cash` read it without
+SQLAlchemy and a statement inside its transaction reads the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from invoices.ledger.plain import rows
+from pricing.money import from_cents
+
+
+@dataclass(frozen=True)
+class Cash:
+    """A customer's cash: received (bank lines), applied (payments from cash still standing),
+    refunded, and unapplied (received - applied - refunded)."""
+
+    customer: str
+    received: Decimal
+    applied: Decimal
+    refunded: Decimal
+
+    @property
+    def unapplied(self) -> Decimal:
+        return self.received - self.applied - self.refunded
+
+    def as_dict(self) -> dict:
+        return {"customer": self.customer, "received": str(self.received),
+                "applied": str(self.applied), "refunded": str(self.refunded),
+                "unapplied": str(self.unapplied)}
+
+
+def cash_of(conn, as_of: dt.date = dt.date.max) -> dict[str, Cash]:
+    """Every customer's cash on `as_of` (what is dated on or before it; a payment voided by
+    then no longer counts as applied), by customer (either kind of connection)."""
+    sums: dict[str, dict[str, int]] = {}
+    for what, sql in (
+            ("received", "SELECT customer, sum(amount_cents) FROM bank_lines WHERE date <= :day "
+                         "GROUP BY customer"),
+            ("applied", "SELECT a.customer, sum(p.amount_cents) FROM cash_applications a "
+                        "JOIN payments p ON p.id = a.payment WHERE p.date <= :day AND NOT "
+                        "EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment = p.id AND "
+                        "v.date <= :day) GROUP BY a.customer"),
+            ("refunded", "SELECT customer, sum(amount_cents) FROM refunds WHERE date <= :day "
+                         "GROUP BY customer")):
+        for customer, cents in rows(conn, sql, day=as_of):
+            sums.setdefault(customer, {})[what] = int(cents)
+    return {c: Cash(c, *(from_cents(v.get(k, 0)) for k in ("received", "applied", "refunded")))
+            for c, v in sorted(sums.items())}
+
+
+def cash_balances(ledger) -> list[Cash]:
+    with ledger.read() as conn:
+        return list(cash_of(conn).values())
