@@ -168,7 +168,7 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
     from invoices.documents.pdf import pdf_bytes
     from invoices.ledger import schema as s
     from invoices.ledger.chain import append, verify_document
-    from invoices.ledger.plain import rows
+    from invoices.ledger.plain import day, rows
     from invoices.ledger.store import now
     from invoices.receivables.accounts import credit_note
     from pricing.errors import PricingError
@@ -181,8 +181,16 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
             targets += [("credit", n) for (n,) in rows(conn, "SELECT number FROM credits "
                                                             "ORDER BY number")]
             targets = [t for t in targets if _document(*t) not in sent]
+            letters = rows(conn, "SELECT file, customer, min(as_of) FROM reminders "
+                                 "GROUP BY file, customer ORDER BY min(id)")
+            targets += [("reminder", (file, customer, day(as_of)))
+                        for file, customer, as_of in letters
+                        if f"reminder {Path(file).name}" not in sent]
     planned = []
     for kind, number in targets:
+        if kind == "reminder":
+            planned.append(_reminder_mail(tables, *number))
+            continue
         if kind == "credit":
             note = credit_note(ledger, number)
             invoice = ledger.get(note.invoice)
@@ -204,22 +212,24 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
                                f": add its billing_email (`pricing tables new-version "
                                f"customers`); nothing was sent")
         to = address(row.billing_email, f"{invoice.bill_to}'s billing_email")
-        planned.append((_document(kind, number), to, html, checks, subject))
+        document = _document(kind, number)
+        planned.append((document, to, html, checks, subject, f"{document.replace(' ', '-')}.pdf"))
     with ledger.read() as conn:
-        for document, _, _, checks, _ in planned:
+        for document, _, _, checks, _, _ in planned:
             for kind, ref in checks:
                 broken = verify_document(conn, kind, ref)
                 if broken:
                     raise PricingError(f"{broken}: {document} fails verification and is not "
                                        f"sent; nothing was sent")
     results = []
-    for document, to, html, _, subject in planned:
+    for document, to, html, _, subject, filename in planned:
         if document in sent and not resend:
             results.append(Sent(document, to, "", "skipped: already sent (--resend sends it "
                                                    "again)"))
             continue
+        attachment = html()
         mail = Mail(to, sender, subject, f"Please find attached {document}.\n\n{sender}\n",
-                    f"{document.replace(' ', '-')}.pdf", pdf_bytes(html()))
+                    filename, attachment if isinstance(attachment, bytes) else pdf_bytes(attachment))
         try:
             message_id, result = send(mail, smtp), "sent"
         except (OSError, PricingError, Exception) as error:      # the server's answer, recorded
@@ -231,6 +241,26 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
             append(conn, "message", made.inserted_primary_key[0])
         results.append(Sent(document, to, message_id, result))
     return results
+
+
+def _reminder_mail(tables, file: str, customer: str, as_of: dt.date):
+    """A reminder letter already written and recorded, as a document to mail: its PDF is read
+    back from where `ar remind` wrote it (the letter sent is the letter recorded)."""
+    from invoices.documents.mail import address
+    from pricing.errors import PricingError
+
+    rows = {r.entity: r for r in tables.rows("customers", as_of)}
+    row = rows.get(customer)
+    if row is None or not row.billing_email:
+        raise PricingError(f"no billing address for {customer} in the customers table "
+                           f"({row.billing_email_source if row else 'not a customer'}): add its "
+                           f"billing_email; nothing was sent")
+    path = Path(file)
+    if not path.is_file():
+        raise PricingError(f"the reminder letter {path} is not there any more: nothing was sent")
+    data = path.read_bytes()
+    return (f"reminder {path.name}", address(row.billing_email, f"{customer}'s billing_email"),
+            lambda: data, [], f"Payment reminder: {customer}", path.name)
 
 
 def _document(kind: str, number: int) -> str:

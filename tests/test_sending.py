@@ -22,7 +22,8 @@ from tests.conftest import rehash
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 runner = CliRunner()
-ADDRESSES = {"KMC Telecom II, Inc.": "ap@kmc2.example", "KMC Telecom III, Inc.": "ap@kmc3.example"}
+ADDRESSES = {"KMC Telecom II, Inc.": "ap@kmc2.example", "KMC Telecom III, Inc.": "ap@kmc3.example",
+             "KMC Telecom of Virginia, Inc.": "ap@kmcva.example"}
 
 
 class Inbox:
@@ -52,7 +53,7 @@ def smtp():
 @pytest.fixture
 def ledger(tmp_path, tables_copy):
     """The examples' April invoices, priced with tables whose customers have billing addresses
-    for KMC Telecom II and III (Virginia's is left out)."""
+    for KMC Telecom II, III and Virginia."""
     path = tables_copy / "customers" / "1997-03-06.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     for row in rows:
@@ -111,12 +112,14 @@ def test_an_invoice_is_mailed_once_and_read_back(ledger, smtp, tmp_path):
 
 
 def test_a_missing_address_sends_nothing_and_names_the_customer(ledger, smtp):
-    (book, tables), (server, inbox) = ledger, smtp
-    refused = pricing(book, tables, "documents", "send", "--pending", "--smtp", server,
-                      "--from", "billing@lucent.example")
+    """The bundled tables give no address (the filed texts have none)."""
+    (book, _), (server, inbox) = ledger, smtp
+    refused = runner.invoke(app, ["documents", "send", "--pending", "--smtp", server, "--from",
+                                  "billing@lucent.example", "--ledger", str(book)])
     assert refused.exit_code == 1
-    assert "no billing address for KMC Telecom of Virginia, Inc." in refused.output
-    assert "not in the filed texts" in refused.output and inbox.messages == []
+    assert ("no billing address for KMC Telecom II, Inc. in the customers table (not in the "
+            "filed texts)") in refused.output
+    assert "nothing was sent" in refused.output and inbox.messages == []
 
 
 @pytest.mark.breaks_ledger
@@ -142,3 +145,27 @@ def test_a_server_that_refuses_is_recorded_as_failed(ledger):
     assert failed.exit_code == 1 and "failed: ConnectionRefusedError" in failed.output
     with sqlite3.connect(book) as db:
         assert db.execute("SELECT document, result FROM outbox").fetchone()[1].startswith("failed")
+
+
+def test_pending_sends_invoices_and_reminder_letters_as_written(ledger, smtp, tmp_path):
+    (book, tables), (server, inbox) = ledger, smtp
+    letters = pricing(book, tables, "ar", "remind", "--as-of", "2001-05-25", "-o",
+                      str(tmp_path / "letters"))
+    assert letters.exit_code == 0, letters.output
+    sent = pricing(book, tables, "documents", "send", "--pending", "--smtp", server,
+                   "--from", "billing@lucent.example")
+    assert sent.exit_code == 0, sent.output
+    subjects = sorted(m["Subject"].split(": ", 1)[1] for _, m in inbox.messages)
+    assert subjects == ["KMC Telecom II, Inc.", "KMC Telecom III, Inc.",
+                        "KMC Telecom of Virginia, Inc.",
+                        "invoice 000001 for 2001-04 (277,000.00 USD, due 2001-05-20)",
+                        "invoice 000002 for 2001-04 (273,083.33 USD, due 2001-05-20)",
+                        "invoice 000003 for 2001-04 (141,916.67 USD, due 2001-05-20)"]
+    written = {p.name: p.read_bytes() for p in (tmp_path / "letters").iterdir()}
+    attached = {a.get_filename(): a.get_content() for _, m in inbox.messages
+                for a in m.iter_attachments() if a.get_filename().startswith("reminder")}
+    assert attached == written                       # the letter sent is the letter recorded
+    again = pricing(book, tables, "documents", "send", "--pending", "--smtp", server,
+                    "--from", "billing@lucent.example")
+    assert again.exit_code == 0 and len(inbox.messages) == 6          # nothing pending now
+    assert pricing(book, tables, "ledger", "check").exit_code == 0

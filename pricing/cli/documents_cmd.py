@@ -23,13 +23,13 @@ class Kind(str, Enum):
 @handles_errors
 def send(kind: Annotated[Kind | None, typer.Argument(metavar="[KIND]", help="invoice or credit (a credit note).")] = None,
          number: Annotated[int | None, typer.Argument(parser=params.number, metavar="[NUMBER]", help="The document's number.")] = None,
-         pending: Annotated[bool, typer.Option("--pending", help="Every invoice and credit note not yet sent.")] = False,
+         pending: Annotated[bool, typer.Option("--pending", help="Every invoice, credit note and reminder letter not yet sent.")] = False,
          smtp: Annotated[str, typer.Option("--smtp", metavar="HOST:PORT", help="The SMTP server (credentials from PRICING_SMTP_USER and PRICING_SMTP_PASSWORD; STARTTLS when offered).")] = "",
          sender: Annotated[str, typer.Option("--from", metavar="ADDRESS", help="The sender's address.")] = "",
          resend: Annotated[bool, typer.Option("--resend", help="Send again a document already sent.")] = False,
          ledger: LedgerOption = None, tables: TablesOption = None,
          user: UserOption = None) -> None:
-    """E-mail invoices and credit notes as PDF attachments to each customer's billing address.
+    """E-mail invoices, credit notes and reminder letters as PDFs to each customer's billing address.
 
     The address is the customers table's billing_email (an address missing is an error naming the customer, and nothing is sent). Every message, sent or failed, is recorded in the ledger's outbox with its recipient and Message-ID; a document already sent is skipped unless --resend.
 
