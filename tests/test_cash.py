@@ -202,3 +202,48 @@ def test_status_and_statement_show_the_unapplied_cash_of_their_day(book, tables,
     statement = build_statement(book, III, dt.date(2001, 4, 1), dt.date(2001, 5, 31), tables)
     assert statement.unapplied == D("26916.67") and statement.closing == D("0.00")
     assert statement.as_dict()["unapplied"] == "26916.67"
+
+
+def test_two_lines_of_one_customer_in_one_file_pay_as_the_dry_run_said(book, tables, tmp_path):
+    # 100,000.00 then 200,000.00 from KMC Telecom II, both naming invoice 1 (277,000.00):
+    # 100,000.00 + 177,000.00 applied, 23,000.00 unapplied, whether dry or not.
+    path = bank(tmp_path, "2001-06-01,100000.00,KMC Telecom II Inc,INV 000001",
+                "2001-06-02,200000.00,KMC Telecom II Inc,INV 000001")
+    expected = [((1, D("100000.00")),), ((1, D("177000.00")),)]
+    dry = import_payments(book, read_bank_file(path), tables, dry_run=True)
+    assert [i.applied for i in dry] == expected and dry[1].unapplied == D("23000.00")
+    done = import_payments(book, read_bank_file(path), tables)
+    assert [i.applied for i in done] == expected and done[1].unapplied == D("23000.00")
+    assert opens(book, tables)[1] == D("0.00")
+
+
+def test_a_line_that_clashes_with_one_imported_before_is_refused(book, tables, tmp_path):
+    xml = ('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+           "<BkToCstmrStmt><Stmt><Id>S1</Id>"
+           '<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="USD">0.00</Amt>'
+           "<CdtDbtInd>CRDT</CdtDbtInd></Bal>"
+           '<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="USD">{0}</Amt>'
+           "<CdtDbtInd>CRDT</CdtDbtInd></Bal>"
+           '<Ntry><Amt Ccy="USD">{0}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>'
+           "<BookgDt><Dt>2001-06-05</Dt></BookgDt><AcctSvcrRef>R1</AcctSvcrRef><NtryDtls><TxDtls>"
+           "<RltdPties><Dbtr><Nm>KMC Telecom III, Inc.</Nm></Dbtr></RltdPties></TxDtls>"
+           "</NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>")
+    first, second = tmp_path / "a.xml", tmp_path / "b.xml"
+    first.write_text(xml.format("777.00"))
+    second.write_text(xml.format("888.00"))          # the same statement Id and reference
+    import_payments(book, read_bank_file(first), tables)
+    with pytest.raises(ProblemsError, match="has the identity of a bank line imported before "
+                                            "\\(2001-06-05, 777.00, KMC Telecom III, Inc.\\) but "
+                                            "says 2001-06-05, 888.00"):
+        import_payments(book, read_bank_file(second), tables)
+    assert cash(book)[III][0] == D("777.00")
+
+
+def test_apply_and_refund_take_only_cash_already_received_and_not_spoken_for(book, tables, tmp_path):
+    import_payments(book, read_bank_file(bank(tmp_path, '2001-06-20,"300,000.00",KMC TELECOM '
+                                                        'III INC,INV 000002')), tables)
+    with pytest.raises(PricingError, match="unapplied cash \\(0.00\\)"):   # before it came in
+        refund(book, III, "1000.00", dt.date(2001, 5, 1), "too early", tables)
+    with pytest.raises(PricingError, match="after the PSA expires"):
+        refund(book, III, "1000.00", dt.date(2008, 1, 1), "too late", tables)
+    assert refund(book, III, "26916.67", dt.date(2001, 6, 25), "all of it", tables)[1] == D("0.00")

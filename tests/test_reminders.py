@@ -66,3 +66,21 @@ def test_a_wholly_disputed_invoice_gets_no_letter(book, tables, tmp_path):
     letters = remind(book, dt.date(2001, 5, 25), tmp_path / "letters", tables)
     assert [x.customer for x in letters] == ["KMC Telecom II, Inc.",
                                              "KMC Telecom of Virginia, Inc."]
+
+
+def test_cash_on_account_is_said_or_spares_the_letter_and_letters_go_forward(book, tables,
+                                                                             tmp_path):
+    from invoices.receivables.bank_files import read_bank_file
+    from invoices.receivables.cash import import_payments
+    from pricing.errors import PricingError
+
+    bank = tmp_path / "bank.csv"            # received before invoice 3 exists: held unapplied
+    bank.write_text("Date,Amount,Payer,Reference\n2001-04-15,141916.67,KMC Telecom of "
+                    "Virginia Inc,\n2001-04-16,1000.00,KMC Telecom III Inc,\n")
+    import_payments(book, read_bank_file(bank), tables)
+    letters = remind(book, dt.date(2001, 5, 25), tmp_path / "letters", tables)
+    # Virginia's 141,916.67 on account covers its invoice: no letter. KMC III is told of 1,000.00.
+    assert [(x.customer, x.unapplied) for x in letters] == [
+        ("KMC Telecom II, Inc.", D("0.00")), ("KMC Telecom III, Inc.", D("1000.00"))]
+    with pytest.raises(PricingError, match="reminders were sent as of 2001-05-25"):
+        remind(book, dt.date(2001, 5, 20), tmp_path / "letters", tables)

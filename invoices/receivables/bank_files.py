@@ -12,7 +12,9 @@ or a camt.053 statement's entry), so a file with one bad line is refused whole.
 - camt.053 (any version 001.NN): each statement's opening balance plus its credits less its
   debits must equal its closing balance, exactly, or the file is refused as incomplete. An
   entry's identity is the statement's Id and the bank's reference of the entry (AcctSvcrRef,
-  else NtryRef, else its place). XML is parsed by defusedxml with DTDs and entities refused:
+  else NtryRef); an entry without one, or a batch of several transactions in one entry, is
+  refused: neither could be imported exactly once. A line whose identity was imported before
+  with another date, amount or payer is refused too (invoices.receivables.cash). XML is parsed by defusedxml with DTDs and entities refused:
   this machine's expat is older than 2.6, and no bank statement needs either.
 
 Only money received is a payment: a debit, a zero or a negative amount, an amount in another
@@ -31,7 +33,8 @@ from pathlib import Path
 
 from pricing.errors import Problem, ProblemsError
 from pricing.fileio.csvfile import input_file_problem, read_records
-from pricing.values import free_text, name_text, parse_amount, parse_date, parse_decimal, shown
+from pricing.values import (AMOUNT_LIMIT, free_text, name_text, parse_amount, parse_date,
+                            parse_decimal, shown)
 
 FIELDS = ("date", "amount", "payer", "reference")
 DEFAULT_COLUMNS = Path(__file__).resolve().parent / "data" / "bank_columns.csv"
@@ -173,8 +176,13 @@ def read_camt053(path: str | Path) -> list[BankLine]:
     statements = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
     if not statements:
         problems.append(Problem(label, None, None, "no statement (BkToCstmrStmt/Stmt) in it"))
+    seen: set[str] = set()
     for statement in statements:
-        statement_id = _text(statement, "c:Id", ns) or "?"
+        statement_id = _text(statement, "c:Id", ns)
+        if not statement_id:
+            problems.append(Problem(label, None, None, "a statement without its Id: its entries "
+                                                       "cannot be told from another statement's"))
+            continue
         opening = _balance(statement, ("OPBD", "PRCD"), ns)
         closing = _balance(statement, ("CLBD",), ns)
         moved = Decimal(0)
@@ -188,8 +196,12 @@ def read_camt053(path: str | Path) -> list[BankLine]:
                                                             f"{number}: {error}"))
                 continue
             moved += signed
-            if line is not None:
-                found.append(line)
+            if line.identity in seen:
+                problems.append(Problem(label, place, None, f"statement {statement_id} entry "
+                                                            f"{number}: its bank reference is "
+                                                            f"another entry's too"))
+            seen.add(line.identity)
+            found.append(line)
         if opening is None or closing is None:
             problems.append(Problem(label, None, None, f"statement {statement_id}: expected an "
                                                        f"opening (OPBD) and a closing (CLBD) "
@@ -227,6 +239,8 @@ def _amount(element, ns: dict) -> Decimal:
     if not _XML_DECIMAL.fullmatch(text):             # xs:decimal: no sign, exponent or NaN
         raise ValueError(f"expected an amount in whole cents, got {shown(amount.text)}")
     value = Decimal(text)
+    if value >= AMOUNT_LIMIT:
+        raise ValueError(f"expected an amount below {AMOUNT_LIMIT:,}, got {shown(amount.text)}")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"expected an amount in whole cents, got {shown(amount.text)}")
     sign = _text(element, "c:CdtDbtInd", ns)
@@ -256,12 +270,18 @@ def _entry(entry, ns: dict, label: str, place: int, where: str, statement_id: st
         raise ValueError(f"a debit of {-signed:,} (money out) is not a payment received")
     booked = _text(entry, "c:BookgDt/c:Dt", ns) or (_text(entry, "c:BookgDt/c:DtTm", ns) or "")[:10]
     day = parse_date(booked or "")
+    if len(entry.findall("c:NtryDtls/c:TxDtls", ns)) > 1:
+        raise ValueError("a batch of several transactions in one entry: each payer's money "
+                         "cannot be told apart; ask the bank for one entry per transaction")
     details = "c:NtryDtls/c:TxDtls/c:RltdPties/c:Dbtr"
     payer = _text(entry, f"{details}/c:Nm", ns) or _text(entry, f"{details}/c:Pty/c:Nm", ns)
     payer = name_text(payer or "")
     reference = " ".join(e.text.strip() for e in entry.findall("c:NtryDtls/c:TxDtls/c:RmtInf/c:Ustrd", ns)
                          if e.text and e.text.strip())
     reference = _reference(reference)
-    bank_ref = _text(entry, "c:AcctSvcrRef", ns) or _text(entry, "c:NtryRef", ns) or f"#{place}"
+    bank_ref = _text(entry, "c:AcctSvcrRef", ns) or _text(entry, "c:NtryRef", ns)
+    if not bank_ref:
+        raise ValueError("no bank reference (AcctSvcrRef or NtryRef): the entry cannot be told "
+                         "from another, so importing it again could not be refused")
     return signed, BankLine(label, place, where, f"camt:{statement_id}:{bank_ref}", day,
                             signed.quantize(Decimal("0.01")), payer, reference)

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from invoices.ledger import schema as s
 from invoices.ledger.chain import append
-from invoices.ledger.plain import rows
+from invoices.ledger.plain import day, rows
 from invoices.ledger.store import Ledger, now
 from invoices.receivables.accounts import _amount, _latest, _open_from
 from invoices.receivables.allocation import (Payable, allocate, match_customer,
@@ -28,7 +28,7 @@ from invoices.receivables.allocation import (Payable, allocate, match_customer,
 from invoices.receivables.bank_files import BankLine
 from invoices.receivables.unapplied import Cash, cash_of
 from pricing.errors import PricingError, Problem, ProblemsError
-from pricing.money import to_cents
+from pricing.money import from_cents, to_cents
 from pricing.tables.loader import TableSet
 
 ZERO = Decimal("0.00")
@@ -102,17 +102,20 @@ def import_payments(ledger: Ledger, lines: list[BankLine], tables: TableSet,
     found: list[Imported] = []
     transaction = ledger.read() if dry_run else ledger.write()
     with transaction as conn:
-        known = {identity for (identity,) in rows(conn, "SELECT identity FROM bank_lines")}
-        taken: dict[int, Decimal] = {}
+        known = {identity: (day(d), int(cents), payer) for identity, d, cents, payer in rows(
+            conn, "SELECT identity, date, amount_cents, payer FROM bank_lines")}
+        _refuse_changed(matched, known)
+        taken: dict[int, Decimal] = {}     # a dry run's payments, which it does not record
         for line, customer in matched:
             if line.identity in known:
                 found.append(Imported(line, customer, (), ZERO, already=True))
                 continue
-            known.add(line.identity)                   # a line twice in one file: once
+            known[line.identity] = (line.date, to_cents(line.amount), line.payer)
             payable = _payable(ledger, conn, customer, line.date, taken)
             allocation = allocate(line.amount, named_invoices(line.reference), payable)
-            for number, amount in allocation.applied:
-                taken[number] = taken.get(number, ZERO) + amount
+            if dry_run:                    # a real import's payments are in the ledger already
+                for number, amount in allocation.applied:
+                    taken[number] = taken.get(number, ZERO) + amount
             found.append(Imported(line, customer, allocation.applied, allocation.unapplied))
             if not dry_run:
                 _record(ledger, conn, line, customer, allocation.applied)
@@ -121,6 +124,22 @@ def import_payments(ledger: Ledger, lines: list[BankLine], tables: TableSet,
 
             fault_point("import-before-commit")
     return found
+
+
+def _refuse_changed(matched: list[tuple[BankLine, str]], known: dict) -> None:
+    """A line whose identity was imported before with another date, amount or payer is not
+    the same line (a bank reusing a reference, two statements with one Id): refused, never
+    skipped as already imported."""
+    problems = [Problem(line.file, line.line, None,
+                        f"{line.where} has the identity of a bank line imported before "
+                        f"({known[line.identity][0]}, {from_cents(known[line.identity][1]):,}, "
+                        f"{known[line.identity][2]}) but says {line.date}, {line.amount:,}, "
+                        f"{line.payer}: not the same payment; nothing of the file is recorded")
+                for line, _ in matched if line.identity in known
+                and known[line.identity] != (line.date, to_cents(line.amount), line.payer)]
+    if problems:
+        raise ProblemsError(problems, f"{len(problems)} bank line(s) clash with lines imported "
+                                      f"before; nothing of the file is recorded")
 
 
 def _record(ledger: Ledger, conn, line: BankLine, customer: str,
@@ -150,7 +169,26 @@ def _pay_from_cash(conn, customer: str, number: int, amount: Decimal, day: dt.da
     return payment
 
 
+def _unapplied_from(conn, customer: str, start: dt.date) -> Decimal:
+    """The least unapplied cash the customer holds on any day from `start` on: what an application
+    or a refund dated `start` may take (cash received later is not there yet; cash applied
+    later is spoken for)."""
+    def on(when: dt.date) -> Decimal:
+        return cash_of(conn, when).get(customer, Cash(customer, ZERO, ZERO, ZERO)).unapplied
+
+    later = {day(d) for (d,) in rows(conn, "SELECT date FROM bank_lines WHERE customer = :c "
+                                           "AND date > :start UNION SELECT date FROM refunds "
+                                           "WHERE customer = :c AND date > :start UNION SELECT "
+                                           "p.date FROM payments p JOIN cash_applications a ON "
+                                           "a.payment = p.id WHERE a.customer = :c AND p.date > "
+                                           ":start", c=customer, start=start)}
+    return min([on(start), on(dt.date.max)] + [on(d - dt.timedelta(days=1)) for d in later])
+
+
 def _customer(name: str, tables: TableSet, day: dt.date) -> str:
+    from pricing.rules.agreements import check_in_term
+
+    check_in_term(tables, "PSA", day)
     customer = match_customer(name, customers_on(tables, day))
     if customer is None:
         raise PricingError(f"{name!r} is not one customer of the customers table on {day}")
@@ -163,7 +201,7 @@ def apply_cash(ledger: Ledger, name: str, number: int, amount: str | Decimal | N
     `amount`); returns (customer, amount applied, unapplied left)."""
     with ledger.write() as conn:
         customer = _customer(name, tables, day)
-        left = cash_of(conn).get(customer, Cash(customer, ZERO, ZERO, ZERO)).unapplied
+        left = _unapplied_from(conn, customer, day)
         found = rows(conn, "SELECT bill_to, invoice_date FROM invoices WHERE number = :n",
                      n=number)
         if not found:
@@ -191,7 +229,7 @@ def refund(ledger: Ledger, name: str, amount: str | Decimal, day: dt.date, reaso
         raise PricingError("--reason: say why the cash is paid back")
     with ledger.write() as conn:
         customer = _customer(name, tables, day)
-        left = cash_of(conn).get(customer, Cash(customer, ZERO, ZERO, ZERO)).unapplied
+        left = _unapplied_from(conn, customer, day)
         if value > left:
             raise PricingError(f"{value:,} is more than {customer}'s unapplied cash ({left:,})")
         made = conn.execute(s.refunds.insert().values(

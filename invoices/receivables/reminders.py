@@ -11,7 +11,10 @@ Assurance Amount as `ar assurance` computes it, saying that assurance does not c
 payment (it answers the other events of Section 1(a)).
 
 A letter sent is recorded (one `reminders` row per invoice listed, at its stage): the same stage
-is never sent twice for the same invoices; a new invoice past due brings a new letter.
+is never sent twice for the same invoices; a new invoice past due brings a new letter. Letters go
+forward in time (a run dated before the latest letter is refused). A customer whose unapplied
+cash on account covers what is past due gets no letter (the team applies its cash); one whose
+cash covers part is told how much is held.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 
 from invoices.ledger import schema as s
 from invoices.ledger.chain import append
-from invoices.ledger.plain import rows
+from invoices.ledger.plain import day, rows
 from invoices.ledger.store import now
 from invoices.receivables.positions import Balance, balances
 from pricing.errors import PricingError, Problem, ProblemsError
@@ -93,6 +96,7 @@ class Letter:
     cease_clause: str | None = None
     assurance: object | None = None
     assurance_missing: str | None = None
+    unapplied: Decimal = ZERO
     file: str = field(default="", compare=False)
 
     @property
@@ -127,8 +131,15 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
         days = b.days_past_due(as_of)
         if b.undisputed > 0 and days >= stages[0].from_days:
             past_due.setdefault(b.bill_to, []).append((b, days))
+    from invoices.receivables.unapplied import cash_of
+
     with ledger.read() as conn:
+        latest = rows(conn, "SELECT max(as_of) FROM reminders")[0][0]
+        if latest is not None and day(latest) > as_of:
+            raise PricingError(f"reminders were sent as of {day(latest)}; a run as of {as_of} "
+                               f"would send letters dated before them")
         sent = {(int(n), stage) for n, stage in rows(conn, "SELECT invoice, stage FROM reminders")}
+        held = {c: cash.unapplied for c, cash in cash_of(conn, as_of).items()}
         parties = {}
         for customer in past_due:
             found = rows(conn, "SELECT seller, seller_address, customer_address, contract FROM "
@@ -138,6 +149,9 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
     remedies = tables.versions("psa_remedies")
     letters = []
     for customer, items in sorted(past_due.items()):
+        owed = sum((b.undisputed for b, _ in items), ZERO)
+        if held.get(customer, ZERO) >= owed:   # its own cash on account covers it: apply it
+            continue
         worst = max(days for _, days in items)
         stage = [s for s in stages if s.from_days <= worst][-1]
         if all((b.number, stage.key) in sent for b, _ in items):
@@ -155,7 +169,8 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
         if all((b.number, stage.key) in sent for b, _ in items):
             continue
         listed = tuple(sorted(items, key=lambda item: item[0].number))
-        letters.append(Letter(customer, stage, as_of, listed, *parties[customer], **extra))
+        letters.append(Letter(customer, stage, as_of, listed, *parties[customer], **extra,
+                              unapplied=held.get(customer, ZERO)))
     return letters
 
 
