@@ -158,8 +158,9 @@ class Sent:
 
 def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: tuple[str, int],
                    sender: str, resend: bool = False) -> list[Sent]:
-    """E-mail invoices and credit notes (`targets`: (kind, number); None: every one not yet
-    sent) to each customer's billing address, as PDF attachments, recording every message in
+    """E-mail invoices, credit notes, statements and reminder letters (`targets`: (kind,
+    number), or ("statement", (customer, start, end)); None: every invoice, credit note and
+    letter not yet sent) to each customer's billing address, as PDF attachments, recording every message in
     the outbox. Every address is checked before anything is sent; a document that fails
     verification against the ledger's history is refused; one already sent is skipped unless
     `resend`."""
@@ -190,6 +191,9 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
     for kind, number in targets:
         if kind == "reminder":
             planned.append(_reminder_mail(tables, *number))
+            continue
+        if kind == "statement":
+            planned.append(_statement_mail(ledger, tables, *number))
             continue
         if kind == "credit":
             note = credit_note(ledger, number)
@@ -261,6 +265,30 @@ def _reminder_mail(tables, file: str, customer: str, as_of: dt.date):
     data = path.read_bytes()
     return (f"reminder {path.name}", address(row.billing_email, f"{customer}'s billing_email"),
             lambda: data, [], f"Payment reminder: {customer}", path.name)
+
+
+def _statement_mail(ledger, tables, customer: str, start: dt.date, end: dt.date):
+    """A statement of account from `start` to `end`, as a document to mail."""
+    import re
+
+    from invoices.documents.html import statement_html
+    from invoices.documents.mail import address
+    from invoices.receivables.statement import build_statement
+    from pricing.errors import PricingError
+
+    found = build_statement(ledger, customer, start, end, tables)
+    rows = {r.entity: r for r in tables.rows("customers", end)}
+    row = rows.get(customer)
+    if row is None or not row.billing_email:
+        raise PricingError(f"no billing address for {customer} in the customers table "
+                           f"({row.billing_email_source if row else 'not a customer'}): add its "
+                           f"billing_email; nothing was sent")
+    document = f"statement {customer} {start} to {end}"
+    slug = re.sub(r"[^a-z0-9]+", "-", customer.lower()).strip("-")
+    return (document, address(row.billing_email, f"{customer}'s billing_email"),
+            lambda: statement_html(found), [],
+            f"{found.seller}: statement of account {start} to {end} (amount due "
+            f"{found.closing:,} USD)", f"statement-{slug}-{start}-{end}.pdf")
 
 
 def _document(kind: str, number: int) -> str:

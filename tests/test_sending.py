@@ -169,3 +169,16 @@ def test_pending_sends_invoices_and_reminder_letters_as_written(ledger, smtp, tm
                     "--from", "billing@lucent.example")
     assert again.exit_code == 0 and len(inbox.messages) == 6          # nothing pending now
     assert pricing(book, tables, "ledger", "check").exit_code == 0
+
+
+def test_a_statement_is_mailed_with_its_amount_due(ledger, smtp):
+    (book, tables), (server, inbox) = ledger, smtp
+    sent = pricing(book, tables, "documents", "send", "statement", "--customer",
+                   "KMC Telecom II, Inc.", "--start", "2001-04-01", "--end", "2001-06-30",
+                   "--smtp", server, "--from", "billing@lucent.example")
+    assert sent.exit_code == 0, sent.output
+    ((to, message),) = inbox.messages
+    assert to == ["ap@kmc2.example"]
+    assert message["Subject"].endswith("statement of account 2001-04-01 to 2001-06-30 (amount "
+                                       "due 277,000.00 USD)")
+    assert "277,000.00" in pdf_text(message)
