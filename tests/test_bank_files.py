@@ -51,6 +51,35 @@ def test_the_banks_column_names_come_from_one_small_file(tmp_path):
                                                          "invoice 7")
 
 
+def test_one_column_named_for_two_fields_is_refused(tmp_path):
+    columns = write(tmp_path, "field,column\ndate,Date\namount,Amount\npayer,Details\n"
+                              "reference,details\n", "columns.csv")
+    path = write(tmp_path, "Date,Amount,Details\n2001-06-01,100.00,KMC Telecom Inc.\n")
+    with pytest.raises(ProblemsError) as refused:
+        read_bank_file(path, columns)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{columns}, row 5, column column: 'details' is named for payer already: one column "
+        f"cannot hold two fields"]
+
+
+def test_a_file_cut_short_inside_a_quoted_cell_is_refused_not_swallowed(tmp_path):
+    # The csv module, not strict, would read the open quote to the end of the file: row 3's
+    # payment would vanish into row 2's reference, and row 2 would be imported.
+    path = write(tmp_path, "Date,Amount,Payer,Reference\n"
+                           "2001-06-01,100.00,KMC Telecom Inc.,\"INV 000001\n"
+                           "2001-06-02,200.00,KMC Telecom Inc.,INV 000002\n")
+    with pytest.raises(ProblemsError) as refused:
+        read_bank_file(path)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}, row 2: the file ends inside a quoted cell opened on this row: a quote is "
+        f"never closed, or the file was cut short"]
+    # A quote inside an unquoted cell, and a quoted cell closed at the very end, are read.
+    fine = write(tmp_path, "Date,Amount,Payer,Reference\n"
+                           "2001-06-01,100.00,KMC 5\" Telecom Inc.,\"INV \"\"1\"\"\"", "fine.csv")
+    (line,) = read_bank_file(fine)
+    assert (line.payer, line.reference) == ('KMC 5" Telecom Inc.', 'INV "1"')
+
+
 def test_every_bad_line_is_named_and_nothing_of_the_file_is_read(tmp_path):
     path = write(tmp_path, "Date,Amount,Payer,Reference\n"
                            "2001-06-01,-500.00,KMC Telecom Inc.,refund\n"

@@ -86,6 +86,30 @@ def test_named_invoices_first_then_the_oldest_and_the_rest_unapplied(book, table
     assert all(i.already for i in again) and opens(book, tables)[1] == D("200000.00")
 
 
+def test_an_invoice_named_but_not_paid_is_said_with_why(book, tables, tmp_path, ledger_address):
+    # KMC III names 000001 (KMC II's), 000099 (no such invoice), 000002 (its own, 273,083.33)
+    # and 000002 again; 280,000.00 pays 000002 whole and leaves 6,916.67 unapplied.
+    path = bank(tmp_path, '2001-05-10,"280,000.00",KMC Telecom III,"INV 000001, 000099, 000002"',
+                "2001-05-11,100.00,KMC Telecom III,INV 000002")      # 000002 is paid by then
+    shown = runner.invoke(app, ["ar", "import-payments", str(path), "--dry-run",
+                                "--ledger", ledger_address])
+    assert shown.exit_code == 0, shown.output
+    assert (f"note: {path} line 2: invoice 000001 named in the reference is to {II}, not {III}"
+            in shown.output)
+    done = import_payments(book, read_bank_file(path), tables)
+    assert [(i.applied, i.unapplied) for i in done] == [
+        (((2, D("273083.33")),), D("6916.67")), ((), D("100.00"))]
+    assert done[0].unpaid == (
+        f"invoice 000001 named in the reference is to {II}, not {III}",
+        "invoice 000099 named in the reference is not in the ledger")
+    assert done[1].unpaid == ("invoice 000002 named in the reference has nothing open and "
+                              "undisputed",)
+    again = runner.invoke(app, ["ar", "import-payments", str(path), "--dry-run",
+                                "--ledger", ledger_address])
+    assert again.exit_code == 0, again.output
+    assert "invoice 000001 named in the reference" not in again.output    # already imported
+
+
 def test_a_disputed_amount_is_never_paid_down_by_undirected_cash(book, tables, tmp_path):
     record_dispute(book, 1, "10000.00", dt.date(2001, 5, 5), "hours", tables)
     path = bank(tmp_path, "2001-05-10,277000.00,KMC Telecom II,")

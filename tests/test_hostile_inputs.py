@@ -149,6 +149,31 @@ def test_csv_reader_gives_records_or_problems(data):
         path.unlink()
 
 
+@FEW
+@given(rows=st.lists(st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                                      max_size=6), min_size=2, max_size=2),
+                     min_size=1, max_size=5))
+def test_csv_written_whole_reads_back_and_cut_inside_a_quote_is_refused(rows):
+    buffer = io.StringIO()      # every cell quoted: "\r" alone is not quoted by QUOTE_MINIMAL
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([["a", "b"]] + rows)
+    text = buffer.getvalue().encode("utf-8")
+    path = _temp_file(text, ".csv")
+    try:
+        problems: list = []
+        records = read_records(path, ("a", "b"), None, problems)
+        wanted = [[cell.strip() for cell in row] for row in rows]
+        assert problems == [] and [list(r.values()) for _, r in records] == \
+            [row for row in wanted if any(wanted_cell for wanted_cell in row)]
+        path.write_bytes(text.rstrip(b"\n")[:-1])      # cut before the last quote: left open
+        problems = []
+        read_records(path, ("a", "b"), None, problems)
+        assert [p.message for p in problems][-1:] == [
+            "the file ends inside a quoted cell opened on this row: a quote is never closed, or "
+            "the file was cut short"]
+    finally:
+        path.unlink()
+
+
 def _csv_bytes(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)

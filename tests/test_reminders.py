@@ -84,3 +84,20 @@ def test_cash_on_account_is_said_or_spares_the_letter_and_letters_go_forward(boo
         ("KMC Telecom II, Inc.", D("0.00")), ("KMC Telecom III, Inc.", D("1000.00"))]
     with pytest.raises(PricingError, match="reminders were sent as of 2001-05-25"):
         remind(book, dt.date(2001, 5, 20), tmp_path / "letters", tables)
+
+
+def test_after_a_termination_no_letter_threatens_to_cease_what_has_ended(book, tables, tmp_path):
+    from invoices.receivables.accounts import terminate
+
+    terminate(book, dt.date(2001, 6, 10), tables)
+    # 2001-06-19: 000002 is 30 days past its 2001-05-20 due date, the notice's stage; but the
+    # Services ended on 2001-06-10, so the letter is a second reminder saying so.
+    letters = remind(book, dt.date(2001, 6, 19), tmp_path / "letters", tables)
+    assert [(x.stage.key, x.customer, x.terminated, x.cease_clause) for x in letters] == [
+        ("second", "KMC Telecom II, Inc.", dt.date(2001, 6, 10), None),
+        ("second", "KMC Telecom III, Inc.", dt.date(2001, 6, 10), None),
+        ("second", "KMC Telecom of Virginia, Inc.", dt.date(2001, 6, 10), None)]
+    text = " ".join(subprocess.run(["pdftotext", "-layout", letters[1].file, "-"],
+                                   capture_output=True, text=True, check=True).stdout.split())
+    assert "The agreement was terminated effective 2001-06-10." in text and "cease" not in text
+    assert "$273,083.33" in text

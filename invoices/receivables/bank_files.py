@@ -82,8 +82,10 @@ def read_columns(path: str | Path | None = None) -> dict[str, str]:
     path = Path(path) if path is not None else DEFAULT_COLUMNS
     problems: list[Problem] = []
     found: dict[str, str] = {}
+    mentioned: set[str] = set()       # a field on a row of its own that is wrong is said there
     for row, record in read_records(path, ("field", "column"), (), problems):
         field, column = record["field"].lower(), record["column"].strip().lower()
+        mentioned.add(field)
         if field not in FIELDS:
             problems.append(Problem(str(path), row, "field", f"expected one of "
                                                              f"{', '.join(FIELDS)}, got {shown(field)}"))
@@ -91,10 +93,15 @@ def read_columns(path: str | Path | None = None) -> dict[str, str]:
             problems.append(Problem(str(path), row, "field", f"{field} is named twice"))
         elif not column:
             problems.append(Problem(str(path), row, "column", "expected a column name"))
+        elif column in found.values():
+            other = next(f for f, c in found.items() if c == column)
+            problems.append(Problem(str(path), row, "column", f"{shown(column)} is named for "
+                                                              f"{other} already: one column "
+                                                              f"cannot hold two fields"))
         else:
             found[field] = column
     for field in FIELDS:
-        if field not in found and not any(p.row is None for p in problems):
+        if field not in mentioned and not any(p.row is None for p in problems):
             problems.append(Problem(str(path), None, None, f"no column named for {field}"))
     if problems:
         raise ProblemsError(problems, f"{path}: {len(problems)} problem(s) in the bank's columns")

@@ -37,13 +37,16 @@ ZERO = Decimal("0.00")
 @dataclass(frozen=True)
 class Imported:
     """One bank line as imported: its customer, the payments it made (invoice, amount, in
-    order), what it left unapplied, and whether an earlier import had recorded it already."""
+    order), what it left unapplied, whether an earlier import had recorded it already, and
+    `unpaid`: why each invoice its reference names got none of its money (a remittance line
+    naming another customer's invoice, or one already paid, is worth telling the analyst)."""
 
     line: BankLine
     customer: str
     applied: tuple[tuple[int, Decimal], ...]
     unapplied: Decimal
     already: bool = False
+    unpaid: tuple[str, ...] = ()
 
 
 def customers_on(tables: TableSet, day: dt.date) -> list[str]:
@@ -116,7 +119,9 @@ def import_payments(ledger: Ledger, lines: list[BankLine], tables: TableSet,
             if dry_run:                    # a real import's payments are in the ledger already
                 for number, amount in allocation.applied:
                     taken[number] = taken.get(number, ZERO) + amount
-            found.append(Imported(line, customer, allocation.applied, allocation.unapplied))
+            found.append(Imported(line, customer, allocation.applied, allocation.unapplied,
+                                  unpaid=_named_unpaid(conn, line, customer, allocation,
+                                                       payable)))
             if not dry_run:
                 _record(ledger, conn, line, customer, allocation.applied)
         if not dry_run:
@@ -124,6 +129,31 @@ def import_payments(ledger: Ledger, lines: list[BankLine], tables: TableSet,
 
             fault_point("import-before-commit")
     return found
+
+
+def _named_unpaid(conn, line: BankLine, customer: str, allocation,
+                  payable: list[Payable]) -> tuple[str, ...]:
+    """Why each invoice the line's reference names got none of its money, in the order named."""
+    paid = {number for number, _ in allocation.applied}
+    open_ones = {p.number for p in payable}
+    said = []
+    for number in named_invoices(line.reference):
+        if number in paid:
+            continue
+        found = rows(conn, "SELECT bill_to, invoice_date FROM invoices WHERE number = :n",
+                     n=number)
+        if not found:
+            why = "is not in the ledger"
+        elif found[0][0] != customer:
+            why = f"is to {found[0][0]}, not {customer}"
+        elif day(found[0][1]) > line.date:
+            why = f"is dated {day(found[0][1])}, after the payment"
+        elif number in open_ones:
+            why = "got nothing: the line's money was spent on the invoices named before it"
+        else:
+            why = "has nothing open and undisputed"
+        said.append(f"invoice {number:06d} named in the reference {why}")
+    return tuple(said)
 
 
 def _refuse_changed(matched: list[tuple[BankLine, str]], known: dict) -> None:

@@ -8,7 +8,10 @@ its undisputed amount and, apart, what is disputed: a disputed amount is not pas
 Section 1(a)(i) as amended: "except ... to the extent of such disputed amount"). The notice
 cites Lucent's right to cease performing from the psa_remedies table, and states the Adequate
 Assurance Amount as `ar assurance` computes it, saying that assurance does not cure a default in
-payment (it answers the other events of Section 1(a)).
+payment (it answers the other events of Section 1(a)). Once the agreement is terminated (a
+termination in force on the letter's date), there is nothing left to cease performing: the
+letter says the agreement ended and the amounts remain due, and a notice's stage is sent as a
+second reminder, as before Amendment 3 gave the right.
 
 A letter sent is recorded (one `reminders` row per invoice listed, at its stage): the same stage
 is never sent twice for the same invoices; a new invoice past due brings a new letter. Letters go
@@ -29,7 +32,7 @@ from invoices.ledger import schema as s
 from invoices.ledger.chain import append
 from invoices.ledger.plain import day, rows
 from invoices.ledger.store import now
-from invoices.receivables.positions import Balance, balances
+from invoices.receivables.positions import Balance, balances, termination_date
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.tables.loader import TableSet
 
@@ -94,6 +97,7 @@ class Letter:
     customer_address: str
     contract: str
     cease_clause: str | None = None
+    terminated: dt.date | None = None
     assurance: object | None = None
     assurance_missing: str | None = None
     unapplied: Decimal = ZERO
@@ -140,6 +144,8 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
                                f"would send letters dated before them")
         sent = {(int(n), stage) for n, stage in rows(conn, "SELECT invoice, stage FROM reminders")}
         held = {c: cash.unapplied for c, cash in cash_of(conn, as_of).items()}
+        ended = termination_date(conn)
+        ended = ended if ended is not None and ended <= as_of else None
         parties = {}
         for customer in past_due:
             found = rows(conn, "SELECT seller, seller_address, customer_address, contract FROM "
@@ -156,11 +162,12 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
         stage = [s for s in stages if s.from_days <= worst][-1]
         if all((b.number, stage.key) in sent for b, _ in items):
             continue
-        extra = {}
+        extra = {"terminated": ended}
         if stage.key == "notice":
-            if as_of < remedies[0].effective_from:
-                stage = stages[1]               # no right to cease before Amendment 3: a second
-            else:                               # reminder says what can be said
+            if as_of < remedies[0].effective_from or ended:
+                stage = stages[1]               # no right to cease before Amendment 3, nor once
+            else:                               # the Services have ended: a second reminder
+                                                # says what can be said
                 extra["cease_clause"] = tables.rows("psa_remedies", as_of)[0].cease_clause
                 try:
                     extra["assurance"] = assurance(ledger, as_of, tables)

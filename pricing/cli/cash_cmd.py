@@ -57,10 +57,14 @@ def import_payments(
                     "date": i.line.date.isoformat(), "payer": i.line.payer,
                     "customer": i.customer, "amount": str(i.line.amount),
                     "applied": [{"invoice": n, "amount": str(a)} for n, a in i.applied],
-                    "unapplied": str(i.unapplied), "already_imported": i.already}
+                    "unapplied": str(i.unapplied), "already_imported": i.already,
+                    "named_not_paid": list(i.unpaid)}
                    for i in found])
     else:
         emit_rows(format, columns_shown, rows, right=("amount", "unapplied"))
+    for i in found:
+        for said in i.unpaid:
+            typer.echo(f"note: {i.line.where}: {said}", err=True)
     new = [i for i in found if not i.already]
     applied = sum((a for i in new for _, a in i.applied), Decimal("0.00"))
     unapplied = sum((i.unapplied for i in new), Decimal("0.00"))

@@ -102,7 +102,8 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
         problems.append(Problem(label, None, None, f"cannot read ({error.strerror})"))
         return []
     with handle:
-        reader = csv.reader(handle)
+        lines = _Lines(handle)
+        reader = csv.reader(lines)
         try:
             header = next(reader, None)
         except csv.Error as error:
@@ -137,7 +138,10 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
         if missing:
             return []
         records = []
+        last = None                           # the last record: its lines, row, what it added
         while True:
+            lines.recent = []
+            started = reader.line_num + 1
             try:
                 cells = next(reader)
             except StopIteration:
@@ -146,6 +150,7 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
                 problems.append(Problem(label, reader.line_num, None,
                                         f"unreadable CSV: {_csv_error(error)}"))
                 continue
+            last = (lines.recent, started, len(records), len(problems))
             if not any(c.strip() for c in cells):
                 continue
             if not_text(cells):
@@ -156,7 +161,40 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
                                         f"expected {len(names)} cells, got {len(cells)}"))
                 continue
             records.append((reader.line_num, {n: c.strip() for n, c in zip(names, cells)}))
+        if last is not None and _ends_in_a_quote(last[0]):   # it swallowed the lines after it
+            recent, started, kept, said = last
+            del records[kept:], problems[said:]
+            problems.append(Problem(label, started, None, "the file ends inside a quoted cell "
+                                                          "opened on this row: a quote is never "
+                                                          "closed, or the file was cut short"))
         return records
+
+
+class _Lines:
+    """The file's lines as the csv reader takes them, keeping those of the record being read:
+    the reader (not strict, so that a stray quote inside a cell is read as text) ends a quoted
+    cell left open at the end of the file without a word, swallowing every line after it."""
+
+    def __init__(self, handle):
+        self.handle, self.recent = handle, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.recent.append(line)
+        return line
+
+
+def _ends_in_a_quote(record_lines: list[str]) -> bool:
+    """Whether a record's lines end inside a quoted cell: only a strict reader says so."""
+    try:
+        for _ in csv.reader(record_lines, strict=True):
+            pass
+    except csv.Error as error:
+        return str(error) == "unexpected end of data"
+    return False
 
 
 def _csv_error(error: csv.Error) -> str:
