@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import random
 import subprocess
@@ -271,3 +272,69 @@ def test_apply_and_refund_take_only_cash_already_received_and_not_spoken_for(boo
     with pytest.raises(PricingError, match="after the PSA expires"):
         refund(book, III, "1000.00", dt.date(2008, 1, 1), "too late", tables)
     assert refund(book, III, "26916.67", dt.date(2001, 6, 25), "all of it", tables)[1] == D("0.00")
+
+
+def test_a_bank_line_reversed_voids_its_payments_and_is_no_longer_received(book, tables,
+                                                                          tmp_path, ledger_address):
+    from invoices.receivables.cash import bank_line_entries, reverse_bank_line
+    from invoices.receivables.journal import journal, unbalanced
+
+    path = bank(tmp_path, "2001-05-10,300000.00,KMC Telecom III,")    # pays 000002 273,083.33
+    import_payments(book, read_bank_file(path), tables)
+    assert cash(book)[III] == (D("300000.00"), D("273083.33"), D("0.00"), D("26916.67"))
+    # The bank recalls the transfer on 2001-05-15: payment 1 is voided that day, 000002 is open
+    # again by 273,083.33, and KMC III holds no cash.
+    done = reverse_bank_line(book, 1, dt.date(2001, 5, 15), "recalled by the bank", tables)
+    assert done.voided == ((1, 2, D("273083.33")),) and done.unapplied == D("0.00")
+    assert III not in cash(book)                       # nothing received: no cash to show
+    assert opens(book, tables)[2] == D("273083.33")
+    assert balance(book, 2, dt.date(2001, 5, 14), tables).open == D("0.00")   # paid until then
+    (line,) = bank_line_entries(book)
+    assert (line.applied, line.reversed) == (D("0.00"), dt.date(2001, 5, 15))
+    # Importing the file again does not bring it back; reversing it again is refused.
+    assert all(i.already for i in import_payments(book, read_bank_file(path), tables))
+    with pytest.raises(PricingError, match="already reversed on 2001-05-15"):
+        reverse_bank_line(book, 1, dt.date(2001, 5, 20), "again", tables)
+    # The journal: cash 300,000.00 in and out; unapplied cash and receivables back to nothing.
+    postings = journal(book, dt.date(2001, 5, 1), dt.date(2001, 5, 31))
+    assert unbalanced(postings) == []
+    for account in ("1000 Cash", "2100 Unapplied cash", "1200 Accounts receivable"):
+        assert sum(((p.debit or 0) - (p.credit or 0) for p in postings if p.account == account),
+                   D(0)) == 0
+    shown = runner.invoke(app, ["ar", "bank-lines", "--format", "csv", "--ledger", ledger_address])
+    assert shown.exit_code == 0, shown.output
+    assert f"1,2001-05-10,{III},300000.00,0.00,2001-05-15,{path} line 2" in shown.output.replace(
+        '"', "")
+    checked = runner.invoke(app, ["ledger", "check", "--ledger", ledger_address])
+    assert checked.exit_code == 0, checked.output
+    # The log shows every entry in the order recorded, each with its hash.
+    log = json.loads(runner.invoke(app, ["ledger", "log", "--format", "json", "--ledger",
+                                         ledger_address]).stdout)
+    assert [(e["action"], e["document"], e["amount"]) for e in log[3:]] == [
+        ("bank line imported", "bank line 1", "300000.00"),
+        ("payment", "payment 1", "273083.33"),
+        ("cash applied", "payment 1", None),
+        ("payment voided", "payment 1", "273083.33"),
+        ("bank line reversed", "bank line 1", None)]
+    assert all(len(e["hash"]) == 64 for e in log)
+
+
+def test_a_bank_line_whose_cash_was_spent_since_is_not_reversed(book, tables, tmp_path,
+                                                               ledger_address):
+    from invoices.receivables.cash import reverse_bank_line
+
+    import_payments(book, read_bank_file(bank(tmp_path, "2001-05-10,300000.00,KMC Telecom III,")),
+                    tables)
+    refund(book, III, "6916.67", dt.date(2001, 5, 12), "overpaid", tables)
+    # After voiding payment 1 (273,083.33) KMC III would hold 26,916.67 - 6,916.67 + 273,083.33
+    # = 293,083.33, less than the line's 300,000.00: the refund spent some of it.
+    refused = runner.invoke(app, ["ar", "reverse-bank-line", "1", "--date", "2001-05-15",
+                                  "--reason", "recalled", "--ledger", ledger_address])
+    assert refused.exit_code == 1
+    assert ("KMC Telecom III, Inc. holds 293,083.33 of unapplied cash from 2001-05-15 on, less "
+            "than bank line 1's 300,000.00" in " ".join(refused.output.split()))
+    assert cash(book)[III] == (D("300000.00"), D("273083.33"), D("6916.67"), D("20000.00"))
+    with pytest.raises(PricingError, match="before bank line 1 was received"):
+        reverse_bank_line(book, 1, dt.date(2001, 5, 9), "recalled", tables)
+    with pytest.raises(PricingError, match="no bank line 7"):
+        reverse_bank_line(book, 7, dt.date(2001, 5, 15), "recalled", tables)

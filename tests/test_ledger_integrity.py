@@ -551,7 +551,7 @@ def test_a_schema_2_ledger_is_upgraded_once_and_billing_goes_on(tmp_path):
     may = run(tmp_path, "2001-05", cities(tmp_path, huntsville()))
     assert may.exit_code == 0 and "issued 000002" in may.stdout
     again = pricing(tmp_path, "ledger", "upgrade")
-    assert again.exit_code == 0 and "already at schema 7; nothing to upgrade" in again.output
+    assert again.exit_code == 0 and "already at schema 8; nothing to upgrade" in again.output
 
 
 @file_ledger

@@ -125,14 +125,14 @@ def shape(address: str) -> dict:
 def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_ledger, source_rows):
     refused = pricing("invoice", "list", ledger=old_ledger)
     assert refused.exit_code == 1
-    assert "a ledger of schema 3, older than this tool's 7" in refused.output
+    assert "a ledger of schema 3, older than this tool's 8" in refused.output
     assert "run `pricing ledger upgrade" in refused.output
     assert "pricing:pricing@" not in refused.output                  # the password is not shown
     assert pricing("ar", "pay", "1", "1.00", "--date", "2001-05-10", ledger=old_ledger).exit_code == 1
 
     done = pricing("ledger", "upgrade", ledger=old_ledger)
     assert done.exit_code == 0, done.output
-    assert "from schema 3 to schema 7 (migrations: schema4, schema5, schema6, schema7)" in done.output
+    assert "from schema 3 to schema 8 (migrations: schema4, schema5, schema6, schema7, schema8)" in done.output
     # Every entry recorded before the chain is hashed into it: 3 invoices, a payment, 2 disputes
     # and a resolution, a credit note and a termination.
     assert "; 9 entries recorded before the chain were hashed into it" in done.output
@@ -159,7 +159,7 @@ def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_le
         (50000, True), (40000, False)]
     assert got["payment_voids"] == []
     meta = {r["key"]: r["value"] for r in got["ledger_meta"]}
-    assert meta["schema_version"] == "7"
+    assert meta["schema_version"] == "8"
     assert [(r["seq"], r["kind"]) for r in got["chain"]][-1] == (9, "termination")
     old_meta = {r["key"]: r["value"] for r in source_rows["ledger_meta"]}
     assert meta["ledger_id"] == old_meta["ledger_id"]          # the same ledger, not a copy
@@ -177,7 +177,7 @@ def test_a_schema_3_ledger_is_refused_until_upgraded_then_keeps_every_row(old_le
                                                     .order_by(schema.payments.c.id))] == [
             "unknown", clerk]
     again = pricing("ledger", "upgrade", ledger=old_ledger)
-    assert again.exit_code == 0 and "already at schema 7; nothing to upgrade" in again.output
+    assert again.exit_code == 0 and "already at schema 8; nothing to upgrade" in again.output
 
 
 @pytest.mark.parametrize("indexes", [True, False], ids=["with-indexes", "before-indexes"])
@@ -216,4 +216,4 @@ def test_an_upgrade_killed_before_commit_leaves_the_ledger_as_it_was(old_ledger)
     done = subprocess.run([sys.executable, "-m", "pricing", "ledger", "upgrade"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "from schema 3 to schema 7" in done.stdout
+    assert "from schema 3 to schema 8" in done.stdout

@@ -94,6 +94,28 @@ def test_a_clerk_cannot_run_a_month_but_records_payments_and_disputes(postgres_u
     assert credit.exit_code == 1 and "issuing a credit note needs the biller role" in credit.output
 
 
+def test_a_clerk_imports_and_reverses_bank_lines_and_a_reader_cannot(postgres_url, team,
+                                                                      tmp_path):
+    path = tmp_path / "bank.csv"
+    path.write_text("Date,Amount,Payer,Reference\n2001-05-10,100.00,KMC Telecom II,\n")
+    before = counts(postgres_url)
+    refused = cli(team["reader"], "ar", "import-payments", str(path))
+    assert refused.exit_code == 1 and "recording a payment needs the clerk role" in refused.output
+    assert counts(postgres_url) == before
+    assert cli(team["clerk"], "ar", "import-payments", str(path)).exit_code == 0
+    reverse = ["ar", "reverse-bank-line", "1", "--date", "2001-05-12", "--reason", "recalled"]
+    refused = cli(team["reader"], *reverse)
+    assert refused.exit_code == 1
+    assert "reversing a bank line needs the clerk role" in refused.output
+    done = cli(team["clerk"], *reverse)
+    assert done.exit_code == 0, done.output
+    log = json.loads(cli(team["reader"], "ledger", "log", "--format", "json").stdout)
+    assert [(e["recorded_by"], e["action"]) for e in log[3:]] == [
+        (who(team["clerk"]), action) for action in (
+            "bank line imported", "payment", "cash applied", "payment voided",
+            "bank line reversed")]
+
+
 def test_each_role_does_its_part_and_the_authors_are_the_roles_that_acted(postgres_url, team,
                                                                           tmp_path):
     out = str(tmp_path / "out")

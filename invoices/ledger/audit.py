@@ -47,8 +47,8 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
                         s.credits.c, s.terminations.c)
     made: list[tuple[str, int, Entry]] = []          # (chain kind, key, entry)
     with ledger.read() as conn:
-        chained = {(r.kind, r.ref): r.entry_sha256 for r in conn.execute(
-            select(s.chain.c.kind, s.chain.c.ref, s.chain.c.entry_sha256))}
+        chained = {(r.kind, r.ref): (r.seq, r.entry_sha256) for r in conn.execute(
+            select(s.chain.c.kind, s.chain.c.ref, s.chain.c.seq, s.chain.c.entry_sha256))}
         for r in conn.execute(select(i.issued_at, i.issued_by, i.number, i.total_cents,
                                      i.invoice_date, i.bill_to, i.month)):
             made.append(("invoice", r[2], Entry(r[0], r[1], "invoice issued", f"invoice {r[2]:06d}",
@@ -87,8 +87,47 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
             made.append(("termination" if terminated else "withdrawal", r[5], Entry(
                 r[0], r[1], "termination" if terminated else "termination withdrawn", "PSA",
                 None, r[3], r[4] or "")))
-    found = [replace(entry, entry_sha256=chained.get((kind, ref), ""))
-             for kind, ref, entry in made]
+        made += _cash_entries(conn)
+    # In the order recorded; entries of one transaction (one time) in the chain's order.
+    found = sorted(((chained.get((kind, ref), (0, ""))[0],
+                     replace(entry, entry_sha256=chained.get((kind, ref), (0, ""))[1]))
+                    for kind, ref, entry in made), key=lambda pair: (*_order(pair[1]), pair[0]))
+    found = [entry for _, entry in found]
     if user is not None:
         found = [e for e in found if user in names_of(e.recorded_by)]   # or on behalf of
-    return sorted(found, key=_order)
+    return found
+
+
+def _cash_entries(conn) -> list[tuple[str, int, Entry]]:
+    """Cash received and where it went, letters and messages (schemas 7 and 8): each entry
+    with its chain kind and key."""
+    b, a, r, x, m, o = (s.bank_lines.c, s.cash_applications.c, s.refunds.c,
+                        s.bank_line_reversals.c, s.reminders.c, s.outbox.c)
+    made = []
+    for q in conn.execute(select(b.recorded_at, b.recorded_by, b.id, b.amount_cents, b.date,
+                                 b.customer, b.payer, b.source)):
+        made.append(("bank_line", q[2], Entry(q[0], q[1], "bank line imported",
+                                              f"bank line {q[2]}", from_cents(q[3]), q[4],
+                                              f"{q[5]} (paid by {q[6]}), {q[7]}")))
+    for q in conn.execute(select(a.recorded_at, a.recorded_by, a.id, a.payment, a.customer,
+                                 a.bank_line)):
+        source = f"bank line {q[5]}" if q[5] is not None else "unapplied cash"
+        made.append(("application", q[2], Entry(q[0], q[1], "cash applied", f"payment {q[3]}",
+                                                None, None, f"{q[4]}, from {source}")))
+    for q in conn.execute(select(r.recorded_at, r.recorded_by, r.id, r.amount_cents, r.date,
+                                 r.customer, r.reason)):
+        made.append(("refund", q[2], Entry(q[0], q[1], "refund", f"refund {q[2]}",
+                                           from_cents(q[3]), q[4], f"{q[5]}: {q[6]}")))
+    for q in conn.execute(select(x.recorded_at, x.recorded_by, x.id, x.bank_line, x.date,
+                                 x.reason)):
+        made.append(("reversal", q[2], Entry(q[0], q[1], "bank line reversed",
+                                             f"bank line {q[3]}", None, q[4], q[5])))
+    for q in conn.execute(select(m.recorded_at, m.recorded_by, m.id, m.invoice, m.as_of,
+                                 m.stage, m.customer)):
+        made.append(("reminder", q[2], Entry(q[0], q[1], "reminder sent", f"invoice {q[3]:06d}",
+                                             None, q[4], f"{q[5]} to {q[6]}")))
+    for q in conn.execute(select(o.sent_at, o.recorded_by, o.id, o.document, o.recipient,
+                                 o.result)):
+        made.append(("message", q[2], Entry(q[0], q[1], "document e-mailed", q[3], None, None,
+                                            f"to {q[4]}: {q[5]}")))
+    return made

@@ -82,6 +82,7 @@ KINDS = {k.name: k for k in (
     Kind("bank_line", s.bank_lines, "id", "bank line {ref}"),
     Kind("application", s.cash_applications, "id", "cash application {ref}"),
     Kind("refund", s.refunds, "id", "refund {ref}"),
+    Kind("reversal", s.bank_line_reversals, "id", "bank line reversal {ref}"),
     Kind("reminder", s.reminders, "id", "reminder {ref}"),
     Kind("message", s.outbox, "id", "message {ref}"),
 )}
@@ -320,6 +321,7 @@ HISTORY = {
     "bank_lines": (),
     "cash_applications": (),
     "refunds": (),
+    "bank_line_reversals": (),
     "reminders": (),
     "outbox": (),
 }

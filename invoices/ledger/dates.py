@@ -24,6 +24,7 @@ DATED = {
     "terminations": (("id",), ("date",)),
     "bank_lines": (("id",), ("date",)),
     "refunds": (("id",), ("date",)),
+    "bank_line_reversals": (("id",), ("date",)),
     "reminders": (("id",), ("as_of",)),
 }
 # The amounts reports sum: whole numbers of cents (SQL's sum() would count 'abc' as 0 and

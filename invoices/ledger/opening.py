@@ -18,12 +18,12 @@ from urllib.parse import quote
 from pricing.errors import PricingError
 
 APPLICATION = "kmc-pricing ledger"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Every table of the current schema; invoices.ledger.schema refuses to load if its tables differ.
 TABLES = ("ledger_meta", "sequences", "invoices", "lines", "city_months", "city_hours",
           "city_periods", "payments", "payment_voids", "disputes", "dispute_extensions",
           "credits", "terminations", "chain", "bank_lines", "cash_applications", "refunds",
-          "reminders", "outbox")
+          "bank_line_reversals", "reminders", "outbox")
 
 LEDGER_ENV = "PRICING_LEDGER"
 DEFAULT_LEDGER = "ledger.sqlite3"

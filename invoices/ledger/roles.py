@@ -32,13 +32,14 @@ ROLES = ("reader", "clerk", "biller", "admin")           # each holds the one be
 
 HISTORY = ("invoices", "lines", "credits", "payments", "payment_voids", "disputes",
            "dispute_extensions", "terminations", "chain", "bank_lines", "cash_applications",
-           "refunds", "reminders", "outbox")
+           "refunds", "bank_line_reversals", "reminders", "outbox")
 
 # What each role adds: INSERT on tables, UPDATE on these columns only.
 INSERTS = {
     "reader": (),
     "clerk": ("payments", "payment_voids", "disputes", "dispute_extensions", "chain",
-              "bank_lines", "cash_applications", "refunds", "reminders", "outbox"),
+              "bank_lines", "cash_applications", "refunds", "bank_line_reversals", "reminders",
+              "outbox"),
     "biller": ("invoices", "lines", "city_periods", "city_months", "city_hours", "sequences",
                "credits"),
     "admin": ("terminations",),
@@ -57,6 +58,7 @@ ACTIONS = {
     "run": ("running a month", "biller"),
     "pay": ("recording a payment", "clerk"),
     "void": ("voiding a payment", "clerk"),
+    "reverse": ("reversing a bank line", "clerk"),
     "dispute": ("recording a dispute", "clerk"),
     "resolve": ("resolving a dispute", "clerk"),
     "extend": ("extending a dispute", "clerk"),
@@ -66,8 +68,8 @@ ACTIONS = {
     "upgrade": ("upgrading the ledger", None),          # a schema change: the tables' owner
 }
 # A refusal met outside a command (the library called directly): the table says what it was.
-TABLE_ACTIONS = {"payments": "pay", "payment_voids": "void", "disputes": "dispute",
-                 "dispute_extensions": "extend", "credits": "credit", "terminations": "terminate",
+TABLE_ACTIONS = {"payments": "pay", "payment_voids": "void", "bank_line_reversals": "reverse",
+                 "disputes": "dispute", "dispute_extensions": "extend", "credits": "credit", "terminations": "terminate",
                  "invoices": "run", "lines": "run", "city_periods": "run", "city_months": "run",
                  "city_hours": "run", "ledger_meta": "read"}
 

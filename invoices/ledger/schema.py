@@ -239,6 +239,20 @@ refunds = Table(
     CheckConstraint("amount_cents > 0", name="refund_positive"),
 )
 
+# A bank line reversed (schema 8): an import made by mistake, or a transfer the bank recalled.
+# The line stays; from the reversal's date its money is no longer received, and the payments made
+# from it are voided in the same transaction.
+bank_line_reversals = Table(
+    "bank_line_reversals", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bank_line", Integer, ForeignKey("bank_lines.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    UniqueConstraint("bank_line", name="a_bank_line_is_reversed_once"),
+)
+
 # Reminder letters sent (schema 7, issue 25): one row per invoice a letter listed, at its stage,
 # so the same stage is never sent twice for the same invoices.
 reminders = Table(

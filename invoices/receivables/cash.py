@@ -267,3 +267,103 @@ def refund(ledger: Ledger, name: str, amount: str | Decimal, day: dt.date, reaso
             recorded_at=now(), recorded_by=ledger.recorder))
         append(conn, "refund", made.inserted_primary_key[0])
     return customer, left - value
+
+
+@dataclass(frozen=True)
+class BankLineEntry:
+    """A bank line as the ledger holds it: id, date, customer, payer, amount, reference,
+    source (file and line it came from), applied (payments from it still standing) and
+    reversed (the reversal's date, or None)."""
+
+    id: int
+    date: dt.date
+    customer: str
+    payer: str
+    amount: Decimal
+    reference: str
+    source: str
+    applied: Decimal
+    reversed: dt.date | None
+
+
+def bank_line_entries(ledger: Ledger, customer: str | None = None) -> list[BankLineEntry]:
+    """Every bank line imported (of `customer`, as the ledger names it, if given), in order."""
+    with ledger.read() as conn:
+        return [e for e in _entries(conn) if customer is None or e.customer == customer]
+
+
+def _entries(conn) -> list[BankLineEntry]:
+    """Every bank line, with what stands applied from it and its reversal's date."""
+    found = rows(conn, "SELECT b.id, b.date, b.customer, b.payer, b.amount_cents, b.reference, "
+                       "b.source, (SELECT sum(p.amount_cents) FROM cash_applications a JOIN "
+                       "payments p ON p.id = a.payment WHERE a.bank_line = b.id AND NOT EXISTS "
+                       "(SELECT 1 FROM payment_voids v WHERE v.payment = p.id)), (SELECT r.date "
+                       "FROM bank_line_reversals r WHERE r.bank_line = b.id) FROM bank_lines b "
+                       "ORDER BY b.id")
+    return [BankLineEntry(int(i), day(d), c, payer, from_cents(int(cents)), reference, source,
+                          from_cents(int(applied or 0)), day(gone) if gone else None)
+            for i, d, c, payer, cents, reference, source, applied, gone in found]
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """A bank line reversed: the line, the payments made from it that were voided (payment id,
+    invoice, amount), and the customer's unapplied cash left from the reversal's date on."""
+
+    line: BankLineEntry
+    date: dt.date
+    voided: tuple[tuple[int, int, Decimal], ...]
+    unapplied: Decimal
+
+
+def reverse_bank_line(ledger: Ledger, line_id: int, when: dt.date, reason: str,
+                      tables: TableSet) -> Reversal:
+    """Reverse bank line `line_id` from `when` (an import made by mistake, a transfer the bank
+    recalled): the payments made from it are voided on that day, and its money no longer
+    counts as received. All in one transaction; refused, recording nothing, when the line's
+    cash was spent since (applied to other invoices from the unapplied balance, or refunded):
+    those are undone first, each by its own command."""
+    from pricing.rules.agreements import check_in_term
+
+    if not reason.strip():
+        raise PricingError("--reason: say why the bank line is reversed")
+    check_in_term(tables, "PSA", when)
+    with ledger.write() as conn:
+        line = next((e for e in _entries(conn) if e.id == line_id), None)
+        if line is None:
+            raise PricingError(f"no bank line {line_id} in {ledger.where} (`pricing ar "
+                               f"bank-lines` lists them)")
+        if line.reversed is not None:
+            raise PricingError(f"bank line {line_id} was already reversed on {line.reversed}")
+        if when < line.date:
+            raise PricingError(f"a reversal dated {when} is before bank line {line_id} was "
+                               f"received ({line.date})")
+        standing = rows(conn, "SELECT p.id, p.invoice, p.amount_cents, (SELECT v.date FROM "
+                              "payment_voids v WHERE v.payment = p.id) FROM cash_applications a "
+                              "JOIN payments p ON p.id = a.payment WHERE a.bank_line = :line "
+                              "ORDER BY p.id", line=line_id)
+        later = [(pid, day(v)) for pid, _, _, v in standing if v is not None and day(v) > when]
+        if later:
+            raise PricingError(f"payment {later[0][0]} from bank line {line_id} was voided on "
+                               f"{later[0][1]}, after {when}: date the reversal on or after it")
+        at, by = now(), ledger.recorder
+        voided = []
+        for pid, invoice, cents, void_date in standing:
+            if void_date is not None:
+                continue
+            made = conn.execute(s.payment_voids.insert().values(
+                payment=pid, date=when, reason=f"bank line {line_id} reversed: {reason}",
+                recorded_at=at, recorded_by=by))
+            append(conn, "void", made.inserted_primary_key[0])
+            voided.append((int(pid), int(invoice), from_cents(int(cents))))
+        left = _unapplied_from(conn, line.customer, when)
+        if left < line.amount:
+            raise PricingError(
+                f"{line.customer} holds {left:,} of unapplied cash from {when} on, less than "
+                f"bank line {line_id}'s {line.amount:,}: its cash was applied or refunded since. "
+                f"Void the payments made from the unapplied balance first (`pricing ar void-payment`); "
+                f"nothing is recorded")
+        made = conn.execute(s.bank_line_reversals.insert().values(
+            bank_line=line_id, date=when, reason=reason, recorded_at=at, recorded_by=by))
+        append(conn, "reversal", made.inserted_primary_key[0])
+    return Reversal(line, when, tuple(voided), left - line.amount)

@@ -8,7 +8,8 @@ kinds in proportion, to the cent, largest remainders first) and credit receivabl
 bank statement (invoices.receivables.cash) goes through unapplied cash, a liability to the
 customer: a bank line debits cash and credits unapplied cash, each payment made from it debits
 unapplied cash (not cash) and credits receivables, its void reverses that, and a refund debits
-unapplied cash and credits cash; the unapplied account's balance is then every customer's
+unapplied cash and credits cash, as does a bank line reversed (its payments' voids, recorded
+with it, give their money back to unapplied cash first); the unapplied account's balance is then every customer's
 unapplied cash. Every entry balances, so the journal does. Account names come from one small CSV (key, account), by
 default invoices/data/accounts.csv.
 """
@@ -137,6 +138,15 @@ def journal(ledger: Ledger, start: dt.date, end: dt.date,
                 .where(r.date.between(start, end))):
             memo = f"refund of unapplied cash: {reason}"
             postings.append((day, 5, rid, f"refund {rid}", customer,
+                             [(accounts["unapplied"], cents, None, memo),
+                              (accounts["cash"], None, cents, memo)]))
+        x = s.bank_line_reversals.c
+        for xid, bid, day, customer, cents, reason in conn.execute(
+                select(x.id, b.id, x.date, b.customer, b.amount_cents, x.reason)
+                .join_from(s.bank_line_reversals, s.bank_lines, b.id == x.bank_line)
+                .where(x.date.between(start, end))):
+            memo = f"bank line {bid} reversed: {reason}"
+            postings.append((day, 6, xid, f"bank line {bid} reversal", customer,
                              [(accounts["unapplied"], cents, None, memo),
                               (accounts["cash"], None, cents, memo)]))
         for pid, invoice, day, bill_to, cents in conn.execute(

@@ -1,7 +1,8 @@
 """A customer's cash on a date: received, applied, refunded, and what is left unapplied.
 
-Unapplied cash is what the customer paid in (bank lines) less the payments made from it that
-still stand less refunds, so cash received = applied + unapplied + refunded, to the cent. One
+Unapplied cash is what the customer paid in (bank lines, less those reversed by the day: an
+import made by mistake, a transfer recalled) less the payments made from it that still stand
+less refunds, so cash received = applied + unapplied + refunded, to the cent. One
 query each, SQL text (invoices.ledger.plain.rows), so `ar status` and `ar cash` read it without
 SQLAlchemy and a statement inside its transaction reads the same.
 """
@@ -18,7 +19,7 @@ from pricing.money import from_cents
 
 @dataclass(frozen=True)
 class Cash:
-    """A customer's cash: received (bank lines), applied (payments from cash still standing),
+    """A customer's cash: received (bank lines not reversed), applied (payments from cash still standing),
     refunded, and unapplied (received - applied - refunded)."""
 
     customer: str
@@ -41,8 +42,9 @@ def cash_of(conn, as_of: dt.date = dt.date.max) -> dict[str, Cash]:
     then no longer counts as applied), by customer (either kind of connection)."""
     sums: dict[str, dict[str, int]] = {}
     for what, sql in (
-            ("received", "SELECT customer, sum(amount_cents) FROM bank_lines WHERE date <= :day "
-                         "GROUP BY customer"),
+            ("received", "SELECT b.customer, sum(b.amount_cents) FROM bank_lines b WHERE "
+                         "b.date <= :day AND NOT EXISTS (SELECT 1 FROM bank_line_reversals r "
+                         "WHERE r.bank_line = b.id AND r.date <= :day) GROUP BY b.customer"),
             ("applied", "SELECT a.customer, sum(p.amount_cents) FROM cash_applications a "
                         "JOIN payments p ON p.id = a.payment WHERE p.date <= :day AND NOT "
                         "EXISTS (SELECT 1 FROM payment_voids v WHERE v.payment = p.id AND "

@@ -1,4 +1,5 @@
-"""`pricing ar import-payments`, `ar apply`, `ar refund`, `ar cash`, `ar remind`: getting paid.
+"""`pricing ar import-payments`, `ar apply`, `ar refund`, `ar cash`, `ar bank-lines`,
+`ar reverse-bank-line`, `ar remind`: getting paid.
 
 Registered on the `ar` command group (pricing.cli.ar_cmd.app): cash application is part of
 receivables to its users; it is a module of its own because it is a job of its own.
@@ -131,6 +132,52 @@ def cash(format: FormatOption = Format.table, ledger: LedgerOption = None) -> No
               [[c.customer, c.received, c.applied, c.refunded, c.unapplied] for c in found],
               right=("received", "applied", "refunded", "unapplied"))
 
+
+@app.command("bank-lines")
+@handles_errors
+def bank_lines(customer: Annotated[str | None, typer.Option("--customer", parser=params.name, metavar="NAME", help="Only this customer's lines, as the ledger names it.")] = None,
+               format: FormatOption = Format.table, ledger: LedgerOption = None) -> None:
+    """The bank lines imported: each with its customer, what stands applied from it, and its reversal.
+
+    Example: pricing ar bank-lines --customer "KMC Telecom III, Inc."
+    """
+    from invoices.receivables.cash import bank_line_entries
+
+    with _reader(ledger) as book:
+        found = bank_line_entries(book, customer)
+    if format is Format.json:
+        emit_json([{"id": e.id, "date": e.date.isoformat(), "customer": e.customer,
+                    "payer": e.payer, "amount": str(e.amount), "reference": e.reference,
+                    "source": e.source, "applied": str(e.applied),
+                    "reversed": e.reversed.isoformat() if e.reversed else None} for e in found])
+        return
+    emit_rows(format, ["id", "date", "customer", "amount", "applied", "reversed", "source"],
+              [[e.id, e.date, e.customer, e.amount, e.applied, e.reversed or "", e.source]
+               for e in found], right=("amount", "applied"))
+
+
+@app.command("reverse-bank-line")
+@handles_errors
+def reverse_bank_line(line_id: Annotated[int, typer.Argument(parser=params.number, metavar="ID", help="The bank line's id (see `ar bank-lines`).")],
+                      date: DateOption,
+                      reason: Annotated[str, typer.Option("--reason", parser=params.reason, help="Why it is reversed (imported by mistake, recalled by the bank).")],
+                      ledger: LedgerOption = None, tables: TablesOption = None,
+                      user: UserOption = None) -> None:
+    """Reverse a bank line imported by mistake, or a transfer the bank recalled.
+
+    The payments made from it are voided on the reversal's date, and its money no longer counts as received; the line and its payments stay in the ledger. Refused, recording nothing, when the line's cash was applied or refunded since: undo those first. Importing its file again does not bring it back.
+
+    Example: pricing ar reverse-bank-line 3 --date 2001-07-02 --reason "KMC Telecom II's transfer, matched to III"
+    """
+    from invoices.receivables.cash import reverse_bank_line as reverse
+
+    with _ledger(ledger, "write", user, action="reverse") as book:
+        done = reverse(book, line_id, date, reason, load(tables))
+    voided = "; ".join(f"payment {pid} of {amount:,} on invoice {invoice:06d}"
+                       for pid, invoice, amount in done.voided) or "no payment"
+    typer.echo(f"bank line {line_id} ({done.line.amount:,} from {done.line.payer}) reversed from "
+               f"{done.date}; voided {voided}; {done.line.customer} has {done.unapplied:,} "
+               f"unapplied")
 
 
 @app.command("remind")

@@ -264,7 +264,7 @@ def log(user: str | None = typer.Option(None, "--user", parser=params.name, meta
         ledger: LedgerOption = None) -> None:
     """Who did what: every record in the order made, with who made it, when, and its hash.
 
-    Invoices, payments, voids, disputes and their resolutions, credit notes and terminations, each with its author as recorded: on PostgreSQL the database role that recorded it; on SQLite the login name, and "(on behalf of NAME)" when --user was given. Records made before the ledger kept authors (schema 4) say "unknown" for who made them; those whose time was not kept either come first.
+    Invoices, payments, voids, disputes and their resolutions, credit notes, terminations, bank lines imported and reversed, cash applied, refunds, reminders and documents e-mailed, each with its author as recorded: on PostgreSQL the database role that recorded it; on SQLite the login name, and "(on behalf of NAME)" when --user was given. Records made before the ledger kept authors (schema 4) say "unknown" for who made them; those whose time was not kept either come first.
 
     Example: pricing ledger log --user dana --format csv
     """

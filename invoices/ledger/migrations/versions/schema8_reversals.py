@@ -1,0 +1,34 @@
+"""Schema 8: a bank line reversed (an import made by mistake, a transfer the bank recalled).
+
+`bank_line_reversals`: one row per bank line reversed, dated, with its reason. The line stays
+in the ledger (history is append-only); from the reversal's date its money no longer counts as
+received, and the payments made from it are voided by the same entry's transaction. History:
+appended to the chain, refused UPDATE and DELETE by triggers like the other history tables.
+
+Revision ID: schema8
+Revises: schema7
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "schema8"
+down_revision = "schema7"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    from invoices.ledger.chain import create_triggers
+
+    op.create_table(
+        "bank_line_reversals",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("bank_line", sa.Integer(), sa.ForeignKey("bank_lines.id"), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.String(32), nullable=False),
+        sa.Column("recorded_by", sa.Text(), nullable=False),
+        sa.UniqueConstraint("bank_line", name="a_bank_line_is_reversed_once"))
+    create_triggers(op.get_bind(), ("bank_line_reversals",))
+    op.execute(sa.text("UPDATE ledger_meta SET value = '8' WHERE key = 'schema_version'"))
