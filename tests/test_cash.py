@@ -111,6 +111,19 @@ def test_an_invoice_named_but_not_paid_is_said_with_why(book, tables, tmp_path, 
     assert "invoice 000001 named in the reference" not in again.output    # already imported
 
 
+def test_cash_is_only_a_psa_customers_from_the_day_it_became_one(book, tables, tmp_path):
+    # KMC Telecom III is a PSA customer from 2000-09-29 (PSA Amendment 2); KMC III Services LLC
+    # is a customer under the GA only. Neither line is anyone's cash on its date.
+    path = bank(tmp_path, "2000-09-28,100.00,KMC Telecom III,", "2001-05-10,100.00,KMC III "
+                                                                "Services LLC,")
+    with pytest.raises(ProblemsError) as refused:
+        import_payments(book, read_bank_file(path), tables)
+    said = [str(p) for p in refused.value.problems]
+    assert len(said) == 2 and all("is not one customer of the customers table" in x for x in said)
+    assert "on 2000-09-28 (its customers: KMC Telecom Inc.)" in said[0]
+    assert "KMC III Services LLC" not in said[1].split("its customers:")[1]
+
+
 def test_a_disputed_amount_is_never_paid_down_by_undirected_cash(book, tables, tmp_path):
     record_dispute(book, 1, "10000.00", dt.date(2001, 5, 5), "hours", tables)
     path = bank(tmp_path, "2001-05-10,277000.00,KMC Telecom II,")

@@ -50,8 +50,10 @@ class Imported:
 
 
 def customers_on(tables: TableSet, day: dt.date) -> list[str]:
-    """The customers as the customers table names them on `day`."""
-    return sorted({row.entity for row in tables.rows("customers", day)})
+    """The PSA's customers on `day`, as the customers table names them: the invoices are the
+    PSA's, so cash is only a PSA customer's, and only from the day it became one."""
+    return sorted({row.entity for row in tables.rows("customers", day)
+                   if row.agreement == "PSA" and row.customer_from <= day})
 
 
 def _checked(lines: list[BankLine], tables: TableSet) -> list[tuple[BankLine, str]]:
