@@ -46,7 +46,8 @@ _XML_DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,5})?")     # ISO 20022: 18 d
 @dataclass(frozen=True)
 class BankLine:
     """One payment received. Attributes: file (as given), line (the CSV row, or the entry's
-    place in the file for camt.053), where (how a message names the line), identity (stable
+    place in the file for camt.053), where (how a message names the line: "FILE line N", or
+    "FILE statement ID entry N"), identity (stable
     across imports of the same file), date, amount (Decimal, two places), payer, reference."""
 
     file: str
@@ -199,14 +200,14 @@ def read_camt053(path: str | Path) -> list[BankLine]:
             try:
                 signed, line = _entry(entry, ns, label, place, where, statement_id)
             except ValueError as error:
-                problems.append(Problem(label, place, None, f"statement {statement_id} entry "
-                                                            f"{number}: {error}"))
+                problems.append(Problem(label, None, None, f"statement {statement_id} entry "
+                                                           f"{number}: {error}"))
                 continue
             moved += signed
             if line.identity in seen:
-                problems.append(Problem(label, place, None, f"statement {statement_id} entry "
-                                                            f"{number}: its bank reference is "
-                                                            f"another entry's too"))
+                problems.append(Problem(label, None, None, f"statement {statement_id} entry "
+                                                           f"{number}: its bank reference is "
+                                                           f"another entry's too"))
             seen.add(line.identity)
             found.append(line)
         if opening is None or closing is None:

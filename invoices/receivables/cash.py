@@ -56,6 +56,14 @@ def customers_on(tables: TableSet, day: dt.date) -> list[str]:
                    if row.agreement == "PSA" and row.customer_from <= day})
 
 
+def _place(line: BankLine) -> tuple[str, int | None]:
+    """(file, row) of a problem of the line: a CSV's row; a camt.053 entry, named in full
+    (its place among the file's entries is no row anyone can find)."""
+    if line.where == f"{line.file} line {line.line}":
+        return line.file, line.line
+    return line.where, None
+
+
 def _checked(lines: list[BankLine], tables: TableSet) -> list[tuple[BankLine, str]]:
     """Each line with its customer; every line that names no one customer, or is dated outside
     the PSA's term, is a problem of its file and line (ProblemsError: nothing is recorded)."""
@@ -66,12 +74,12 @@ def _checked(lines: list[BankLine], tables: TableSet) -> list[tuple[BankLine, st
         try:
             check_in_term(tables, "PSA", line.date)
         except PricingError as error:
-            problems.append(Problem(line.file, line.line, "date", f"{line.date}: {error}"))
+            problems.append(Problem(*_place(line), "date", f"{line.date}: {error}"))
             continue
         names = customers_on(tables, line.date)
         customer = match_customer(line.payer, names)
         if customer is None:
-            problems.append(Problem(line.file, line.line, "payer",
+            problems.append(Problem(*_place(line), "payer",
                                     f"{line.payer!r} is not one customer of the customers table "
                                     f"on {line.date} (its customers: {'; '.join(names)})"))
             continue
@@ -162,8 +170,8 @@ def _refuse_changed(matched: list[tuple[BankLine, str]], known: dict) -> None:
     """A line whose identity was imported before with another date, amount or payer is not
     the same line (a bank reusing a reference, two statements with one Id): refused, never
     skipped as already imported."""
-    problems = [Problem(line.file, line.line, None,
-                        f"{line.where} has the identity of a bank line imported before "
+    problems = [Problem(*_place(line), None,
+                        f"this line has the identity of a bank line imported before "
                         f"({known[line.identity][0]}, {from_cents(known[line.identity][1]):,}, "
                         f"{known[line.identity][2]}) but says {line.date}, {line.amount:,}, "
                         f"{line.payer}: not the same payment; nothing of the file is recorded")
