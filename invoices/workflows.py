@@ -126,8 +126,12 @@ def remind(ledger, as_of: dt.date, out_dir: Path, tables) -> list:
     from invoices.receivables.reminders import plan, record
     from pricing.errors import PricingError
 
-    out = output_dir(out_dir).resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PricingError(f"--out {out_dir}: not a directory")
     letters = plan(ledger, as_of, tables)
+    if not letters:                         # nothing due: no folder made for nothing
+        return []
+    out = output_dir(out_dir).resolve()
     written: list[tuple] = []
     try:
         for letter in letters:

@@ -36,6 +36,8 @@ def sent(letters) -> list[tuple]:
 
 def test_letters_by_stage_never_twice_and_disputes_apart(book, tables, tmp_path):
     out = tmp_path / "letters"
+    assert remind(book, dt.date(2001, 5, 20), out, tables) == []      # due that day: not late
+    assert not out.exists()                                          # no folder for nothing
     first = remind(book, dt.date(2001, 5, 25), out, tables)          # 5 days past due
     assert sent(first) == [
         ("friendly", "KMC Telecom II, Inc.", [(1, 5, D("257000.00"), D("20000.00"))]),
