@@ -73,6 +73,23 @@ def test_a_file_cut_short_inside_a_quoted_cell_is_refused_not_swallowed(tmp_path
     assert [str(p) for p in refused.value.problems] == [
         f"{path}, row 2: the file ends inside a quoted cell opened on this row: a quote is "
         f"never closed, or the file was cut short"]
+    # A stray quote before the cut (a strict reader stops there first), and a header left open.
+    stray = write(tmp_path, "Date,Amount,Payer,Reference\n"
+                            "2001-06-20,150000.00,KMC TELECOM II INC,INV 000001\n"
+                            '2001-06-22,500.00,"KMC Telecom of Virginia" Inc,"INV 000003, INV 00',
+                  "stray.csv")
+    with pytest.raises(ProblemsError) as refused:
+        read_bank_file(stray)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{stray}, row 3: the file ends inside a quoted cell opened on this row: a quote is "
+        f"never closed, or the file was cut short"]
+    header = write(tmp_path, 'Date,Amount,Payer,Reference,"Notes\n'
+                             "2001-06-25,10.00,KMC Telecom II Inc,INV 000001,x\n", "header.csv")
+    with pytest.raises(ProblemsError) as refused:
+        read_bank_file(header)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{header}, row 1: the file ends inside a quoted cell of the header: a quote is never "
+        f"closed, or the file was cut short"]
     # A quote inside an unquoted cell, and a quoted cell closed at the very end, are read.
     fine = write(tmp_path, "Date,Amount,Payer,Reference\n"
                            "2001-06-01,100.00,KMC 5\" Telecom Inc.,\"INV \"\"1\"\"\"", "fine.csv")
@@ -191,6 +208,7 @@ def test_references_name_invoices_in_order():
     assert named_invoices("INV 000002 000005 000008") == [2, 5, 8]
     assert named_invoices("Invoice #7, inv. 12 and invoice-3; again INV 7") == [7, 12, 3]
     assert named_invoices("May services") == [] and named_invoices("PO 1234567") == []
+    assert named_invoices("INV 00, #000000") == []           # invoice numbers start at 1
 
 
 def test_the_issues_transfer_is_allocated_by_hand():

@@ -327,7 +327,8 @@ def test_a_bank_line_reversed_voids_its_payments_and_is_no_longer_received(book,
     for account in ("1000 Cash", "2100 Unapplied cash", "1200 Accounts receivable"):
         assert sum(((p.debit or 0) - (p.credit or 0) for p in postings if p.account == account),
                    D(0)) == 0
-    shown = runner.invoke(app, ["ar", "bank-lines", "--format", "csv", "--ledger", ledger_address])
+    shown = runner.invoke(app, ["ar", "bank-lines", "--format", "csv", "--customer",
+                                "kmc telecom iii inc", "--ledger", ledger_address])
     assert shown.exit_code == 0, shown.output
     assert f"1,2001-05-10,{III},300000.00,0.00,2001-05-15,{path} line 2" in shown.output.replace(
         '"', "")
@@ -341,8 +342,34 @@ def test_a_bank_line_reversed_voids_its_payments_and_is_no_longer_received(book,
         ("payment", "payment 1", "273083.33"),
         ("cash applied", "payment 1", None),
         ("payment voided", "payment 1", "273083.33"),
-        ("bank line reversed", "bank line 1", None)]
+        ("bank line reversed", "bank line 1", "300000.00")]
     assert all(len(e["hash"]) == 64 for e in log)
+
+
+def test_cash_spent_between_an_application_and_its_later_void_is_spent(book, tables, tmp_path):
+    from invoices.receivables.accounts import void_payment
+    from invoices.receivables.cash import reverse_bank_line
+
+    # Virginia's 141,916.67 on 06-01 pays 000003 (payment 1), voided 06-02: all unapplied. It is
+    # applied again on 06-10 (payment 2), voided on 06-20: from 06-10 to 06-19 it holds 0.00,
+    # so neither a refund nor a reversal dated 06-05 can take it.
+    import_payments(book, read_bank_file(bank(tmp_path, "2001-06-01,141916.67,KMC Telecom of "
+                                                        "Virginia Inc,invoice 3")), tables)
+    void_payment(book, 1, dt.date(2001, 6, 2), "wrong")
+    apply_cash(book, VA, 3, "141916.67", dt.date(2001, 6, 10), tables)
+    void_payment(book, 2, dt.date(2001, 6, 20), "undo")
+    with pytest.raises(PricingError, match=r"more than KMC Telecom of Virginia, Inc.'s "
+                                           r"unapplied cash \(0.00\)"):
+        refund(book, VA, "141916.67", dt.date(2001, 6, 5), "back", tables)
+    with pytest.raises(PricingError) as refused:
+        reverse_bank_line(book, 1, dt.date(2001, 6, 5), "recalled", tables)
+    assert str(refused.value) == (
+        f"{VA} holds 0.00 of unapplied cash from 2001-06-05 on, less than bank line 1's "
+        f"141,916.67: its cash was spent since; payment 2 was made from the unapplied balance "
+        f"(`pricing ar void-payment ID` undoes one); nothing is recorded")
+    # From 06-20 on the cash is back: the reversal dated then is taken.
+    assert reverse_bank_line(book, 1, dt.date(2001, 6, 20), "recalled", tables).unapplied == 0
+    assert VA not in cash(book)
 
 
 def test_a_bank_line_whose_cash_was_spent_since_is_not_reversed(book, tables, tmp_path,
@@ -358,7 +385,9 @@ def test_a_bank_line_whose_cash_was_spent_since_is_not_reversed(book, tables, tm
                                   "--reason", "recalled", "--ledger", ledger_address])
     assert refused.exit_code == 1
     assert ("KMC Telecom III, Inc. holds 293,083.33 of unapplied cash from 2001-05-15 on, less "
-            "than bank line 1's 300,000.00" in " ".join(refused.output.split()))
+            "than bank line 1's 300,000.00: its cash was spent since; refund 1 paid cash back (a "
+            "refund is not undone: reverse the line on a day its customer's unapplied cash "
+            "covers it); nothing is recorded" in " ".join(refused.output.split()))
     assert cash(book)[III] == (D("300000.00"), D("273083.33"), D("6916.67"), D("20000.00"))
     with pytest.raises(PricingError, match="before bank line 1 was received"):
         reverse_bank_line(book, 1, dt.date(2001, 5, 9), "recalled", tables)

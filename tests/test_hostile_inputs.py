@@ -174,6 +174,17 @@ def test_csv_written_whole_reads_back_and_cut_inside_a_quote_is_refused(rows):
         path.unlink()
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(['a', ',', '"', '\n', '\r', ' ']), max_size=30))
+def test_a_file_ends_in_a_quote_exactly_when_the_csv_module_reads_on_past_its_end(text):
+    from pricing.fileio.csvfile import _ends_in_a_quote
+
+    # The csv module's own answer: text after the end joins the last cell only inside quotes.
+    assume(not text.endswith("\r"))                    # "\r" + "\n" would be one line end
+    rows = list(csv.reader(io.StringIO(text + "\nZ", newline="")))
+    assert _ends_in_a_quote(list(io.StringIO(text, newline=""))) == (rows[-1] != ["Z"])
+
+
 def _csv_bytes(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)

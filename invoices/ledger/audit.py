@@ -119,9 +119,10 @@ def _cash_entries(conn) -> list[tuple[str, int, Entry]]:
         made.append(("refund", q[2], Entry(q[0], q[1], "refund", f"refund {q[2]}",
                                            from_cents(q[3]), q[4], f"{q[5]}: {q[6]}")))
     for q in conn.execute(select(x.recorded_at, x.recorded_by, x.id, x.bank_line, x.date,
-                                 x.reason)):
+                                 x.reason, b.amount_cents)
+                          .join_from(s.bank_line_reversals, s.bank_lines, b.id == x.bank_line)):
         made.append(("reversal", q[2], Entry(q[0], q[1], "bank line reversed",
-                                             f"bank line {q[3]}", None, q[4], q[5])))
+                                             f"bank line {q[3]}", from_cents(q[6]), q[4], q[5])))
     for q in conn.execute(select(m.recorded_at, m.recorded_by, m.id, m.invoice, m.as_of,
                                  m.stage, m.customer)):
         made.append(("reminder", q[2], Entry(q[0], q[1], "reminder sent", f"invoice {q[3]:06d}",

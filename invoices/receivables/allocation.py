@@ -46,7 +46,7 @@ def named_invoices(reference: str) -> list[int]:
     found: list[int] = []
     for match in _NAMED.finditer(reference):
         number = int(match.group(1) or match.group(2))
-        if number not in found:
+        if number and number not in found:          # invoice numbers start at 1
             found.append(number)
     return found
 

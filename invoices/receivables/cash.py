@@ -24,12 +24,13 @@ from invoices.ledger.plain import day, rows
 from invoices.ledger.store import Ledger, now
 from invoices.receivables.accounts import _amount, _latest, _open_from
 from invoices.receivables.allocation import (Payable, allocate, match_customer,
-                                             named_invoices)
+                                             named_invoices, payer_key)
 from invoices.receivables.bank_files import BankLine
 from invoices.receivables.unapplied import Cash, cash_of
 from pricing.errors import PricingError, Problem, ProblemsError
 from pricing.money import from_cents, to_cents
 from pricing.tables.loader import TableSet
+from pricing.values import TEXT_LIMIT
 
 ZERO = Decimal("0.00")
 
@@ -216,13 +217,20 @@ def _unapplied_from(conn, customer: str, start: dt.date) -> Decimal:
     def on(when: dt.date) -> Decimal:
         return cash_of(conn, when).get(customer, Cash(customer, ZERO, ZERO, ZERO)).unapplied
 
-    later = {day(d) for (d,) in rows(conn, "SELECT date FROM bank_lines WHERE customer = :c "
-                                           "AND date > :start UNION SELECT date FROM refunds "
-                                           "WHERE customer = :c AND date > :start UNION SELECT "
-                                           "p.date FROM payments p JOIN cash_applications a ON "
-                                           "a.payment = p.id WHERE a.customer = :c AND p.date > "
-                                           ":start", c=customer, start=start)}
-    return min([on(start), on(dt.date.max)] + [on(d - dt.timedelta(days=1)) for d in later])
+    # The balance changes only on the days of these entries; between them it stays, so its
+    # least is on `start` or on one of them (a void gives cash back: the day before it counts).
+    later = {day(d) for (d,) in rows(
+        conn, "SELECT date FROM bank_lines WHERE customer = :c AND date > :start "
+              "UNION SELECT date FROM refunds WHERE customer = :c AND date > :start "
+              "UNION SELECT p.date FROM payments p JOIN cash_applications a ON a.payment = p.id "
+              "WHERE a.customer = :c AND p.date > :start "
+              "UNION SELECT v.date FROM payment_voids v JOIN cash_applications a ON "
+              "a.payment = v.payment WHERE a.customer = :c AND v.date > :start "
+              "UNION SELECT r.date FROM bank_line_reversals r JOIN bank_lines b ON "
+              "b.id = r.bank_line WHERE b.customer = :c AND r.date > :start",
+        c=customer, start=start)}
+    return min([on(start), on(dt.date.max)] + [on(d) for d in later]
+               + [on(d - dt.timedelta(days=1)) for d in later])
 
 
 def _customer(name: str, tables: TableSet, day: dt.date) -> str:
@@ -297,9 +305,11 @@ class BankLineEntry:
 
 
 def bank_line_entries(ledger: Ledger, customer: str | None = None) -> list[BankLineEntry]:
-    """Every bank line imported (of `customer`, as the ledger names it, if given), in order."""
+    """Every bank line imported (of `customer`, if given: case, punctuation and "Inc." aside,
+    as the other cash commands take a name), in order."""
     with ledger.read() as conn:
-        return [e for e in _entries(conn) if customer is None or e.customer == customer]
+        return [e for e in _entries(conn)
+                if customer is None or payer_key(e.customer) == payer_key(customer)]
 
 
 def _entries(conn) -> list[BankLineEntry]:
@@ -337,6 +347,10 @@ def reverse_bank_line(ledger: Ledger, line_id: int, when: dt.date, reason: str,
 
     if not reason.strip():
         raise PricingError("--reason: say why the bank line is reversed")
+    prefix = f"bank line {line_id} reversed: "          # how the voids of its payments say why
+    if len(prefix) + len(reason) > TEXT_LIMIT:
+        raise PricingError(f"--reason: at most {TEXT_LIMIT - len(prefix):,} characters here (the "
+                           f"voids of the line's payments quote it after {prefix!r})")
     check_in_term(tables, "PSA", when)
     with ledger.write() as conn:
         line = next((e for e in _entries(conn) if e.id == line_id), None)
@@ -362,18 +376,36 @@ def reverse_bank_line(ledger: Ledger, line_id: int, when: dt.date, reason: str,
             if void_date is not None:
                 continue
             made = conn.execute(s.payment_voids.insert().values(
-                payment=pid, date=when, reason=f"bank line {line_id} reversed: {reason}",
+                payment=pid, date=when, reason=prefix + reason,
                 recorded_at=at, recorded_by=by))
             append(conn, "void", made.inserted_primary_key[0])
             voided.append((int(pid), int(invoice), from_cents(int(cents))))
         left = _unapplied_from(conn, line.customer, when)
         if left < line.amount:
-            raise PricingError(
-                f"{line.customer} holds {left:,} of unapplied cash from {when} on, less than "
-                f"bank line {line_id}'s {line.amount:,}: its cash was applied or refunded since. "
-                f"Void the payments made from the unapplied balance first (`pricing ar void-payment`); "
-                f"nothing is recorded")
+            raise PricingError(_spent(conn, line, when, left))
         made = conn.execute(s.bank_line_reversals.insert().values(
             bank_line=line_id, date=when, reason=reason, recorded_at=at, recorded_by=by))
         append(conn, "reversal", made.inserted_primary_key[0])
     return Reversal(line, when, tuple(voided), left - line.amount)
+
+
+def _spent(conn, line: BankLineEntry, when: dt.date, left: Decimal) -> str:
+    """Why a bank line cannot be reversed on `when`: where the customer's cash went since."""
+    paid = [int(p) for (p,) in rows(
+        conn, "SELECT p.id FROM payments p JOIN cash_applications a ON a.payment = p.id WHERE "
+              "a.customer = :c AND a.bank_line IS NULL AND p.date >= :d AND NOT EXISTS (SELECT 1 "
+              "FROM payment_voids v WHERE v.payment = p.id AND v.date <= :when) ORDER BY p.id",
+        c=line.customer, d=line.date, when=when)]
+    back = [int(r) for (r,) in rows(conn, "SELECT id FROM refunds WHERE customer = :c AND "
+                                          "date >= :d ORDER BY id", c=line.customer, d=line.date)]
+    said = [f"{line.customer} holds {left:,} of unapplied cash from {when} on, less than bank "
+            f"line {line.id}'s {line.amount:,}: its cash was spent since"]
+    if paid:
+        said.append(f"payment{'s' * (len(paid) > 1)} {', '.join(map(str, paid))} "
+                    f"{'were' if len(paid) > 1 else 'was'} made from the unapplied balance "
+                    f"(`pricing ar void-payment ID` undoes one)")
+    if back:
+        said.append(f"refund{'s' * (len(back) > 1)} {', '.join(map(str, back))} paid cash back "
+                    f"(a refund is not undone: reverse the line on a day its customer's "
+                    f"unapplied cash covers it)")
+    return "; ".join(said) + "; nothing is recorded"

@@ -109,6 +109,11 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
         except csv.Error as error:
             problems.append(Problem(label, 1, None, f"unreadable CSV header: {_csv_error(error)}"))
             return []
+        if _ends_in_a_quote(lines.recent):       # the header swallowed the file
+            problems.append(Problem(label, 1, None, "the file ends inside a quoted cell of the "
+                                                    "header: a quote is never closed, or the "
+                                                    "file was cut short"))
+            return []
         if not header:
             problems.append(Problem(label, None, None, f"empty file: expected a header with "
                                                        f"{', '.join(required)}"))
@@ -188,13 +193,26 @@ class _Lines:
 
 
 def _ends_in_a_quote(record_lines: list[str]) -> bool:
-    """Whether a record's lines end inside a quoted cell: only a strict reader says so."""
-    try:
-        for _ in csv.reader(record_lines, strict=True):
-            pass
-    except csv.Error as error:
-        return str(error) == "unexpected end of data"
-    return False
+    """Whether a record's lines end inside a quoted cell, read as the csv module (not strict,
+    with its default dialect) reads them: a quote opens a quoted cell only at a cell's start,
+    two quotes inside one are a quote, and what follows a closing quote is text up to the
+    next comma. (A strict reader cannot say it: it stops at the first stray quote.)"""
+    quoted = closing = False                # closing: a quote just seen inside a quoted cell
+    at_start = True
+    for char in "".join(record_lines):
+        if quoted:
+            if closing:
+                closing = False
+                if char != '"':             # it closed the cell; "" is a quote, read on
+                    quoted = False
+                    at_start = char in ",\r\n"
+            elif char == '"':
+                closing = True
+        elif at_start and char == '"':
+            quoted, at_start = True, False
+        else:
+            at_start = char in ",\r\n"
+    return quoted and not closing
 
 
 def _csv_error(error: csv.Error) -> str:
