@@ -393,3 +393,29 @@ def test_a_bank_line_whose_cash_was_spent_since_is_not_reversed(book, tables, tm
         reverse_bank_line(book, 1, dt.date(2001, 5, 9), "recalled", tables)
     with pytest.raises(PricingError, match="no bank line 7"):
         reverse_bank_line(book, 7, dt.date(2001, 5, 15), "recalled", tables)
+
+
+@pytest.mark.breaks_ledger
+def test_ledger_check_finds_cash_paid_out_before_it_came_in(tmp_path):
+    import sqlite3
+
+    ledger = tmp_path / "ledger.sqlite3"
+    book = Ledger(str(ledger))
+    from pricing.tables.loader import load_tables
+
+    tables = load_tables()
+    run_month("2001-04", EXAMPLES / "invoice_cities.csv", tmp_path / "out", tables, book,
+              EXAMPLES / "invoice_hours.csv")
+    import_payments(book, read_bank_file(bank(tmp_path, "2001-06-01,1000.00,KMC Telecom II,")),
+                    tables)
+    book.close()
+    # A refund of 1,000.00 written by hand, dated the day before the cash came in: on 2001-05-31
+    # KMC II would hold -1,000.00. Every column is well formed; only the sweep by day finds it.
+    with sqlite3.connect(ledger) as db:
+        db.execute("INSERT INTO refunds (customer, date, amount_cents, reason, recorded_at, "
+                   "recorded_by) VALUES (?, '2001-05-31', 100000, 'by hand', "
+                   "'2026-01-01T00:00:00+00:00', 'x')", (II,))
+    checked = runner.invoke(app, ["ledger", "check", "--ledger", str(ledger)])
+    assert checked.exit_code == 1
+    assert (f"{II}: unapplied cash -1,000.00 on 2001-05-31: more paid out of its cash than it "
+            f"had received") in checked.output

@@ -100,7 +100,7 @@ def invoices(tmp_path: Path, ledger: Path | None = None) -> list[tuple]:
 def assert_ledger_holds(tmp_path: Path, ledger: Path | None = None) -> None:
     checked = pricing(tmp_path, "ledger", "check", ledger=ledger)
     assert checked.exit_code == 0, checked.output
-    assert "all 11 invariants hold" in checked.stdout
+    assert "all 12 invariants hold" in checked.stdout
 
 
 def digest(path: Path) -> str:

@@ -253,11 +253,42 @@ def _what(column) -> str:
     return "true or false" if isinstance(column.type, Boolean) else "a whole number"
 
 
+def cash_never_below_zero(conn) -> list[str]:
+    """On no day does a customer's unapplied cash fall below zero: its bank lines (less those
+    reversed) never pay out more, in payments made from cash still standing and in refunds,
+    than came in by that day (cash received = applied + unapplied + refunded, unapplied >= 0)."""
+    from invoices.ledger.plain import day, rows
+
+    moves: dict[str, dict] = defaultdict(lambda: defaultdict(int))   # customer -> day -> cents
+    for sql, sign in (
+            ("SELECT customer, date, amount_cents FROM bank_lines", 1),
+            ("SELECT b.customer, r.date, b.amount_cents FROM bank_line_reversals r JOIN "
+             "bank_lines b ON b.id = r.bank_line", -1),
+            ("SELECT a.customer, p.date, p.amount_cents FROM cash_applications a JOIN payments p "
+             "ON p.id = a.payment", -1),
+            ("SELECT a.customer, v.date, p.amount_cents FROM cash_applications a JOIN payments p "
+             "ON p.id = a.payment JOIN payment_voids v ON v.payment = p.id", 1),
+            ("SELECT customer, date, amount_cents FROM refunds", -1)):
+        for customer, when, cents in rows(conn, sql):
+            moves[customer][day(when)] += sign * int(cents)
+    found = []
+    for customer in sorted(moves):
+        held = 0
+        for when in sorted(moves[customer]):       # the balance at the end of each day
+            held += moves[customer][when]
+            if held < 0:
+                found.append(f"{customer}: unapplied cash {held / 100:,.2f} on {when}: more paid "
+                             f"out of its cash than it had received")
+                break
+    return found
+
+
 INVARIANTS: tuple[Callable, ...] = (
     values_are_well_formed, numbers_gap_free, one_charge_per_city_month_kind, lines_belong_to_their_month,
     line_amounts_are_quantity_times_price, totals_equal_their_lines,
     payments_and_credits_within_totals, levels_constant_within_a_period,
-    city_months_match_their_invoices, voids_follow_their_payments, one_key_per_city)
+    city_months_match_their_invoices, voids_follow_their_payments, one_key_per_city,
+    cash_never_below_zero)
 
 
 TAKE_SNAPSHOT = (line_amounts_are_quantity_times_price, levels_constant_within_a_period)
