@@ -118,6 +118,7 @@ def remind(ledger, as_of: dt.date, out_dir: Path, tables) -> list:
     """Write the reminder letters due on `as_of` (PDF, one per customer, in `out_dir`) and
     record them as sent: all of them or none (a letter written is removed if recording fails;
     a letter's file that already exists is refused, never overwritten)."""
+    import hashlib
     from dataclasses import replace
 
     from invoices.documents.html import reminder_html
@@ -140,6 +141,7 @@ def remind(ledger, as_of: dt.date, out_dir: Path, tables) -> list:
                 raise PricingError(f"{path} already exists: a letter is never overwritten")
             letter = replace(letter, file=str(path))
             write_pdf(reminder_html(letter), path)
+            letter = replace(letter, file_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
             written.append((letter, path))
         record(ledger, [letter for letter, _ in written])
     except BaseException:
@@ -186,10 +188,11 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
             targets += [("credit", n) for (n,) in rows(conn, "SELECT number FROM credits "
                                                             "ORDER BY number")]
             targets = [t for t in targets if _document(*t) not in sent]
-            letters = rows(conn, "SELECT file, customer, min(as_of) FROM reminders "
-                                 "GROUP BY file, customer ORDER BY min(id)")
-            targets += [("reminder", (file, customer, day(as_of)))
-                        for file, customer, as_of in letters
+            letters = rows(conn, "SELECT r.file, r.customer, min(r.as_of), f.sha256 FROM "
+                                 "reminders r LEFT JOIN letter_files f ON f.file = r.file "
+                                 "GROUP BY r.file, r.customer, f.sha256 ORDER BY min(r.id)")
+            targets += [("reminder", (file, customer, day(as_of), sha256))
+                        for file, customer, as_of, sha256 in letters
                         if f"reminder {Path(file).name}" not in sent]
     planned = []
     for kind, number in targets:
@@ -251,9 +254,12 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
     return results
 
 
-def _reminder_mail(tables, file: str, customer: str, as_of: dt.date):
+def _reminder_mail(tables, file: str, customer: str, as_of: dt.date, sha256: str | None):
     """A reminder letter already written and recorded, as a document to mail: its PDF is read
-    back from where `ar remind` wrote it (the letter sent is the letter recorded)."""
+    back from where `ar remind` wrote it, and sent only if its bytes are the ones recorded
+    (`sha256`; None for a letter written before the ledger kept it)."""
+    import hashlib
+
     from invoices.documents.mail import address
     from pricing.errors import PricingError
 
@@ -267,6 +273,9 @@ def _reminder_mail(tables, file: str, customer: str, as_of: dt.date):
     if not path.is_file():
         raise PricingError(f"the reminder letter {path} is not there any more: nothing was sent")
     data = path.read_bytes()
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise PricingError(f"the reminder letter {path} is not the letter written (its SHA-256 "
+                           f"differs from the one the ledger recorded): nothing was sent")
     return (f"reminder {path.name}", address(row.billing_email, f"{customer}'s billing_email"),
             lambda: data, [], f"Payment reminder: {customer}", path.name)
 

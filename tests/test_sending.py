@@ -6,6 +6,7 @@ tampered invoice sends nothing."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import email
 import io
 import socket
@@ -169,6 +170,24 @@ def test_pending_sends_invoices_and_reminder_letters_as_written(ledger, smtp, tm
                     "--from", "billing@lucent.example")
     assert again.exit_code == 0 and len(inbox.messages) == 6          # nothing pending now
     assert pricing(book, tables, "ledger", "check").exit_code == 0
+
+
+def test_a_letter_changed_after_it_was_written_is_not_sent(ledger, smtp, tmp_path):
+    (book, tables), (server, inbox) = ledger, smtp
+    assert pricing(book, tables, "ar", "remind", "--as-of", "2001-05-25", "-o",
+                   str(tmp_path / "letters")).exit_code == 0
+    letter = sorted((tmp_path / "letters").iterdir())[0]
+    with sqlite3.connect(book) as db:
+        recorded = db.execute("SELECT sha256 FROM letter_files WHERE file = ?",
+                              (str(letter),)).fetchone()[0]
+    assert recorded == hashlib.sha256(letter.read_bytes()).hexdigest()
+    letter.write_bytes(letter.read_bytes().replace(b"%%EOF", b"% edited\n%%EOF"))
+    refused = pricing(book, tables, "documents", "send", "--pending", "--smtp", server,
+                      "--from", "billing@lucent.example")
+    assert refused.exit_code == 1
+    assert (f"the reminder letter {letter} is not the letter written (its SHA-256 differs from "
+            f"the one the ledger recorded): nothing was sent") in " ".join(refused.output.split())
+    assert inbox.messages == []
 
 
 def test_a_statement_is_mailed_with_its_amount_due(ledger, smtp):

@@ -127,6 +127,10 @@ def _cash_entries(conn) -> list[tuple[str, int, Entry]]:
                                  m.stage, m.customer)):
         made.append(("reminder", q[2], Entry(q[0], q[1], "reminder sent", f"invoice {q[3]:06d}",
                                              None, q[4], f"{q[5]} to {q[6]}")))
+    f = s.letter_files.c
+    for q in conn.execute(select(f.recorded_at, f.recorded_by, f.id, f.file, f.sha256)):
+        made.append(("letter", q[2], Entry(q[0], q[1], "letter written", q[3], None, None,
+                                           f"SHA-256 {q[4]}")))
     for q in conn.execute(select(o.sent_at, o.recorded_by, o.id, o.document, o.recipient,
                                  o.result)):
         made.append(("message", q[2], Entry(q[0], q[1], "document e-mailed", q[3], None, None,

@@ -84,6 +84,7 @@ KINDS = {k.name: k for k in (
     Kind("refund", s.refunds, "id", "refund {ref}"),
     Kind("reversal", s.bank_line_reversals, "id", "bank line reversal {ref}"),
     Kind("reminder", s.reminders, "id", "reminder {ref}"),
+    Kind("letter", s.letter_files, "id", "letter file {ref}"),
     Kind("message", s.outbox, "id", "message {ref}"),
 )}
 
@@ -323,6 +324,7 @@ HISTORY = {
     "refunds": (),
     "bank_line_reversals": (),
     "reminders": (),
+    "letter_files": (),
     "outbox": (),
 }
 MESSAGE = "ledger history is append-only: {table} rows cannot be {verb}"

@@ -257,20 +257,21 @@ def cash_never_below_zero(conn) -> list[str]:
     """On no day does a customer's unapplied cash fall below zero: its bank lines (less those
     reversed) never pay out more, in payments made from cash still standing and in refunds,
     than came in by that day (cash received = applied + unapplied + refunded, unapplied >= 0)."""
-    from invoices.ledger.plain import day, rows
-
+    b, x, a, p, v, r = (s.bank_lines.c, s.bank_line_reversals.c, s.cash_applications.c,
+                        s.payments.c, s.payment_voids.c, s.refunds.c)
     moves: dict[str, dict] = defaultdict(lambda: defaultdict(int))   # customer -> day -> cents
-    for sql, sign in (
-            ("SELECT customer, date, amount_cents FROM bank_lines", 1),
-            ("SELECT b.customer, r.date, b.amount_cents FROM bank_line_reversals r JOIN "
-             "bank_lines b ON b.id = r.bank_line", -1),
-            ("SELECT a.customer, p.date, p.amount_cents FROM cash_applications a JOIN payments p "
-             "ON p.id = a.payment", -1),
-            ("SELECT a.customer, v.date, p.amount_cents FROM cash_applications a JOIN payments p "
-             "ON p.id = a.payment JOIN payment_voids v ON v.payment = p.id", 1),
-            ("SELECT customer, date, amount_cents FROM refunds", -1)):
-        for customer, when, cents in rows(conn, sql):
-            moves[customer][day(when)] += sign * int(cents)
+    for query, sign in (
+            (select(b.customer, b.date, b.amount_cents), 1),
+            (select(b.customer, x.date, b.amount_cents)
+             .join_from(s.bank_line_reversals, s.bank_lines, b.id == x.bank_line), -1),
+            (select(a.customer, p.date, p.amount_cents)
+             .join_from(s.cash_applications, s.payments, p.id == a.payment), -1),
+            (select(a.customer, v.date, p.amount_cents)
+             .join_from(s.cash_applications, s.payments, p.id == a.payment)
+             .join(s.payment_voids, v.payment == p.id), 1),
+            (select(r.customer, r.date, r.amount_cents), -1)):
+        for customer, when, cents in conn.execute(query).all():
+            moves[customer][when] += sign * cents
     found = []
     for customer in sorted(moves):
         held = 0

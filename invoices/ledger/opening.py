@@ -23,7 +23,7 @@ SCHEMA_VERSION = 8
 TABLES = ("ledger_meta", "sequences", "invoices", "lines", "city_months", "city_hours",
           "city_periods", "payments", "payment_voids", "disputes", "dispute_extensions",
           "credits", "terminations", "chain", "bank_lines", "cash_applications", "refunds",
-          "bank_line_reversals", "reminders", "outbox")
+          "bank_line_reversals", "reminders", "letter_files", "outbox")
 
 LEDGER_ENV = "PRICING_LEDGER"
 DEFAULT_LEDGER = "ledger.sqlite3"

@@ -32,14 +32,14 @@ ROLES = ("reader", "clerk", "biller", "admin")           # each holds the one be
 
 HISTORY = ("invoices", "lines", "credits", "payments", "payment_voids", "disputes",
            "dispute_extensions", "terminations", "chain", "bank_lines", "cash_applications",
-           "refunds", "bank_line_reversals", "reminders", "outbox")
+           "refunds", "bank_line_reversals", "reminders", "letter_files", "outbox")
 
 # What each role adds: INSERT on tables, UPDATE on these columns only.
 INSERTS = {
     "reader": (),
     "clerk": ("payments", "payment_voids", "disputes", "dispute_extensions", "chain",
               "bank_lines", "cash_applications", "refunds", "bank_line_reversals", "reminders",
-              "outbox"),
+              "letter_files", "outbox"),
     "biller": ("invoices", "lines", "city_periods", "city_months", "city_hours", "sequences",
                "credits"),
     "admin": ("terminations",),

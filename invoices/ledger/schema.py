@@ -268,6 +268,18 @@ reminders = Table(
     UniqueConstraint("invoice", "stage", name="a_stage_is_sent_once_for_an_invoice"),
 )
 
+# Each reminder letter's file and the SHA-256 of its bytes as written (schema 8): the letter
+# e-mailed later is checked against it (a PDF is not made the same twice, so it is not re-derived).
+letter_files = Table(
+    "letter_files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    UniqueConstraint("file", name="a_letter_file_is_recorded_once"),
+)
+
 # Documents e-mailed (schema 7, issue 25): each message, sent or failed, with its recipient and
 # Message-ID; sending a document again is explicit (`documents send --resend`).
 outbox = Table(

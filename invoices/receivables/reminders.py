@@ -102,6 +102,7 @@ class Letter:
     assurance_missing: str | None = None
     unapplied: Decimal = ZERO
     file: str = field(default="", compare=False)
+    file_sha256: str = field(default="", compare=False)     # of the file's bytes as written
 
     @property
     def past_due(self) -> Decimal:
@@ -183,11 +184,16 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
 
 def record(ledger, letters: list[Letter]) -> int:
     """Record the letters sent (their files written): a row per invoice listed not yet sent at
-    that stage. Returns how many rows; all of them or none."""
+    that stage, and the SHA-256 of each letter's file. Returns how many rows; all or none."""
     made = 0
     with ledger.write() as conn:
         sent = {(int(n), stage) for n, stage in rows(conn, "SELECT invoice, stage FROM reminders")}
         for letter in letters:
+            if letter.file_sha256:
+                row = conn.execute(s.letter_files.insert().values(
+                    file=letter.file, sha256=letter.file_sha256, recorded_at=now(),
+                    recorded_by=ledger.recorder))
+                append(conn, "letter", row.inserted_primary_key[0])
             for b, _ in letter.items:
                 if (b.number, letter.stage.key) in sent:
                     continue
