@@ -124,6 +124,7 @@ def remind(ledger, as_of: dt.date, out_dir: Path, tables) -> list:
     from invoices.documents.html import reminder_html
     from invoices.documents.pdf import write_pdf
     from invoices.ledger.claims import output_dir
+    from invoices.ledger.plain import rows
     from invoices.receivables.reminders import plan, record
     from pricing.errors import PricingError
 
@@ -133,12 +134,18 @@ def remind(ledger, as_of: dt.date, out_dir: Path, tables) -> list:
     if not letters:                         # nothing due: no folder made for nothing
         return []
     out = output_dir(out_dir).resolve()
+    with ledger.read() as conn:
+        recorded = {file for (file,) in rows(conn, "SELECT file FROM letter_files")}
     written: list[tuple] = []
     try:
         for letter in letters:
             path = out / f"{letter.name}.pdf"
             if path.exists():
                 raise PricingError(f"{path} already exists: a letter is never overwritten")
+            if str(path) in recorded:       # written, recorded, then moved away
+                raise PricingError(f"{path}: a letter was written there before and is recorded "
+                                   f"under that name; write these letters into another folder "
+                                   f"(-o); nothing was written")
             letter = replace(letter, file=str(path))
             write_pdf(reminder_html(letter), path)
             letter = replace(letter, file_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
@@ -193,7 +200,7 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
                                  "GROUP BY r.file, r.customer, f.sha256 ORDER BY min(r.id)")
             targets += [("reminder", (file, customer, day(as_of), sha256))
                         for file, customer, as_of, sha256 in letters
-                        if f"reminder {Path(file).name}" not in sent]
+                        if f"reminder {file}" not in sent]
     planned = []
     for kind, number in targets:
         if kind == "reminder":
@@ -276,7 +283,7 @@ def _reminder_mail(tables, file: str, customer: str, as_of: dt.date, sha256: str
     if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
         raise PricingError(f"the reminder letter {path} is not the letter written (its SHA-256 "
                            f"differs from the one the ledger recorded): nothing was sent")
-    return (f"reminder {path.name}", address(row.billing_email, f"{customer}'s billing_email"),
+    return (f"reminder {file}", address(row.billing_email, f"{customer}'s billing_email"),
             lambda: data, [], f"Payment reminder: {customer}", path.name)
 
 

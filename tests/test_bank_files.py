@@ -41,6 +41,16 @@ def test_a_bank_csv_by_hand(tmp_path):
     assert [x.identity for x in read_bank_file(path)] == [x.identity for x in lines]
 
 
+def test_blank_lines_before_the_header_are_skipped_and_rows_keep_their_lines(tmp_path):
+    (line,) = read_bank_file(write(tmp_path, "\n\nDate,Amount,Payer,Reference\n"
+                                             "2001-06-20,100.00,KMC Telecom II,x\n"))
+    assert (line.line, line.amount) == (4, D("100.00"))
+    with pytest.raises(ProblemsError) as refused:
+        read_bank_file(write(tmp_path, "\n\nDate,Amount,Payer\n", "short.csv"))
+    assert [str(p) for p in refused.value.problems] == [
+        f"{tmp_path / 'short.csv'}, row 3, column reference: missing column"]
+
+
 def test_the_banks_column_names_come_from_one_small_file(tmp_path):
     columns = write(tmp_path, "field,column\ndate,Booking date\namount,Credit\npayer,"
                               "Counterparty\nreference,Remittance\n", "columns.csv")

@@ -148,7 +148,8 @@ def test_unapplied_cash_is_applied_and_refunded_and_reconciles(book, tables, tmp
     assert apply_cash(book, III, 5, None, dt.date(2001, 6, 1), tables) == (III, D("20000.00"),
                                                                            D("0.00"))
     assert cash(book)[III] == (D("300000.00"), D("293083.33"), D("6916.67"), D("0.00"))
-    with pytest.raises(PricingError, match="has 0.00 unapplied"):
+    with pytest.raises(PricingError, match="KMC Telecom III, Inc. holds 0.00 of unapplied cash "
+                                           "from 2001-06-01 on: 1.00 cannot be applied"):
         apply_cash(book, III, 5, "1.00", dt.date(2001, 6, 1), tables)
 
 
@@ -288,6 +289,15 @@ def test_a_line_that_clashes_with_one_imported_before_is_refused(book, tables, t
         f"before (2001-06-05, 777.00, KMC Telecom III, Inc.) but says 2001-06-05, 888.00, KMC "
         f"Telecom III, Inc.: not the same payment; nothing of the file is recorded"]
     assert cash(book)[III][0] == D("777.00")
+
+
+def test_cash_applied_to_an_invoice_with_nothing_to_pay_says_why(book, tables, tmp_path):
+    import_payments(book, read_bank_file(bank(tmp_path, "2001-04-10,500.00,KMC Telecom III,")),
+                    tables)
+    with pytest.raises(PricingError) as refused:           # 000002 is dated 2001-04-30
+        apply_cash(book, III, 2, None, dt.date(2001, 4, 20), tables)
+    assert str(refused.value) == ("invoice 000002 has nothing open and undisputed to pay on "
+                                  "2001-04-20 (it is dated 2001-04-30)")
 
 
 def test_apply_and_refund_take_only_cash_already_received_and_not_spoken_for(book, tables, tmp_path):

@@ -190,6 +190,43 @@ def test_a_letter_changed_after_it_was_written_is_not_sent(ledger, smtp, tmp_pat
     assert inbox.messages == []
 
 
+def test_a_second_letter_of_the_same_name_in_another_folder_is_sent_too(ledger, smtp, tmp_path):
+    (book, tables), (server, inbox) = ledger, smtp
+    send = ("documents", "send", "--pending", "--smtp", server, "--from", "billing@lucent.example")
+    assert pricing(book, tables, "invoice", "run", "--month", "2001-05", "--cities",
+                   str(EXAMPLES / "invoice_cities.csv"), "--no-hours", "--out",
+                   str(tmp_path / "out")).exit_code == 0
+    # Virginia pays its May invoice (000006); on 2001-07-20 its letter lists only 000003.
+
+    def bare(*args: str):                               # a command that takes no --tables
+        return runner.invoke(app, [*args, "--ledger", str(book)])
+    assert bare("ar", "pay", "6", "20416.67", "--date", "2001-06-01").exit_code == 0
+    assert pricing(book, tables, "ar", "remind", "--as-of", "2001-07-20", "-o",
+                   str(tmp_path / "first")).exit_code == 0
+    assert pricing(book, tables, *send).exit_code == 0
+    before = len(inbox.messages)
+    # The payment bounces: a new letter of the same date and stage, so of the same file name.
+    assert bare("ar", "void-payment", "1", "--date", "2001-06-10", "--reason",
+                "bounced").exit_code == 0
+    again = pricing(book, tables, "ar", "remind", "--as-of", "2001-07-20", "-o",
+                    str(tmp_path / "first"))            # where the first one is: never over it
+    assert again.exit_code == 1 and "already exists: a letter is never overwritten" in again.output
+    moved = tmp_path / "moved"
+    (tmp_path / "first").rename(moved)                  # the folder moved away, then reused
+    refused = pricing(book, tables, "ar", "remind", "--as-of", "2001-07-20", "-o",
+                      str(tmp_path / "first"))
+    assert refused.exit_code == 1
+    assert "a letter was written there before and is recorded under that name" in " ".join(
+        refused.output.split())
+    assert pricing(book, tables, "ar", "remind", "--as-of", "2001-07-20", "-o",
+                   str(tmp_path / "second")).exit_code == 0
+    assert pricing(book, tables, *send).exit_code == 0
+    (to, message), = inbox.messages[before:]
+    assert to == ["ap@kmcva.example"]
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content() == next((tmp_path / "second").iterdir()).read_bytes()
+
+
 def test_a_statement_is_mailed_with_its_amount_due(ledger, smtp):
     (book, tables), (server, inbox) = ledger, smtp
     sent = pricing(book, tables, "documents", "send", "statement", "--customer",

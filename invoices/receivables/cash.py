@@ -258,10 +258,16 @@ def apply_cash(ledger: Ledger, name: str, number: int, amount: str | Decimal | N
             raise PricingError(f"invoice {number:06d} is to {found[0][0]}, not {customer}")
         payable = _payable(ledger, conn, customer, day, {})
         room = next((p.room for p in payable if p.number == number), ZERO)
+        if room <= 0:
+            issued = found[0][1] if isinstance(found[0][1], dt.date) else \
+                dt.date.fromisoformat(found[0][1])
+            raise PricingError(f"invoice {number:06d} has nothing open and undisputed to pay on "
+                               f"{day}" + (f" (it is dated {issued})" if issued > day else ""))
         value = _amount(amount, "amount") if amount is not None else min(left, room)
         if value <= 0 or value > left:
-            raise PricingError(f"{customer} has {left:,} unapplied; "
-                               f"{'nothing' if value <= 0 else f'{value:,}'} cannot be applied")
+            short = "there is nothing to apply" if value <= 0 else f"{value:,} cannot be applied"
+            raise PricingError(f"{customer} holds {left:,} of unapplied cash from {day} on: "
+                               f"{short}")
         if value > room:
             raise PricingError(f"{value:,} is more than invoice {number:06d} may take on {day} "
                                f"({room:,}: open and not disputed)")

@@ -104,13 +104,18 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
     with handle:
         lines = _Lines(handle)
         reader = csv.reader(lines)
+        top = 1                                 # the header's row: 1 unless blank lines come first
         try:
             header = next(reader, None)
+            while header is not None and not any(cell.strip() for cell in header):
+                lines.recent, top = [], reader.line_num + 1       # a blank line is skipped
+                header = next(reader, None)
         except csv.Error as error:
-            problems.append(Problem(label, 1, None, f"unreadable CSV header: {_csv_error(error)}"))
+            problems.append(Problem(label, reader.line_num, None,
+                                    f"unreadable CSV header: {_csv_error(error)}"))
             return []
         if _ends_in_a_quote(lines.recent):       # the header swallowed the file
-            problems.append(Problem(label, 1, None, "the file ends inside a quoted cell of the "
+            problems.append(Problem(label, top, None, "the file ends inside a quoted cell of the "
                                                     "header: a quote is never closed, or the "
                                                     "file was cut short"))
             return []
@@ -119,26 +124,26 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | Non
                                                        f"{', '.join(required)}"))
             return []
         if not_text(header):
-            problems.append(Problem(label, 1, None, "the header is not UTF-8 text"))
+            problems.append(Problem(label, top, None, "the header is not UTF-8 text"))
             return []
         names = [h.strip().lower() for h in header]
         missing = [c for c in required if c not in names]
         semicolons = semicolon_separated(header) if missing else None
         if semicolons:
-            problems.append(Problem(label, 1, None, semicolons))
+            problems.append(Problem(label, top, None, semicolons))
             return []
         for column in missing:
-            problems.append(Problem(label, 1, column, "missing column"))
+            problems.append(Problem(label, top, column, "missing column"))
         twice = sorted({n for n in names if n and names.count(n) > 1})
         for column in twice:                  # which of the two would count is anyone's guess
-            problems.append(Problem(label, 1, column, "the column appears twice"))
+            problems.append(Problem(label, top, column, "the column appears twice"))
         if twice:
             return []
         if optional is not None:
             allowed = required + optional
             for column in names:
                 if column not in allowed:
-                    problems.append(Problem(label, 1, column, f"unknown column (expected "
+                    problems.append(Problem(label, top, column, f"unknown column (expected "
                                                               f"{', '.join(allowed)})"))
         if missing:
             return []
