@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import subprocess
 
@@ -217,6 +218,35 @@ def test_pdfs_show_the_due_date_in_force_and_a_reprint_is_a_copy(book, tmp_path)
     assert sheet["A2"].value == f"COPY printed {today}"
     assert facts["Due date"].date() == dt.date(2001, 6, 10)
     assert facts["Due date as issued"].date() == dt.date(2001, 6, 20)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
+def test_an_invoice_due_on_its_date_keeps_its_facts_on_the_page(book, tmp_path):
+    # Invoice 3 is dated 2001-06-30, after the 2001-06-10 termination: due on its date. Its
+    # terms once ran on one line through the total due and pushed the invoice number, dates,
+    # contract and month off the right edge of the page (US Letter: 612 points wide).
+    cli = terminated_in_june(book)
+    assert cli("invoice", "print", "3", "-o", str(tmp_path / "own.pdf")).exit_code == 0
+    layout = subprocess.run(["pdftotext", "-layout", str(tmp_path / "own.pdf"), "-"], check=True,
+                            capture_output=True, text=True).stdout
+    text = " ".join(layout.split())
+    for shown in ("Invoice number 000003", "Invoice date 2001-06-30", "Terms Due on its date",
+                  "Due date 2001-06-30", "Contract PSA LNS970602JC", "Month billed June 2001",
+                  "Payment is due 2001-06-30, the invoice's date: the agreement was terminated on "
+                  "2001-06-10 (PSA Section 20(b))."):
+        assert shown in text, shown
+    html = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "own.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    right_edges = [float(x) for x in re.findall(r'xMax="([^"]+)"', html)]
+    assert right_edges and max(right_edges) <= 612 - 36
+    assert cli("invoice", "print", "3", "-o", str(tmp_path / "own.xlsx")).exit_code == 0
+    sheet = load_workbook(tmp_path / "own.xlsx")["Invoice"]
+    facts = {sheet.cell(r, 4).value: sheet.cell(r, 5).value for r in range(3, 12)}
+    assert facts["Terms"] == "Due on its date"
+    notes = [c.value for c in sheet["A"] if str(c.value).startswith("Payment is due")]
+    assert notes == ["Payment is due 2001-06-30, the invoice's date: the agreement was "
+                     "terminated on 2001-06-10 (PSA Section 20(b)). Please quote invoice 000003 "
+                     "with your payment."]
 
 
 def test_disputes_of_any_date_follow_the_psa_in_force_that_day(book):

@@ -94,7 +94,7 @@ def after_termination(conn, inputs: MonthInputs, tables: TableSet
     (PSA Section 20(b), from the date the psa_remedies table gives), an invoice dated after
     it is due on its own date, so its first document already shows the one due date in force."""
     from invoices.receivables.accounts import termination_date
-    from invoices.receivables.terms import Terms, TerminationRule
+    from invoices.receivables.terms import Terms, TerminationRule, terms_after_termination
 
     terminated = termination_date(None, conn)
     if terminated is None:
@@ -110,8 +110,8 @@ def after_termination(conn, inputs: MonthInputs, tables: TableSet
     rule = TerminationRule.of(tables)
     if inputs.invoice_date > terminated and rule.accelerates(terminated):
         version = tables.version("psa_remedies", terminated)
-        terms = Terms(0, f"Due on its date: the agreement was terminated on {terminated} "
-                         f"({rule.clause(terminated)})", inputs.invoice_date, version.citation)
+        terms = Terms(0, terms_after_termination(terminated, rule.clause(terminated)),
+                      inputs.invoice_date, version.citation)
         inputs = replace(inputs, terms=terms,
                          citations=inputs.citations | {version.citation})
     return inputs, notes

@@ -57,6 +57,28 @@ def address(text: str) -> str:
     return f"{street}\n{rest}" if rest else street
 
 
+def terms_brief(terms: str) -> str:
+    """The terms as the facts box shows them: "Net 20", "Due on its date" (the reason, if any,
+    goes in the sentence below the lines, payment_due)."""
+    from invoices.receivables.terms import terms_in_brief
+
+    return terms_in_brief(terms)[0]
+
+
+def payment_due(due, terms: str) -> str:
+    """The sentence under an invoice's lines saying when payment is due and why: the terms, a
+    due date changed since issue (Section 20(b)), or the reason an invoice is due on its date."""
+    from invoices.receivables.terms import terms_in_brief
+
+    brief, reason = terms_in_brief(terms)
+    if due.changed:
+        return (f"Payment is due {date(due.in_force)}, not {date(due.as_issued)} as issued "
+                f"({terms}): {due.reason}.")
+    if reason is not None:
+        return f"Payment is due {date(due.in_force)}, the invoice's date: {reason}."
+    return f"Payment is due {date(due.in_force)} ({brief})."
+
+
 @cache
 def _environment():
     import jinja2
@@ -67,7 +89,8 @@ def _environment():
                              lstrip_blocks=True)
     env.filters.update(money=money, currency=currency, quantity=quantity, date=date,
                        month_name=month_name, label=label, address=address,
-                       bucket_title=BUCKET_TITLES.get)
+                       bucket_title=BUCKET_TITLES.get, terms_brief=terms_brief)
+    env.globals.update(payment_due=payment_due)
     return env
 
 

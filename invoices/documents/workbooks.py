@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from invoices.documents.html import address, month_name
+from invoices.documents.html import address, month_name, payment_due, terms_brief
 from invoices.ledger.records import Invoice
 from pricing.fileio.writes import replaced_atomically
 from pricing.fileio.workbook_style import (Column, Styles, as_datetime, print_setup, widths_of,
@@ -98,7 +98,7 @@ def write_invoice(invoice: Invoice, path: Path | None = None,
                  invoice.bill_to, invoice.customer_address)
         _copy_mark(sheet, styles, copy)
         facts = [("Invoice number", invoice.label), ("Invoice date", invoice.invoice_date),
-                 ("Terms", invoice.terms), ("Due date", due.in_force)]
+                 ("Terms", terms_brief(invoice.terms)), ("Due date", due.in_force)]
         if due.changed:
             facts.append(("Due date as issued", due.as_issued))
         facts += [("Contract", invoice.contract), ("Month billed", month_name(invoice.month)),
@@ -126,12 +126,7 @@ def write_invoice(invoice: Invoice, path: Path | None = None,
         sheet.write_string(row + 2, 3, "Total due", styles.total_label)
         sheet.write_formula(row + 2, 4, f"={xl_rowcol_to_cell(row + 1, 4)}",
                             styles.total_currency, invoice.total)
-        if due.changed:
-            payable = (f"Payment is due {due.in_force.isoformat()}, not "
-                       f"{due.as_issued.isoformat()} as issued ({invoice.terms}): {due.reason}.")
-        else:
-            payable = f"Payment is due {due.in_force.isoformat()} ({invoice.terms})."
-        notes = [payable + f" Please quote invoice {invoice.label} with your payment."]
+        notes = [payment_due(due, invoice.terms) + f" Please quote invoice {invoice.label} with your payment."]
         if copy is not None:
             notes.append(f"{copy.banner()}: a copy of invoice {invoice.label} issued "
                          f"{invoice.invoice_date.isoformat()}; its figures are the original's.")

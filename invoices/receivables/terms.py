@@ -34,6 +34,23 @@ class Terms:
     citation: str
 
 
+DUE_ON_ITS_DATE = "Due on its date"
+
+
+def terms_after_termination(terminated: dt.date, clause: str) -> str:
+    """The terms of an invoice dated after a Section 20(b) termination: the brief terms, then
+    after ': ' the reason, which documents print apart from the brief (terms_in_brief)."""
+    return f"{DUE_ON_ITS_DATE}: the agreement was terminated on {terminated} ({clause})"
+
+
+def terms_in_brief(text: str) -> tuple[str, str | None]:
+    """Terms as recorded, split into what an invoice's facts show ("Net 20", "Due on its
+    date") and the reason given after ': ', if any; a reason set on one line in the facts box
+    ran over the total due and off the page."""
+    brief, colon, reason = text.partition(": ")
+    return (brief, reason) if colon else (text, None)
+
+
 def terms_on(invoice_date: dt.date, tables: TableSet, agreement: str = "PSA") -> Terms:
     version = tables.version("payment_terms", invoice_date)
     row = next(r for r in version.rows if r.agreement == agreement)
