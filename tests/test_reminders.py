@@ -103,3 +103,39 @@ def test_after_a_termination_no_letter_threatens_to_cease_what_has_ended(book, t
                                    capture_output=True, text=True, check=True).stdout.split())
     assert "The agreement was terminated effective 2001-06-10." in text and "cease" not in text
     assert "$273,083.33" in text
+
+
+def test_a_dispute_open_is_said_on_every_letter_while_it_stays_open(book, tables, tmp_path):
+    # KMC II pays 000001 all but the 20,000.00 disputed: nothing of it is past due any more.
+    # May's invoices (000004-000006, due 2001-06-20 at Net 20) fall past due; KMC II's letter
+    # of 2001-06-25 lists its May invoice and still says 000001's 20,000.00 in dispute apart.
+    run_month("2001-05", EXAMPLES / "invoice_cities.csv", tmp_path / "out", tables, book,
+              EXAMPLES / "invoice_hours.csv")
+    record_payment(book, 1, "257000.00", dt.date(2001, 5, 30))
+    letters = remind(book, dt.date(2001, 6, 25), tmp_path / "letters", tables)
+    kmc2 = next(x for x in letters if x.customer == "KMC Telecom II, Inc.")
+    assert [(b.number, days, b.disputed) for b, days in kmc2.items] == [(4, 5, D("0.00"))]
+    assert [(b.number, b.undisputed, b.disputed) for b in kmc2.in_dispute] == [
+        (1, D("0.00"), D("20000.00"))]
+    assert kmc2.disputed == D("20000.00") and kmc2.past_due == kmc2.items[0][0].open
+    text = " ".join(subprocess.run(["pdftotext", "-layout", kmc2.file, "-"],
+                                   capture_output=True, text=True, check=True).stdout.split())
+    assert "$20,000.00 in dispute, not included" in text
+    assert "000001 2001-04-30 2001-05-20 0.00 20,000.00" in text
+
+
+def test_a_due_date_moved_by_the_termination_is_said_on_the_letter(book, tables, tmp_path):
+    from invoices.receivables.accounts import terminate
+
+    # May's invoices were issued due 2001-06-20; the termination of 2001-06-10 makes them due
+    # that day (PSA Section 20(b)), so on 2001-06-19 they are 9 days past due, and say why.
+    run_month("2001-05", EXAMPLES / "invoice_cities.csv", tmp_path / "out", tables, book,
+              EXAMPLES / "invoice_hours.csv")
+    terminate(book, dt.date(2001, 6, 10), tables)
+    letters = remind(book, dt.date(2001, 6, 19), tmp_path / "letters", tables)
+    kmc3 = next(x for x in letters if x.customer == "KMC Telecom III, Inc.")
+    assert [(b.number, days) for b, days in kmc3.items] == [(2, 30), (5, 9)]
+    assert [b.number for b in kmc3.due_dates_changed] == [5]
+    text = " ".join(subprocess.run(["pdftotext", "-layout", kmc3.file, "-"],
+                                   capture_output=True, text=True, check=True).stdout.split())
+    assert "Invoice 000005 is due 2001-06-10, not 2001-06-20 as issued: " in text

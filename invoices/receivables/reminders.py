@@ -101,6 +101,7 @@ class Letter:
     assurance: object | None = None
     assurance_missing: str | None = None
     unapplied: Decimal = ZERO
+    in_dispute: tuple[Balance, ...] = ()     # open disputes on invoices with nothing past due
     file: str = field(default="", compare=False)
     file_sha256: str = field(default="", compare=False)     # of the file's bytes as written
 
@@ -115,7 +116,14 @@ class Letter:
 
     @property
     def disputed(self) -> Decimal:
-        return sum((b.disputed for b, _ in self.items), ZERO)
+        """Every amount in dispute on the date, on the invoices past due and on the others."""
+        return sum((b.disputed for b, _ in self.items), ZERO) + \
+            sum((b.disputed for b in self.in_dispute), ZERO)
+
+    @property
+    def due_dates_changed(self) -> tuple[Balance, ...]:
+        """The invoices listed whose due date in force is not the one they were issued with."""
+        return tuple(b for b, _ in self.items if b.due.changed)
 
     @property
     def name(self) -> str:
@@ -132,10 +140,13 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
 
     stages = stages or read_stages()
     past_due: dict[str, list[tuple[Balance, int]]] = {}
+    disputed: dict[str, list[Balance]] = {}
     for b in balances(ledger, as_of, tables):
         days = b.days_past_due(as_of)
         if b.undisputed > 0 and days >= stages[0].from_days:
             past_due.setdefault(b.bill_to, []).append((b, days))
+        elif b.disputed > 0:            # said apart, so a letter never hides a dispute open
+            disputed.setdefault(b.bill_to, []).append(b)
     from invoices.receivables.unapplied import cash_of
 
     with ledger.read() as conn:
@@ -177,8 +188,9 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
         if all((b.number, stage.key) in sent for b, _ in items):
             continue
         listed = tuple(sorted(items, key=lambda item: item[0].number))
+        apart = tuple(sorted(disputed.get(customer, ()), key=lambda b: b.number))
         letters.append(Letter(customer, stage, as_of, listed, *parties[customer], **extra,
-                              unapplied=held.get(customer, ZERO)))
+                              unapplied=held.get(customer, ZERO), in_dispute=apart))
     return letters
 
 
