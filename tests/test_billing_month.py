@@ -207,6 +207,24 @@ def test_hours_of_a_month_already_invoiced_are_billed_on_the_next_run(tmp_path, 
     assert "Hour block revenue,,243000.00,invoice 000002" in journal.stdout
 
 
+def test_hours_of_a_month_before_a_citys_first_invoice_are_not_called_late(tmp_path, tables):
+    # Huntsville is first invoiced for 2000-12 (month 3 of the period from 2000-10-01); the
+    # file gives 1,600 h for 2000-10: two blocks bought in month 1, $243,000.00, billed on the
+    # December invoice as blocks of a month never invoiced, not as "0 hours when invoiced".
+    city = cities_file(tmp_path, [f"Huntsville AL,{III},20,1,10,1,1,1,"])
+    hours = hours_file(tmp_path, {("Huntsville AL", "2000-10"): D(1600)})
+    (december,) = bill(tmp_path, tables, "2000-12", city, hours).issued
+    assert [(l.kind, l.quantity, l.amount) for l in december.lines] == [
+        ("service_level", D(1), D("13583.33")),
+        ("late_hour_block:2000-10", D(2), D("243000.00"))]
+    assert december.lines[1].description == (
+        "1,500-hour blocks for 2000-10, a month not invoiced before: 2 "
+        "(1,600 hours reported for 2000-10)")
+    explained = cli(tmp_path, "invoice", "explain", "1")
+    assert explained.exit_code == 0 and "worded otherwise" not in explained.output, explained.output
+    assert cli(tmp_path, "ledger", "check").exit_code == 0
+
+
 def test_hours_of_the_last_month_of_a_period_are_billed_in_the_next_one(tmp_path, tables):
     # 2000-09 (month 12 of period 1999: hourly, $81 an hour, one hour minimum) is invoiced
     # without hours; the 2000-10 run's file gives it 0.5 h: billed as one hour, $81.00.

@@ -269,7 +269,7 @@ def hours_changes(inputs: MonthInputs, city: str, period: AnnualPeriod, state: C
         had = recorded.hours if recorded else Decimal(0)
         row = inputs.hours_rows.get((city, label))
         if given > had:
-            changes[label] = LateMonth(label, had, given, row)
+            changes[label] = LateMonth(label, had, given, row, label in state.months)
         elif given < had:
             problems.append(Problem(inputs.hours_file, row, "hours", f"{city} {label}: "
                 f"{given} hours, fewer than the {had} hours invoice {recorded.invoice:06d} "

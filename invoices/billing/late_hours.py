@@ -36,13 +36,15 @@ BilledHours = Mapping[str, Mapping[str, tuple[Decimal, Decimal]]]
 
 @dataclass(frozen=True)
 class LateMonth:
-    """A month whose hours changed since it was billed: what the ledger recorded, what the
-    hours file gives now, and the file's row."""
+    """A month whose hours changed since the ledger last priced them: what the ledger recorded,
+    what the hours file gives now, the file's row, and whether the city was invoiced for the
+    month at all (a month before its first invoice of the period, or one skipped, was not)."""
 
     label: str
     recorded: Decimal
     given: Decimal
     row: int | None
+    invoiced: bool = True
 
 
 def late_lines(period: AnnualPeriod, hours: Mapping[int, Decimal], before: int,
@@ -76,6 +78,12 @@ def _description(kind: str, label: str, difference: Decimal, due: Decimal, block
                  changed: Mapping[str, LateMonth]) -> str:
     """What a late line bills, naming its month and the hours that arrived late."""
     late = changed.get(label)
+    if late is not None and not late.invoiced:       # nothing billed before: no "late", no "more"
+        what = (f"{block_hours:,}-hour blocks" if kind == "hour_block"
+                else "Hours at the hourly rate")
+        count = difference if kind == "hour_block" else hours_text(difference)
+        return (f"{what} for {label}, a month not invoiced before: {count} "
+                f"({hours_text(late.given)} reported for {label})")
     why = (f"{label} now has {hours_text(late.given)} reported, {hours_text(late.recorded)} "
            f"when it was invoiced" if late else "re-priced with the hours reported late for "
            + ", ".join(sorted(changed)))
@@ -93,12 +101,14 @@ def late_entry(period: AnnualPeriod, corrected: Mapping[int, Decimal], before: i
     them again): the period's corrected hours, what the ledger had billed for each month before
     `before`, and the months whose hours changed."""
     months = {period.label(m) for m in range(1, before)}
+    not_invoiced = sorted(label for label, c in changed.items() if not c.invoiced)
     return {"period": period.year, "before": before,
             "hours": {str(m): str(h) for m, h in sorted(corrected.items()) if m < before and h},
             "billed": {label: {kind: [str(q), str(a)] for kind, (q, a) in sorted(kinds.items())}
                        for label, kinds in sorted(billed.items()) if label in months},
             "changed": {label: [str(c.recorded), str(c.given)]
-                        for label, c in sorted(changed.items())}}
+                        for label, c in sorted(changed.items())},
+            **({"not_invoiced": not_invoiced} if not_invoiced else {})}
 
 
 def lines_of_entry(entry: Mapping, tables: TableSet) -> list[Line]:
@@ -109,7 +119,8 @@ def lines_of_entry(entry: Mapping, tables: TableSet) -> list[Line]:
     before = int(entry["before"])
     billed = {label: {kind: (Decimal(q), Decimal(a)) for kind, (q, a) in kinds.items()}
               for label, kinds in entry["billed"].items()}
-    changed = {label: LateMonth(label, Decimal(r), Decimal(g), None)
+    not_invoiced = set(entry.get("not_invoiced", ()))     # absent from entries made before it
+    changed = {label: LateMonth(label, Decimal(r), Decimal(g), None, label not in not_invoiced)
                for label, (r, g) in entry["changed"].items()}
     hours = {int(m): Decimal(h) for m, h in entry["hours"].items()}
     as_of = dt.date(*period.month(min(before, 12)), 1)
