@@ -181,13 +181,15 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
     from invoices.documents.mail import Mail, address, send
     from invoices.documents.pdf import pdf_bytes
     from invoices.ledger import schema as s
-    from invoices.ledger.chain import append, verify_document
+    from invoices.ledger.chain import append, verify, verify_document
     from invoices.ledger.plain import day, rows
+    from invoices.ledger.roles import require_inserts
     from invoices.ledger.store import now
     from invoices.receivables.accounts import credit_note
     from pricing.errors import PricingError
 
     with ledger.read() as conn:
+        require_inserts(conn, "send", ("outbox", "chain"), ledger.session_user)
         sent = {d for (d,) in rows(conn, "SELECT document FROM outbox WHERE result = 'sent'")}
         if targets is None:
             targets = [("invoice", n) for (n,) in rows(conn, "SELECT number FROM invoices "
@@ -233,9 +235,14 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
         document = _document(kind, number)
         planned.append((document, to, html, checks, subject, f"{document.replace(' ', '-')}.pdf"))
     with ledger.read() as conn:
+        history = None
         for document, _, _, checks, _, _ in planned:
             for kind, ref in checks:
-                broken = verify_document(conn, kind, ref)
+                if kind == "history":           # a statement draws on every kind of entry
+                    history = history or verify(conn)
+                    broken = history.problems[0] if history.problems else None
+                else:
+                    broken = verify_document(conn, kind, ref)
                 if broken:
                     raise PricingError(f"{broken}: {document} fails verification and is not "
                                        f"sent; nothing was sent")
@@ -288,7 +295,9 @@ def _reminder_mail(tables, file: str, customer: str, as_of: dt.date, sha256: str
 
 
 def _statement_mail(ledger, tables, customer: str, start: dt.date, end: dt.date):
-    """A statement of account from `start` to `end`, as a document to mail."""
+    """A statement of account from `start` to `end`, as a document to mail. Its figures come
+    from invoices, credit notes, payments, voids, disputes, cash and a termination alike, so it
+    is sent only when the whole history verifies."""
     import re
 
     from invoices.documents.html import statement_html
@@ -306,7 +315,7 @@ def _statement_mail(ledger, tables, customer: str, start: dt.date, end: dt.date)
     document = f"statement {customer} {start} to {end}"
     slug = re.sub(r"[^a-z0-9]+", "-", customer.lower()).strip("-")
     return (document, address(row.billing_email, f"{customer}'s billing_email"),
-            lambda: statement_html(found), [],
+            lambda: statement_html(found), [("history", 0)],
             f"{found.seller}: statement of account {start} to {end} (amount due "
             f"{found.closing:,} USD)", f"statement-{slug}-{start}-{end}.pdf")
 

@@ -16,6 +16,7 @@ from invoices.ledger import schema
 from invoices.ledger.roles import HISTORY, ROLES, UPDATES, role_name
 from invoices.ledger.store import Ledger, login_name
 from pricing.cli import app
+from tests.test_sending import smtp, with_addresses  # noqa: F401 (smtp: a fixture)
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -100,7 +101,7 @@ def test_a_clerk_imports_and_reverses_bank_lines_and_a_reader_cannot(postgres_ur
     path.write_text("Date,Amount,Payer,Reference\n2001-05-10,100.00,KMC Telecom II,\n")
     before = counts(postgres_url)
     refused = cli(team["reader"], "ar", "import-payments", str(path))
-    assert refused.exit_code == 1 and "recording a payment needs the clerk role" in refused.output
+    assert refused.exit_code == 1 and "importing a bank file needs the clerk role" in refused.output
     assert counts(postgres_url) == before
     assert cli(team["clerk"], "ar", "import-payments", str(path)).exit_code == 0
     reverse = ["ar", "reverse-bank-line", "1", "--date", "2001-05-12", "--reason", "recalled"]
@@ -114,6 +115,26 @@ def test_a_clerk_imports_and_reverses_bank_lines_and_a_reader_cannot(postgres_ur
         (who(team["clerk"]), action) for action in (
             "bank line imported", "payment", "cash applied", "payment voided",
             "bank line reversed")]
+
+
+def test_a_reader_cannot_send_documents_and_nothing_is_sent(postgres_url, team, tables_copy,
+                                                            smtp):
+    # A message sent cannot be taken back: the role is asked before anything is sent (the
+    # reader's e-mail once went out, then failed to be recorded, and went out again later).
+    tables = with_addresses(tables_copy)
+    server, inbox = smtp
+    send = ["documents", "send", "invoice", "1", "--smtp", server, "--from", "ar@lucent.example",
+            "--tables", str(tables)]
+    before = counts(postgres_url)
+    refused = cli(team["reader"], *send)
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines()[-1] == (
+        f"error: permission denied: sending documents needs the clerk role (you are "
+        f"{who(team['reader'])}); nothing was done")
+    assert inbox.messages == [] and counts(postgres_url) == before
+    sent = cli(team["clerk"], *send)
+    assert sent.exit_code == 0, sent.output
+    assert len(inbox.messages) == 1 and counts(postgres_url)["outbox"] == 1
 
 
 def test_each_role_does_its_part_and_the_authors_are_the_roles_that_acted(postgres_url, team,

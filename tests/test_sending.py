@@ -51,10 +51,8 @@ def smtp():
     controller.stop()
 
 
-@pytest.fixture
-def ledger(tmp_path, tables_copy):
-    """The examples' April invoices, priced with tables whose customers have billing addresses
-    for KMC Telecom II, III and Virginia."""
+def with_addresses(tables_copy: Path) -> Path:
+    """The tables with billing addresses for KMC Telecom II, III and Virginia."""
     path = tables_copy / "customers" / "1997-03-06.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     for row in rows:
@@ -67,6 +65,14 @@ def ledger(tmp_path, tables_copy):
     writer.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
     rehash(tables_copy)
+    return tables_copy
+
+
+@pytest.fixture
+def ledger(tmp_path, tables_copy):
+    """The examples' April invoices, priced with tables whose customers have billing addresses
+    for KMC Telecom II, III and Virginia."""
+    with_addresses(tables_copy)
     ledger = tmp_path / "ledger.sqlite3"
     made = pricing(ledger, tables_copy, "invoice", "run", "--month", "2001-04", "--cities",
                    str(EXAMPLES / "invoice_cities.csv"), "--hours",
@@ -133,6 +139,28 @@ def test_a_tampered_invoice_is_not_sent(ledger, smtp):
     refused = pricing(book, tables, "documents", "send", "invoice", "1", "--smtp", server,
                       "--from", "billing@lucent.example")
     assert refused.exit_code == 1 and "fails verification and is not sent" in refused.output
+    assert inbox.messages == []
+
+
+@pytest.mark.breaks_ledger
+def test_a_statement_drawn_from_tampered_history_is_not_sent(ledger, smtp):
+    # A statement's figures come from every kind of entry: a payment raised behind the tool's
+    # back would print as genuine; the whole history is verified before a statement is sent.
+    (book, tables), (server, inbox) = ledger, smtp
+    paid = runner.invoke(app, ["ar", "pay", "1", "1000.00", "--date", "2001-05-10", "--ledger",
+                               str(book)])
+    assert paid.exit_code == 0, paid.output
+    with sqlite3.connect(book) as db:
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("UPDATE payments SET amount_cents = 2000000 WHERE id = 1")
+    refused = pricing(book, tables, "documents", "send", "statement", "--customer",
+                      "KMC Telecom II, Inc.", "--start", "2001-04-01", "--end", "2001-06-30",
+                      "--smtp", server, "--from", "billing@lucent.example")
+    assert refused.exit_code == 1
+    assert ("payment 1: content does not match its recorded hash: statement KMC Telecom II, "
+            "Inc. 2001-04-01 to 2001-06-30 fails verification and is not sent") in \
+        " ".join(refused.output.split())
     assert inbox.messages == []
 
 

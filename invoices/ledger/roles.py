@@ -59,6 +59,11 @@ ACTIONS = {
     "pay": ("recording a payment", "clerk"),
     "void": ("voiding a payment", "clerk"),
     "reverse": ("reversing a bank line", "clerk"),
+    "import": ("importing a bank file", "clerk"),
+    "apply": ("applying unapplied cash", "clerk"),
+    "refund": ("recording a refund", "clerk"),
+    "remind": ("recording reminder letters", "clerk"),
+    "send": ("sending documents", "clerk"),
     "dispute": ("recording a dispute", "clerk"),
     "resolve": ("resolving a dispute", "clerk"),
     "extend": ("extending a dispute", "clerk"),
@@ -69,6 +74,8 @@ ACTIONS = {
 }
 # A refusal met outside a command (the library called directly): the table says what it was.
 TABLE_ACTIONS = {"payments": "pay", "payment_voids": "void", "bank_line_reversals": "reverse",
+                 "bank_lines": "import", "cash_applications": "apply", "refunds": "refund",
+                 "reminders": "remind", "letter_files": "remind", "outbox": "send",
                  "disputes": "dispute", "dispute_extensions": "extend", "credits": "credit", "terminations": "terminate",
                  "invoices": "run", "lines": "run", "city_periods": "run", "city_months": "run",
                  "city_hours": "run", "ledger_meta": "read"}
@@ -94,6 +101,23 @@ def refusal(error: BaseException, action: str | None, author: str | None) -> Pri
     what, role = ACTIONS[action]
     needed = f"the {role} role" if role else "the ledger's owner (the role that made it)"
     return PricingError(f"permission denied: {what} needs {needed}{you}")
+
+
+def require_inserts(conn, action: str, tables: tuple[str, ...], author: str | None) -> None:
+    """Refuse `action` before it starts unless the session may insert into `tables`, as the
+    server would refuse it at the end: for a command that acts outside the ledger first (an
+    e-mail sent cannot be taken back, and one sent but not recorded would be sent again).
+    Nothing to ask on SQLite, where the file's owner may do everything."""
+    from sqlalchemy import text
+
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if not conn.execute(text("SELECT has_table_privilege(:t, 'INSERT')"), {"t": table}).scalar():
+            what, role = ACTIONS[action]
+            you = f" (you are {author})" if author else ""
+            raise PricingError(f"permission denied: {what} needs the {role} role{you}; "
+                               f"nothing was done")
 
 
 def role_name(database: str, role: str) -> str:

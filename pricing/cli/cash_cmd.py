@@ -46,7 +46,7 @@ def import_payments(
     lines = read_bank_file(file, columns)
     table_set = load(tables)
     mode = "read" if dry_run else "write"
-    with _ledger(ledger, mode, user, action="pay") as book:
+    with _ledger(ledger, mode, user, action="import") as book:
         found = record(book, lines, table_set, dry_run=dry_run)
     columns_shown = ["line", "date", "customer", "amount", "applied", "unapplied", "status"]
     rows = [[i.line.where, i.line.date, i.customer, i.line.amount,
@@ -89,7 +89,7 @@ def apply(customer: CustomerArgument,
     """
     from invoices.receivables.cash import apply_cash
 
-    with _ledger(ledger, "write", user, action="pay") as book:
+    with _ledger(ledger, "write", user, action="apply") as book:
         name, value, left = apply_cash(book, customer, to, amount, date, load(tables))
     typer.echo(f"applied {value:,} of {name}'s unapplied cash to invoice {to:06d}; "
                f"{left:,} unapplied left")
@@ -109,7 +109,7 @@ def refund(customer: CustomerArgument,
     """
     from invoices.receivables.cash import refund as record
 
-    with _ledger(ledger, "write", user, action="pay") as book:
+    with _ledger(ledger, "write", user, action="refund") as book:
         name, left = record(book, customer, amount, date, reason, load(tables))
     typer.echo(f"refunded {amount:,} to {name}; {left:,} unapplied left")
 
@@ -198,7 +198,7 @@ def remind(as_of: Annotated[dt.date, typer.Option("--as-of", parser=params.date,
 
     table_set = load(tables)
     check_in_term(table_set, "PSA", as_of)
-    with _ledger(ledger, "write", user, action="pay") as book:
+    with _ledger(ledger, "write", user, action="remind") as book:
         letters = write(book, as_of, out, table_set)
     for letter in letters:
         typer.echo(f"{letter.stage.key:8s}  {letter.customer}  {len(letter.items)} invoice(s)  "

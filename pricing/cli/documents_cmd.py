@@ -58,7 +58,7 @@ def send(kind: Annotated[Kind | None, typer.Argument(metavar="[KIND]", help="inv
     where = server(smtp)
     sender = address(sender, "--from")
     table_set = load(tables)
-    with _ledger(ledger, "write", user, action="pay") as book:
+    with _ledger(ledger, "write", user, action="send") as book:
         target = (("statement", (customer, start, end)) if kind is Kind.statement
                   else (kind.value, number) if kind is not None else None)
         results = send_documents(book, table_set, None if pending else [target], where, sender,
