@@ -164,13 +164,26 @@ def test_a_camt053_statement_by_hand(tmp_path):
     (entry("100.00", "KMC Telecom Inc.", "", "E1", currency="EUR"), "1100.00", "'EUR', not USD"),
     (entry("100.00", "KMC Telecom Inc.", "", "P1", status="PDNG"), "1100.00", "only booked"),
     (entry("1e3", "KMC Telecom Inc.", "", "X1"), "2000.00", "whole cents"),
-], ids=["unbalanced", "debit", "currency", "pending", "exponent"])
+    (entry("100.00", "KMC Telecom Inc.", "", "R" * 300), "1100.00",
+     "a bank reference of 300 characters: camt.053 allows at most 35 (Max35Text)"),
+], ids=["unbalanced", "debit", "currency", "pending", "exponent", "long-reference"])
 def test_a_camt053_statement_that_is_not_whole_or_not_payments_is_refused(tmp_path, entries,
                                                                           closing, said):
     path = write(tmp_path, camt(entries, closing=closing), "s.xml")
     with pytest.raises(ProblemsError) as refused:
         read_bank_file(path)
     assert said in " ".join(str(p) for p in refused.value.problems)
+
+
+def test_a_camt053_statement_id_longer_than_the_standard_allows_is_refused(tmp_path):
+    # ISO 20022 gives a statement's Id at most 35 characters; a longer one would not fit the
+    # ledger's identity of a line on PostgreSQL (varchar 200) and would fail there only.
+    text = camt(entry("100.00", "KMC Telecom Inc.", "", "A1"), closing="1100.00")
+    path = write(tmp_path, text.replace("STMT-2001-06", "S" * 36), "s.xml")
+    with pytest.raises(ProblemsError) as refused:
+        read_bank_file(path)
+    assert [p.message for p in refused.value.problems] == [
+        "a statement Id of 36 characters: camt.053 allows at most 35 (Max35Text)"]
 
 
 def test_xml_entities_and_dtds_are_refused_not_expanded(tmp_path):
@@ -219,6 +232,8 @@ def test_references_name_invoices_in_order():
     assert named_invoices("Invoice #7, inv. 12 and invoice-3; again INV 7") == [7, 12, 3]
     assert named_invoices("May services") == [] and named_invoices("PO 1234567") == []
     assert named_invoices("INV 00, #000000") == []           # invoice numbers start at 1
+    # ASCII digits only: Arabic-Indic 4, a fullwidth 7, Arabic-Indic 000004
+    assert named_invoices("INV \u0664, #\uff17, \u0660\u0660\u0660\u0660\u0660\u0664") == []
 
 
 def test_the_issues_transfer_is_allocated_by_hand():

@@ -23,8 +23,10 @@ from pricing.rules.agreements import customer_key
 
 ZERO = Decimal("0.00")
 _SUFFIX = re.compile(r"(?: incorporated| inc)$")
-# "invoice 000123", "inv. 123", "INV-123", "#000123", or six digits standing alone.
-_NAMED = re.compile(r"(?:\binv(?:oice)?\.?\s*[-#:]?\s*|#)(\d{1,9})\b|\b(\d{6})\b", re.IGNORECASE)
+# "invoice 000123", "inv. 123", "INV-123", "#000123", or six digits standing alone; ASCII digits
+# only, as every number the tool reads (an Arabic-Indic "INV ٤" named invoice 4).
+_NAMED = re.compile(r"(?:\binv(?:oice)?\.?\s*[-#:]?\s*|#)(\d{1,9})\b|\b(\d{6})\b",
+                    re.IGNORECASE | re.ASCII)
 
 
 def payer_key(name: str) -> str:

@@ -157,6 +157,11 @@ _FIELD_PARSERS = {"date": parse_date, "amount": _received, "payer": name_text,
 
 # --- camt.053 ------------------------------------------------------------------------------
 
+# A statement's Id and an entry's bank reference are Max35Text in ISO 20022: the identity of a
+# line ("camt:ID:REF") then always fits the ledger's column (bank_lines.identity, 200).
+MAX35 = 35
+
+
 def read_camt053(path: str | Path) -> list[BankLine]:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, parse
@@ -190,6 +195,11 @@ def read_camt053(path: str | Path) -> list[BankLine]:
         if not statement_id:
             problems.append(Problem(label, None, None, "a statement without its Id: its entries "
                                                        "cannot be told from another statement's"))
+            continue
+        if len(statement_id) > MAX35:
+            problems.append(Problem(label, None, None, f"a statement Id of {len(statement_id):,} "
+                                                       f"characters: camt.053 allows at most "
+                                                       f"{MAX35} (Max35Text)"))
             continue
         opening = _balance(statement, ("OPBD", "PRCD"), ns)
         closing = _balance(statement, ("CLBD",), ns)
@@ -291,5 +301,8 @@ def _entry(entry, ns: dict, label: str, place: int, where: str, statement_id: st
     if not bank_ref:
         raise ValueError("no bank reference (AcctSvcrRef or NtryRef): the entry cannot be told "
                          "from another, so importing it again could not be refused")
+    if len(bank_ref) > MAX35:
+        raise ValueError(f"a bank reference of {len(bank_ref):,} characters: camt.053 allows "
+                         f"at most {MAX35} (Max35Text)")
     return signed, BankLine(label, place, where, f"camt:{statement_id}:{bank_ref}", day,
                             signed.quantize(Decimal("0.01")), payer, reference)
