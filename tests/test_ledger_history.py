@@ -91,7 +91,7 @@ def test_a_genuine_ledger_verifies_and_later_entries_keep_an_old_seal(ledger, tm
     checked = pricing(ledger, "ledger", "check", "--head", seal["head"])
     assert checked.exit_code == 0, checked.output
     assert "history of 4 entries verified, every invoice re-derived" in checked.stdout
-    assert "all 12 invariants hold" in checked.stdout
+    assert "all 13 invariants hold" in checked.stdout
     assert pricing(ledger, "ar", "pay", "2", "500.00", "--date", "2001-06-10").exit_code == 0
     later = pricing(ledger, "ledger", "check", "--head", seal["head"])
     assert later.exit_code == 0, later.output
@@ -135,7 +135,7 @@ def test_a_consistent_rewrite_is_found_twice_and_never_reprinted_as_genuine(ledg
             "UPDATE invoices SET total_cents = 1000000 WHERE number = 1")
     checked = pricing(ledger, "ledger", "check")
     # The invariants cannot see it (the invoice is consistent); the chain and re-derivation do.
-    assert "all 12 invariants hold" in checked.stdout
+    assert "all 13 invariants hold" in checked.stdout
     assert ("re-derived: invoice 000001 line 1: recorded Huntsville AL service_level 1 x "
             "10000.00 = 10,000.00, re-derived Huntsville AL service_level 1 x 16500.00 = "
             "16,500.00") in checked.stdout

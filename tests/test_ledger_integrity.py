@@ -100,7 +100,7 @@ def invoices(tmp_path: Path, ledger: Path | None = None) -> list[tuple]:
 def assert_ledger_holds(tmp_path: Path, ledger: Path | None = None) -> None:
     checked = pricing(tmp_path, "ledger", "check", ledger=ledger)
     assert checked.exit_code == 0, checked.output
-    assert "all 12 invariants hold" in checked.stdout
+    assert "all 13 invariants hold" in checked.stdout
 
 
 def digest(path: Path) -> str:
@@ -422,6 +422,41 @@ def test_ledger_check_names_city_months_that_do_not_match_their_invoices(tmp_pat
             "II, Inc., invoice 000001 is to KMC Telecom III, Inc.") in checked.stdout
     assert ("city_months_match_their_invoices: Huntsville AL 2001-05: recorded as billed on "
             "invoice 000001, which has no service line for it") in checked.stdout
+
+
+@pytest.mark.breaks_ledger
+def test_ledger_check_names_billing_state_that_disagrees_with_the_invoices(tmp_path, backend):
+    # The state a run prices from is not hashed: October's 1,600 hours set to 0 would make the
+    # next run buy a block again (121,500.00 more), a level fixed for a later period would bill
+    # it at Very Small, a city-month deleted would bill November twice. Each is named.
+    city_file = cities(tmp_path, huntsville())
+    october = write(tmp_path / "october.csv", "city,month,hours\nHuntsville AL,2000-10,1600\n")
+    assert run(tmp_path, "2000-10", city_file, "--hours", str(october)).exit_code == 0
+    assert run(tmp_path, "2000-11", city_file).exit_code == 0
+    assert_ledger_holds(tmp_path)
+    with Ledger(at(tmp_path), "write") as book, book.write() as conn:      # behind the tool's back
+        h, m = schema.city_hours.c, schema.city_months.c
+        conn.execute(schema.city_hours.update().where(h.month == "2000-10").values(hours="0"))
+        conn.execute(schema.city_periods.insert().values(
+            city="Huntsville AL", period=2001, level="Very Small", first_month="2001-10",
+            invoice=1))
+        conn.execute(schema.city_months.delete().where(m.month == "2000-11"))
+    if backend == "sqlite":     # with sqlite3, whose foreign keys are off unless asked for
+        with sqlite3.connect(at(tmp_path)) as db:
+            db.execute("INSERT INTO lines VALUES (99, 1, 'Huntsville AL', '2001-06', "
+                       "'service_level', 'x', '1', '100.00', 10000, 'x')")
+    checked = pricing(tmp_path, "ledger", "check")
+    assert checked.exit_code == 1
+    said = [line.removeprefix("billing_state_matches_its_invoices: ")
+            for line in checked.stdout.splitlines()
+            if line.startswith("billing_state_matches_its_invoices: ")]
+    assert said == [
+        "Huntsville AL: the level of the annual period 2001 (Very Small) is recorded as set in "
+        "2001-10 by invoice 000001, which bills Huntsville AL at Small for 2000-10 (period 2000)",
+        "Huntsville AL 2000-10: 0 hours recorded as priced by invoice 000001, which priced 1600",
+        *(["lines of invoice 000099, which is not in the ledger"] if backend == "sqlite" else []),
+        "Huntsville AL 2000-11: billed on invoice 000002 but not recorded as billed (its "
+        "city-month is missing: a run would bill it again)"]
 
 
 def test_the_database_itself_refuses_a_second_charge(tmp_path):

@@ -174,6 +174,76 @@ def city_months_match_their_invoices(conn) -> list[str]:
     return found
 
 
+def _month_count(month: str) -> int:
+    year, number = month.split("-")
+    return int(year) * 12 + int(number)
+
+
+def billing_state_matches_its_invoices(conn, snapshot=None) -> list[str]:
+    """The billing state the next run prices from is what the invoices recorded: each city's
+    level for a period (`city_periods`) is the level its first invoice of the period billed, in
+    that month; each month's hours (`city_hours`) are the hours the invoice it names priced; and
+    every line is on an invoice that exists, for a city-month recorded as billed on it. The
+    state is not hashed (it is not an entry): a level or hours changed there would price later
+    months wrong while every entry still verified."""
+    i, l, m = s.invoices.c, s.lines.c, s.city_months.c
+    if snapshot is None:
+        snapshot = Snapshot(conn.execute(select(i.number, i.month, i.inputs)).all(), {})
+    invoices = {row.number: row for row in snapshot.invoices}
+    found = []
+
+    def city_of(number: int, city: str) -> tuple[dict, dict] | None:
+        data = snapshot.inputs(invoices[number])
+        entry = next((c for c in data.get("cities", []) if c.get("city") == city), None)
+        return (data, entry) if entry is not None else None
+
+    for r in conn.execute(select(s.city_periods).order_by(s.city_periods.c.city,
+                                                          s.city_periods.c.period)).all():
+        where = f"{r.city}: the level of the annual period {r.period} ({r.level})"
+        billed = city_of(r.invoice, r.city) if r.invoice in invoices else None
+        if billed is None:
+            found.append(f"{where} is recorded as set by invoice {r.invoice:06d}, which does "
+                         f"not bill {r.city}")
+        elif (billed[0].get("period"), invoices[r.invoice].month, billed[1].get("billed_level")) \
+                != (r.period, r.first_month, r.level):
+            found.append(f"{where} is recorded as set in {r.first_month} by invoice "
+                         f"{r.invoice:06d}, which bills {r.city} at "
+                         f"{billed[1].get('billed_level')} for {invoices[r.invoice].month} "
+                         f"(period {billed[0].get('period')})")
+    for r in conn.execute(select(s.city_hours).order_by(s.city_hours.c.city,
+                                                        s.city_hours.c.month)).all():
+        where = f"{r.city} {r.month}: {r.hours} hours recorded as priced by invoice {r.invoice:06d}"
+        billed = city_of(r.invoice, r.city) if r.invoice in invoices else None
+        if billed is None:
+            found.append(f"{where}, which does not bill {r.city}")
+            continue
+        data, entry = billed
+        # The month's number in the invoice's own period, then in the row's (12 months each).
+        number = (data["month_number"] + _month_count(r.month)
+                  - _month_count(invoices[r.invoice].month) + 12 * (data["period"] - r.period))
+        if r.period == data["period"]:
+            hours = entry.get("hours", {})
+        else:
+            late = [e for e in entry.get("late_hours", []) if e.get("period") == r.period]
+            hours = late[0].get("hours", {}) if late else None
+        if hours is None:
+            found.append(f"{where}, which prices no hours of the period {r.period}")
+        elif Decimal(hours.get(str(number), "0")) != Decimal(r.hours):
+            found.append(f"{where}, which priced {hours.get(str(number), '0')}")
+    orphans = (select(l.invoice).distinct()
+               .where(~select(i.number).where(i.number == l.invoice).exists()))
+    found += [f"lines of invoice {n:06d}, which is not in the ledger"
+              for (n,) in conn.execute(orphans.order_by(l.invoice)).all()]
+    unrecorded = (select(l.city, l.month, l.invoice).distinct()
+                  .where(select(i.number).where(i.number == l.invoice).exists(),
+                         ~select(m.city).where(m.city == l.city, m.month == l.month,
+                                               m.invoice == l.invoice).exists()))
+    found += [f"{r.city} {r.month}: billed on invoice {r.invoice:06d} but not recorded as "
+              f"billed (its city-month is missing: a run would bill it again)"
+              for r in conn.execute(unrecorded.order_by(l.city, l.month)).all()]
+    return found
+
+
 def voids_follow_their_payments(conn) -> list[str]:
     """A payment is voided on or after the day it was made."""
     p, v = s.payments.c, s.payment_voids.c
@@ -288,11 +358,12 @@ INVARIANTS: tuple[Callable, ...] = (
     values_are_well_formed, numbers_gap_free, one_charge_per_city_month_kind, lines_belong_to_their_month,
     line_amounts_are_quantity_times_price, totals_equal_their_lines,
     payments_and_credits_within_totals, levels_constant_within_a_period,
-    city_months_match_their_invoices, voids_follow_their_payments, one_key_per_city,
-    cash_never_below_zero)
+    city_months_match_their_invoices, billing_state_matches_its_invoices,
+    voids_follow_their_payments, one_key_per_city, cash_never_below_zero)
 
 
-TAKE_SNAPSHOT = (line_amounts_are_quantity_times_price, levels_constant_within_a_period)
+TAKE_SNAPSHOT = (line_amounts_are_quantity_times_price, levels_constant_within_a_period,
+                 billing_state_matches_its_invoices)
 
 
 def check(ledger, snapshot=None) -> dict[str, list[str]]:
