@@ -216,6 +216,35 @@ def test_nobody_can_update_or_delete_history_not_even_admin(postgres_url, team):
     assert counts(postgres_url)["invoices"] == 3
 
 
+def test_a_clerk_cannot_record_an_entry_as_someone_else_or_at_another_time(postgres_url, team):
+    # The GRANTs let a clerk INSERT payments; the rows it inserts must name the clerk and the
+    # server's time. Written by hand (psql), a payment "recorded by" the admin a year ago was
+    # chained as genuine and listed as the admin's.
+    import datetime as dt
+
+    from invoices.ledger.chain import append
+
+    clerk, admin = team["clerk"], who(team["admin"])
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    insert = text("INSERT INTO payments (invoice, date, amount_cents, recorded_at, recorded_by) "
+                  "VALUES (1, '2001-05-10', 100, :at, :by) RETURNING id")
+    engine = create_engine(make_url(clerk).set(drivername="postgresql+psycopg"))
+    try:
+        for at, by, said in ((stamp, admin, f"payments.recorded_by is '{admin}', the session "
+                                            f"is {who(clerk)}"),
+                             ("2001-05-10T09:00:00+00:00", who(clerk),
+                              "payments.recorded_at is 2001-05-10T09:00:00+00:00")):
+            with engine.connect() as conn, pytest.raises(Exception) as refused:
+                conn.execute(insert, {"at": at, "by": by})
+            assert said in str(refused.value), str(refused.value)
+        with engine.begin() as conn:                    # its own name, now: what the tool does
+            made = conn.execute(insert, {"at": stamp, "by": who(clerk)}).scalar()
+            append(conn, "payment", made)
+    finally:
+        engine.dispose()
+    assert counts(postgres_url)["payments"] == 1
+
+
 def test_a_user_without_a_role_cannot_even_read(postgres_url, team, postgres_users):
     stranger = postgres_users("stranger")
     listed = cli(stranger, "invoice", "list")

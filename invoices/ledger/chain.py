@@ -359,6 +359,54 @@ def sqlite_triggers(tables=None) -> list[tuple[str, str]]:
     return made
 
 
+# Who recorded an entry, and when, by column: (author, time). Lines and the chain have none.
+_STAMPS = (("issued_by", "issued_at"), ("recorded_by", "sent_at"), ("recorded_by", "recorded_at"))
+
+AUTHOR_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION ledger_author_is_the_session() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ DECLARE entry jsonb := to_jsonb(NEW); author text := entry ->> TG_ARGV[0]; "
+    "stamped text := entry ->> TG_ARGV[1]; BEGIN "
+    # The tables' owner may write any author (ledger copy, upgrades); it can drop triggers too.
+    "IF pg_has_role(session_user, (SELECT tableowner FROM pg_tables WHERE schemaname = "
+    "TG_TABLE_SCHEMA AND tablename = TG_TABLE_NAME), 'MEMBER') THEN RETURN NEW; END IF; "
+    "IF author IS DISTINCT FROM session_user::text THEN RAISE EXCEPTION USING MESSAGE = "
+    "'ledger entries name the role that records them: ' || TG_TABLE_NAME || '.' || TG_ARGV[0] "
+    "|| ' is ' || coalesce(quote_literal(author), 'NULL') || ', the session is ' || "
+    "session_user, ERRCODE = 'check_violation'; END IF; "
+    "IF stamped IS NULL OR abs(extract(epoch FROM (stamped::timestamptz - clock_timestamp()))) "
+    "> 900 THEN RAISE EXCEPTION USING MESSAGE = 'ledger entries are stamped when they are "
+    "recorded: ' || TG_TABLE_NAME || '.' || TG_ARGV[1] || ' is ' || coalesce(stamped, 'NULL') "
+    "|| ', the server''s clock says ' || clock_timestamp(), ERRCODE = 'check_violation'; "
+    "END IF; RETURN NEW; END $$")
+
+
+def postgresql_author_triggers(tables=None) -> list[tuple[str, str]]:
+    """(name, statements) of the triggers that make a history row's author the session's role
+    and its time the server's (within 15 minutes), for every role but the tables' owner: GRANTs
+    say which tables a clerk may insert into, not what the rows say (a clerk could record a
+    payment as the admin, dated last year). Each drops its trigger first: a migration may make
+    them again."""
+    made = [("ledger_author_is_the_session", AUTHOR_FUNCTION)]
+    for table in HISTORY:
+        if tables is not None and table not in tables:
+            continue
+        columns = set(_columns(table))
+        stamp = next((pair for pair in _STAMPS if set(pair) <= columns), None)
+        if stamp is None:
+            continue
+        made.append((f"{table}_author",
+                     f"DROP TRIGGER IF EXISTS {table}_author ON {table}; CREATE TRIGGER "
+                     f"{table}_author BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION "
+                     f"ledger_author_is_the_session('{stamp[0]}', '{stamp[1]}')"))
+    if tables is None or "disputes" in tables:
+        made.append(("disputes_resolver",
+                     "DROP TRIGGER IF EXISTS disputes_resolver ON disputes; CREATE TRIGGER "
+                     "disputes_resolver BEFORE UPDATE OF resolved_by, resolved_at ON disputes "
+                     "FOR EACH ROW EXECUTE FUNCTION "
+                     "ledger_author_is_the_session('resolved_by', 'resolved_at')"))
+    return made
+
+
 def postgresql_triggers(tables=None) -> list[tuple[str, str]]:
     """(name, statement) of PostgreSQL's history triggers and the function they call (the
     triggers of `tables` only, if given)."""
@@ -383,13 +431,13 @@ def postgresql_triggers(tables=None) -> list[tuple[str, str]]:
                      f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                      f"FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_history_change()"))
     if tables is not None and "disputes" not in tables:
-        return made
+        return made + postgresql_author_triggers(tables)
     made.append(("disputes_resolved_once",
                  f"CREATE TRIGGER disputes_resolved_once BEFORE UPDATE OF "
                  f"{', '.join(_RESOLUTION)} ON disputes FOR EACH ROW WHEN "
                  f"(OLD.resolved_date IS NOT NULL) EXECUTE FUNCTION "
                  f"ledger_refuse_history_change()"))
-    return made
+    return made + postgresql_author_triggers(tables)
 
 
 def create_triggers(conn, tables=None) -> None:
@@ -405,11 +453,11 @@ def drop_triggers(conn) -> None:
     database's owner, can do. For tests of tampering, and for removing a ledger whole."""
     postgres = conn.dialect.name == "postgresql"
     for name, _ in (postgresql_triggers() if postgres else sqlite_triggers()):
-        if name == "ledger_refuse_history_change":
+        if name in ("ledger_refuse_history_change", "ledger_author_is_the_session"):
             continue
         if postgres:
             table = next(t for t in HISTORY if name.startswith(t + "_")) \
-                if not name.startswith("disputes_resolved") else "disputes"
+                if not name.startswith("disputes_resolve") else "disputes"
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         else:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")

@@ -6,6 +6,9 @@ in the ledger (history is append-only); from the reversal's date its money no lo
 received, and the payments made from it are voided by the same entry's transaction. History:
 appended to the chain, refused UPDATE and DELETE by triggers like the other history tables.
 
+On PostgreSQL, triggers on every history table: a row's author must be the session's role and
+its time the server's (within 15 minutes), for every role but the tables' owner.
+
 `letter_files`: each reminder letter's file and the SHA-256 of its bytes, recorded with the
 letter, so the letter e-mailed later is proven to be the letter written (a PDF is not made the
 same twice, so it cannot be re-derived like an invoice). Also history. Letters written before
@@ -45,4 +48,11 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.Text(), nullable=False),
         sa.UniqueConstraint("file", name="a_letter_file_is_recorded_once"))
     create_triggers(op.get_bind(), ("bank_line_reversals", "letter_files"))
+    # On PostgreSQL, every history table's rows name the session's role and the server's time
+    # (schema 6 and 7 ledgers made before this had only the GRANTs and the append-only rule).
+    if op.get_bind().dialect.name == "postgresql":
+        from invoices.ledger.chain import postgresql_author_triggers
+
+        for _, statement in postgresql_author_triggers():
+            op.execute(sa.text(statement))
     op.execute(sa.text("UPDATE ledger_meta SET value = '8' WHERE key = 'schema_version'"))
