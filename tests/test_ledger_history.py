@@ -224,3 +224,27 @@ def test_a_run_in_json_carries_the_new_head(sqlite_ledger, tmp_path):
     assert [(i["number"], i["total"]) for i in record["issued"]] == [(1, "16500.00")]
     sealed = json.loads(pricing(sqlite_ledger, "ledger", "head", "--format", "json").stdout)
     assert record["head"] == sealed and sealed["entries"] == 1
+
+
+def test_the_log_lists_entries_in_the_order_committed_not_the_time_a_row_says(sqlite_ledger,
+                                                                              tmp_path):
+    # A payment written by hand with a recording time of 2001 and chained after the others
+    # (as a forger holding the SQLite file can) is listed last, where it was committed, not
+    # first among entries actually recorded today.
+    import datetime as dt
+
+    from invoices.ledger import schema
+    from invoices.ledger.chain import append
+    from invoices.ledger.store import Ledger
+
+    three_months(sqlite_ledger, tmp_path)
+    with Ledger(sqlite_ledger, "write") as book, book.write() as conn:
+        made = conn.execute(schema.payments.insert().values(
+            invoice=2, date=dt.date(2001, 5, 11), amount_cents=100,
+            recorded_at="2001-05-11T09:00:00.000000+00:00", recorded_by="the-cfo"))
+        append(conn, "payment", made.inserted_primary_key[0])
+    log = json.loads(pricing(sqlite_ledger, "ledger", "log", "--format", "json").stdout)
+    assert [(e["action"], e["document"]) for e in log] == [
+        ("invoice issued", "invoice 000001"), ("invoice issued", "invoice 000002"),
+        ("payment", "payment 1"), ("invoice issued", "invoice 000003"),
+        ("payment", "payment 2")]

@@ -1,4 +1,4 @@
-"""Who did what: every record of the ledger in the order it was made, with who made it.
+"""Who did what: every record of the ledger in the order it was committed, with who made it.
 
 The ledger keeps each record's author and time beside it (schema 4); this puts them on one
 line each, so a billing team can answer "who recorded this payment?" or "what did Dana do
@@ -88,10 +88,12 @@ def activity(ledger: Ledger, user: str | None = None) -> list[Entry]:
                 r[0], r[1], "termination" if terminated else "termination withdrawn", "PSA",
                 None, r[3], r[4] or "")))
         made += _cash_entries(conn)
-    # In the order recorded; entries of one transaction (one time) in the chain's order.
+    # In the chain's order, the order of commit: a recording time is what the row says, and a
+    # row written by hand can say any; entries missing from the chain last, by their time.
     found = sorted(((chained.get((kind, ref), (0, ""))[0],
                      replace(entry, entry_sha256=chained.get((kind, ref), (0, ""))[1]))
-                    for kind, ref, entry in made), key=lambda pair: (*_order(pair[1]), pair[0]))
+                    for kind, ref, entry in made),
+                   key=lambda pair: (pair[0] == 0, pair[0], *_order(pair[1])))
     found = [entry for _, entry in found]
     if user is not None:
         found = [e for e in found if user in names_of(e.recorded_by)]   # or on behalf of
