@@ -186,6 +186,21 @@ def test_a_camt053_statement_id_longer_than_the_standard_allows_is_refused(tmp_p
         "a statement Id of 36 characters: camt.053 allows at most 35 (Max35Text)"]
 
 
+def test_a_camt053_statement_in_utf16_is_read_and_a_bad_entry_is_said_once(tmp_path):
+    # Opening 1,000.00 + 412,583.33 = closing 413,583.33, saved as UTF-16 with its BOM.
+    text = camt(entry("412583.33", "KMC Telecom III, Inc.", "INV 2", "A1"), closing="413583.33")
+    path = tmp_path / "s16.xml"
+    path.write_bytes(text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"))
+    assert [(x.identity, x.amount) for x in read_bank_file(path)] == [
+        ("camt:STMT-2001-06:A1", D("412583.33"))]
+    # A pending entry is refused; the balance without it is not said to be 'altered' too.
+    bad = write(tmp_path, camt(entry("412583.33", "KMC Telecom III, Inc.", "", "A1",
+                                     status="PDNG"), closing="413583.33"), "pending.xml")
+    with pytest.raises(ProblemsError) as refused:
+        read_bank_file(bad)
+    assert len(refused.value.problems) == 1 and "only booked" in refused.value.problems[0].message
+
+
 def test_xml_entities_and_dtds_are_refused_not_expanded(tmp_path):
     bomb = ('<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
             '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')

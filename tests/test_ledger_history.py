@@ -96,6 +96,8 @@ def test_a_genuine_ledger_verifies_and_later_entries_keep_an_old_seal(ledger, tm
     later = pricing(ledger, "ledger", "check", "--head", seal["head"])
     assert later.exit_code == 0, later.output
     assert "(its first 4 entries)" in later.stdout
+    empty = pricing(ledger, "ledger", "check", "--head", "0" * 64)   # the seal of no history
+    assert empty.exit_code == 0 and "the seal given is of an empty history" in empty.stdout
     log = pricing(ledger, "ledger", "log", "--format", "json")
     hashes = [entry["hash"] for entry in json.loads(log.stdout)]
     assert len(hashes) == 5 and all(len(h) == 64 for h in hashes) and seal["head"] in hashes

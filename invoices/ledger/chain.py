@@ -280,7 +280,8 @@ def verify_history(stored: Stored, sealed_head: str | None = None) -> Verified:
                         f"tool's back)")
     sealed = None
     if sealed_head is not None:
-        sealed = hashes.get(sealed_head.strip().lower())
+        wanted = sealed_head.strip().lower()
+        sealed = 0 if wanted == GENESIS else hashes.get(wanted)   # an empty history's seal
         if sealed is None:
             problems.insert(0, f"the sealed head {sealed_head.strip()} is not in this ledger's "
                                f"history of {seq} entries: an entry before the seal was changed "

@@ -73,9 +73,19 @@ def read_bank_file(path: str | Path, columns: str | Path | None = None) -> list[
     except OSError as error:
         raise ProblemsError([Problem(str(path), None, None, f"cannot read ({error.strerror})")],
                             f"{path}: cannot be read") from None
-    if start.startswith(b"<"):
+    if start.startswith(b"<") or _utf16_markup(start):
         return read_camt053(path)
     return read_bank_csv(path, columns)
+
+
+def _utf16_markup(start: bytes) -> bool:
+    """Whether a file starts as XML in UTF-16 (with its byte order mark, as XML requires):
+    a statement saved so is read as XML, not refused as a CSV that is not UTF-8."""
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if start.startswith(bom):
+            text = start[2:len(start) - len(start) % 2].decode(encoding, "replace")
+            return text.lstrip(" \t\r\n").startswith("<")
+    return False
 
 
 def read_columns(path: str | Path | None = None) -> dict[str, str]:
@@ -204,6 +214,7 @@ def read_camt053(path: str | Path) -> list[BankLine]:
         opening = _balance(statement, ("OPBD", "PRCD"), ns)
         closing = _balance(statement, ("CLBD",), ns)
         moved = Decimal(0)
+        unread = False                  # an entry refused: its amount is unknown, so is the sum
         for number, entry in enumerate(statement.findall("c:Ntry", ns), start=1):
             place += 1
             where = f"{label} statement {statement_id} entry {number}"
@@ -212,6 +223,7 @@ def read_camt053(path: str | Path) -> list[BankLine]:
             except ValueError as error:
                 problems.append(Problem(label, None, None, f"statement {statement_id} entry "
                                                            f"{number}: {error}"))
+                unread = True
                 continue
             moved += signed
             if line.identity in seen:
@@ -227,7 +239,7 @@ def read_camt053(path: str | Path) -> list[BankLine]:
         elif isinstance(opening, str) or isinstance(closing, str):
             problems.append(Problem(label, None, None, f"statement {statement_id}: "
                                                        f"{opening if isinstance(opening, str) else closing}"))
-        elif opening + moved != closing:
+        elif opening + moved != closing and not unread:
             problems.append(Problem(label, None, None, f"statement {statement_id}: opening "
                                                        f"balance {opening:,} plus its entries "
                                                        f"{moved:,} is {opening + moved:,}, not its "

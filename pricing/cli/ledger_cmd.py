@@ -75,8 +75,9 @@ def check(ledger: LedgerOption = None,
             for problem in problems:
                 typer.echo(f"{name}: {problem}")
         if not untrue:
-            sealed = (f"; it holds the history sealed by {head[:12]}... (its first "
-                      f"{history.sealed:,} entries)" if head else "")
+            sealed = ("" if not head else "; the seal given is of an empty history"
+                      if not history.sealed else f"; it holds the history sealed by "
+                      f"{head[:12]}... (its first {history.sealed:,} entries)")
             typer.echo(f"history of {history.entries:,} entries verified, every invoice "
                        f"re-derived (head {history.head}){sealed}")
         if not broken:
