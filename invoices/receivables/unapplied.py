@@ -41,6 +41,9 @@ def cash_of(conn, as_of: dt.date = dt.date.max) -> dict[str, Cash]:
     """Every customer's cash on `as_of` (what is dated on or before it; a payment voided by
     then no longer counts as applied), by customer (either kind of connection)."""
     sums: dict[str, dict[str, int]] = {}
+    for (customer,) in rows(conn, "SELECT DISTINCT customer FROM bank_lines WHERE date <= :day",
+                            day=as_of):
+        sums[customer] = {}             # listed, with 0.00, when its every line was reversed
     for what, sql in (
             ("received", "SELECT b.customer, sum(b.amount_cents) FROM bank_lines b WHERE "
                          "b.date <= :day AND NOT EXISTS (SELECT 1 FROM bank_line_reversals r "
