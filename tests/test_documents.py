@@ -320,3 +320,19 @@ def test_a_long_unbroken_name_wraps_and_keeps_every_column_on_the_page(tmp_path,
     text = pdf_text(tmp_path / "out" / "invoice-000001.pdf")
     assert "Amount" in text and "Unit price" in text and text.count("13,583.33") == 4
     assert "$27,166.66" in text                                  # 2 x 13,583.33
+
+
+def test_a_statement_says_what_of_an_open_invoice_is_in_dispute(tmp_path):
+    # Invoice 000001 (277,000.00, due 2001-05-20) less 10,000.00 paid is 267,000.00 open, of
+    # which 20,000.00 is disputed: its "Open" line must not read as wholly past due.
+    run_examples(tmp_path)
+    invoke(tmp_path, "ar", "pay", "1", "$10,000.00", "--date", "2001-05-15")
+    disputed = invoke(tmp_path, "ar", "dispute", "1", "20000.00", "--date", "2001-05-16",
+                      "--reason", "hours not agreed")
+    assert disputed.exit_code == 0, disputed.output
+    made = invoke(tmp_path, "ar", "statement", "KMC Telecom II, Inc.", "--from", "2001-04-01",
+                  "--to", "2001-06-30", "-o", str(tmp_path / "s.pdf"))
+    assert made.exit_code == 0, made.output
+    text = " ".join(pdf_text(tmp_path / "s.pdf").split())
+    assert ("Open: invoice 000001 ($267,000.00, due 2001-05-20, of which $20,000.00 in dispute, "
+            "not past due).") in text
