@@ -147,7 +147,9 @@ def test_status_and_aging_count_an_invoice_issued_after_the_termination_as_due(b
             for i in status["invoices"]] == [(1, "2001-05-20", 42, None),
                                              (2, "2001-06-10", 21, ACCELERATED),
                                              (3, "2001-06-30", 1, None)]
-    assert status["undisputed_past_due"] == "49500.00" and status["may_cease"] is True
+    # Past due, but the Services ended on 2001-06-10: nothing is left to cease performing
+    # (the letters say the same, test_reminders).
+    assert status["undisputed_past_due"] == "49500.00" and status["may_cease"] is False
     aged = cli("ar", "aging", "--as-of", "2001-07-01", "--format", "json")
     (row,) = json.loads(aged.stdout)["bill_to"]
     assert (row["current"], row["1-30"], row["31-60"]) == ("0.00", "33000.00", "16500.00")

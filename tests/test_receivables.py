@@ -162,7 +162,10 @@ def test_termination_accelerates_outstanding_invoices(ledger, tables):
     (row,) = aging(ledger, dt.date(2001, 6, 10), tables)
     assert row.buckets["1-30"] == D("16500.00")     # 5 days past the accelerated due date
     result = status(ledger, dt.date(2001, 6, 10), tables)
-    assert result.terminated == dt.date(2001, 6, 5) and result.may_cease
+    assert result.terminated == dt.date(2001, 6, 5) and not result.may_cease   # nothing to cease
+    assert result.undisputed_past_due == D("16500.00")
+    assert result.reason.startswith("16,500.00 undisputed is past due on 1 invoice(s); the "
+                                    "agreement was terminated on 2001-06-05")
     before = snapshot(ledger)
     with pytest.raises(PricingError, match="already terminated on 2001-06-05"):
         terminate(ledger, dt.date(2001, 7, 1), tables)

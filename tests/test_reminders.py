@@ -139,3 +139,28 @@ def test_a_due_date_moved_by_the_termination_is_said_on_the_letter(book, tables,
     text = " ".join(subprocess.run(["pdftotext", "-layout", kmc3.file, "-"],
                                    capture_output=True, text=True, check=True).stdout.split())
     assert "Invoice 000005 is due 2001-06-10, not 2001-06-20 as issued: " in text
+
+
+def test_status_and_reminders_agree_on_cash_held_and_on_a_termination(book, tables, tmp_path):
+    from invoices.receivables.accounts import terminate
+    from invoices.receivables.bank_files import read_bank_file
+    from invoices.receivables.cash import import_payments
+    from invoices.receivables.reports import status
+
+    # Virginia's 141,916.67 came in before its invoice existed and is held unapplied; KMC II
+    # pays all but its 20,000.00 disputed, KMC III pays in full. On 2001-05-25 Virginia's
+    # invoice is 5 days past due, wholly covered by its own cash: no letter, no right to cease.
+    bank = tmp_path / "bank.csv"
+    bank.write_text("Date,Amount,Payer,Reference\n2001-04-15,141916.67,KMC Telecom of "
+                    "Virginia Inc,\n")
+    import_payments(book, read_bank_file(bank), tables)
+    record_payment(book, 1, "257000.00", dt.date(2001, 5, 20))
+    record_payment(book, 2, "273083.33", dt.date(2001, 5, 20))
+    assert remind(book, dt.date(2001, 5, 25), tmp_path / "letters", tables) == []
+    found = status(book, dt.date(2001, 5, 25), tables)
+    assert (found.may_cease, found.undisputed_past_due) == (False, D("141916.67"))
+    assert "all of it covered by cash on account not yet applied" in found.reason
+    # A termination ends the Services: past due, but nothing left to cease performing.
+    terminate(book, dt.date(2001, 6, 1), tables)
+    after = status(book, dt.date(2001, 6, 5), tables)
+    assert (after.may_cease, after.terminated) == (False, dt.date(2001, 6, 1))

@@ -121,14 +121,30 @@ def status(ledger, as_of: dt.date, tables: TableSet) -> Status:
                       f"{first.rows[0].instrument}, effective {first.effective_from}", past_due,
                       amount, unapplied)
     remedies = tables.rows("psa_remedies", as_of)[0]
-    if past_due:
-        reason = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s): "
-                  f"{seller_on(tables, as_of)} may cease performing ({remedies.cease_clause})")
+    # Cash a customer paid in and Lucent holds unapplied pays its past due as soon as it is
+    # applied: what it covers is no default (ar remind sends no letter for it either).
+    owed: dict[str, Decimal] = {}
+    for b in past_due:
+        owed[b.bill_to] = owed.get(b.bill_to, ZERO) + b.undisputed
+    covered = sum((min(v, unapplied.get(c, ZERO)) for c, v in owed.items()), ZERO)
+    held = (f" ({covered:,} of it covered by cash on account not yet applied: `pricing ar "
+            f"apply`)" if covered else "")
+    if not past_due:
+        reason, may_cease = "no undisputed amount is past due", False
+    elif terminated:            # the Services have ended: there is nothing left to cease
+        reason, may_cease = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s)"
+                             f"{held}"), False
+    elif covered == amount:
+        reason, may_cease = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s), "
+                             f"all of it covered by cash on account not yet applied: apply it "
+                             f"(`pricing ar apply`)"), False
     else:
-        reason = "no undisputed amount is past due"
+        reason, may_cease = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s)"
+                             f"{held}: {seller_on(tables, as_of)} may cease performing "
+                             f"({remedies.cease_clause})"), True
     if terminated:
         reason += f"; {termination_words(terminated, TerminationRule.of(tables))}"
-    return Status(as_of, terminated, bool(past_due), reason, past_due, amount, unapplied)
+    return Status(as_of, terminated, may_cease, reason, past_due, amount, unapplied)
 
 
 def seller_on(tables: TableSet, day: dt.date) -> str:

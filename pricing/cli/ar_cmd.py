@@ -309,7 +309,8 @@ def status(as_of: AsOfOption, format: FormatOption = Format.table,
     if format is Format.csv:
         emit_csv(columns, rows)
         return
-    verdict = "MAY CEASE PERFORMING" if result.may_cease else "no right to cease"
+    verdict = ("MAY CEASE PERFORMING" if result.may_cease else
+               "PAST DUE, no right to cease" if result.past_due else "no right to cease")
     if rows:
         emit_table(columns, rows, title=f"{verdict}: {result.reason}",
                    right=("days_past_due", "undisputed", "disputed"))
