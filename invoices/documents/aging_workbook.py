@@ -11,8 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from invoices.documents.html import BUCKET_TITLES
 from pricing.fileio.writes import replaced_atomically
 from pricing.fileio.workbook_style import Column, Styles, table_sheet, widths_of
+
+# The report's column keys (its CSV and JSON) as the printed sheet heads them.
+TITLES = {"bill_to": "Bill to", **BUCKET_TITLES, "disputed": "Disputed", "total": "Total"}
 
 SUBTITLE = ("Undisputed open balances by days past due; disputed amounts shown apart and "
             "counted in the total.")
@@ -29,10 +33,11 @@ def write_aging(path: Path, as_of: dt.date, columns: list[str], values: list[lis
     """
     import xlsxwriter
 
-    money = [Column(name, "money", total=True) for name in columns[1:]]
+    titles = [TITLES.get(name, name) for name in columns]        # headers for people
+    money = [Column(name, "money", total=True) for name in titles[1:]]
     width = max(widths_of(money, [row[1:] for row in values]), default=None)   # all alike
-    table = [Column(columns[0])] + [Column(name, "money", total=True, width=width)
-                                    for name in columns[1:]]
+    table = [Column(titles[0])] + [Column(name, "money", total=True, width=width)
+                                   for name in titles[1:]]
     with replaced_atomically(path) as temp:
         book = xlsxwriter.Workbook(str(temp))
         styles = Styles(book)
