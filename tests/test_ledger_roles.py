@@ -267,6 +267,17 @@ def test_an_admin_grants_and_the_owner_revokes(postgres_url, team, postgres_user
     assert again.exit_code == 1 and "needs the clerk role" in again.output
     missing = cli(postgres_url, "ledger", "grant", "reader", "--to", "nobody-at-all")
     assert missing.exit_code == 1 and "no database user 'nobody-at-all'" in missing.output
+    # The admin holds reader through admin: revoking reader alone would change nothing.
+    kept = cli(postgres_url, "ledger", "grant", "reader", "--revoke", "--to", who(team["admin"]))
+    assert kept.exit_code == 1
+    assert (f"{who(team['admin'])} holds reader through admin (each role holds the ones before "
+            f"it): revoke admin instead; nothing changed") in one_line(kept)
+    with Ledger(postgres_url, "read") as book, book.read() as conn:
+        database = conn.execute(text("SELECT current_database()")).scalar()
+    own = cli(postgres_url, "ledger", "grant", "admin", "--to", role_name(database, "reader"))
+    assert own.exit_code == 1
+    assert f"{role_name(database, 'reader')} is this ledger's reader role, not a database user" \
+        in one_line(own)
 
 
 def test_on_sqlite_the_author_is_the_login_name_and_a_typed_name_is_on_behalf_of(tmp_path):

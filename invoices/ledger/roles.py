@@ -187,8 +187,22 @@ def grant(ledger, role: str, to: str, revoke: bool = False) -> str:
             raise PricingError(f"no database user {to!r} on the server: create it first "
                                f"(createuser {to})")
         name = role_name(database, role)
+        ours = {role_name(database, r): r for r in ROLES}
+        if to in ours:
+            raise PricingError(f"{to} is this ledger's {ours[to]} role, not a database user: "
+                               f"roles are given to the users who log in")
         if revoke:
             conn.exec_driver_sql(f"REVOKE {_quote(conn, name)} FROM {_quote(conn, to)}")
+            still = conn.exec_driver_sql("SELECT pg_has_role(%(u)s, %(r)s, 'MEMBER') FROM "
+                                         "pg_roles WHERE rolname = %(r)s",
+                                         {"u": to, "r": name}).scalar()
+            if still:
+                held = [r for r in ROLES[ROLES.index(role) + 1:] if conn.exec_driver_sql(
+                    "SELECT pg_has_role(%(u)s, %(r)s, 'MEMBER') FROM pg_roles WHERE rolname = "
+                    "%(r)s", {"u": to, "r": role_name(database, r)}).scalar()]
+                through = held[-1] if held else "another role"
+                raise PricingError(f"{to} holds {role} through {through} (each role holds the "
+                                   f"ones before it): revoke {through} instead; nothing changed")
             return name
         owner = conn.exec_driver_sql(
             "SELECT pg_has_role(session_user, tableowner, 'USAGE') FROM pg_tables "
