@@ -138,7 +138,9 @@ def _rule(line: Line, level: str, month_number: int, hour_rules: Iterator[str]) 
 def rederive_all(ledger, tables: TableSet, snapshot=None) -> tuple[list[str], list[str]]:
     """Re-derive every invoice of the ledger from its recorded inputs (what `explain` does, for
     all): (problems naming each invoice whose recorded lines differ from their re-derivation,
-    notes naming the invoices priced with other tables than `tables`, not re-derived).
+    notes on the invoices priced with other tables than `tables`: re-derived under them too,
+    and named in a note, not as a problem, where they differ, since the tables may have
+    changed a price since).
 
     The recorded lines are compared as stored (a line's quantity and price are the text the run
     wrote, `str` of the same Decimals), and only lines that differ are read as Decimals: on
@@ -148,31 +150,36 @@ def rederive_all(ledger, tables: TableSet, snapshot=None) -> tuple[list[str], li
     from invoices.ledger.store import invoice_of
     from pricing.errors import PricingError
 
-    problems, other_tables = [], []
+    problems, other_tables, differ = [], [], []
     memo: dict = {}
     if snapshot is None:
         with ledger.read() as conn:
             snapshot = read_all(conn)
     lines = snapshot.lines
     for row in snapshot.invoices:
-        if row.tables_sha256 != tables.manifest_sha256:
+        other = row.tables_sha256 != tables.manifest_sha256
+        if other:
             other_tables.append(row.number)
-            continue
+        found = problems if not other else []
         recorded = lines.get(row.number, [])
         try:
             inputs = _inputs_of(row, snapshot)
             repriced = _repriced(inputs, row.bill_to, tables, memo)
         except (PricingError, KeyError, ValueError, TypeError, ArithmeticError) as error:
-            problems.append(f"invoice {row.number:06d}: cannot be re-derived from its recorded "
-                            f"inputs ({error})")
+            found.append(f"invoice {row.number:06d}: cannot be re-derived from its recorded "
+                         f"inputs ({error})")
+            if other:
+                differ.append(row.number)
             continue
         if len(recorded) == len(repriced) and all(map(_as_recorded, recorded, repriced)):
             continue
         try:
             invoice = invoice_of(row, recorded)
         except (PricingError, ValueError, ArithmeticError) as error:
-            problems.append(f"invoice {row.number:06d}: its recorded lines cannot be read "
-                            f"({error})")
+            found.append(f"invoice {row.number:06d}: its recorded lines cannot be read "
+                         f"({error})")
+            if other:
+                differ.append(row.number)
             continue
         lines_again = [InvoiceLine.of(city, entry[0]) for city, entry in repriced]
         for position in range(max(len(lines_again), len(invoice.lines))):
@@ -180,15 +187,22 @@ def rederive_all(ledger, tables: TableSet, snapshot=None) -> tuple[list[str], li
             new = lines_again[position] if position < len(lines_again) else None
             if old is not None and new is not None and _key(old) == _key(new):
                 continue
-            problems.append(f"invoice {row.number:06d} line {position + 1}: recorded "
-                            f"{_shown(old)}, re-derived {_shown(new)}")
+            found.append(f"invoice {row.number:06d} line {position + 1}: recorded "
+                         f"{_shown(old)}, re-derived {_shown(new)}")
+        if other and found:
+            differ.append(row.number)
     notes = []
-    if other_tables:
-        shown = ", ".join(f"{n:06d}" for n in other_tables[:5])
-        more = f" and {len(other_tables) - 5:,} more" if len(other_tables) > 5 else ""
-        notes.append(f"{len(other_tables):,} invoice(s) priced with other tables than "
-                     f"{tables.directory} ({shown}{more}) were not re-derived: check with "
-                     f"--tables pointing at theirs")
+    if other_tables:        # tables are versioned: a new version of one (a customer's billing
+        # address) leaves past prices as they were, so most re-derive the same under them
+        same = len(other_tables) - len(differ)
+        said = (f"{len(other_tables):,} invoice(s) priced with other tables than "
+                f"{tables.directory}: {same:,} re-derive the same under them")
+        if differ:
+            shown = ", ".join(f"{n:06d}" for n in differ[:5])
+            more = f" and {len(differ) - 5:,} more" if len(differ) > 5 else ""
+            said += (f"; {len(differ):,} differ ({shown}{more}): check them with --tables "
+                     f"pointing at the tables they were priced with")
+        notes.append(said)
     return problems, notes
 
 
