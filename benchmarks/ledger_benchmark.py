@@ -220,6 +220,13 @@ def main() -> None:
                 on_large = paired(pricing + ["--help"], pricing + commands[name], code_env,
                                   options.repeat)
                 print(f"    {name:40s} {on_small:6.3f} / {on_large:6.3f}")
+            # What a check costs with each checkout's invariants: over its start-up on 3.
+            checked = [float("inf"), float("inf")]
+            for _ in range(options.repeat):
+                for which, at in enumerate((small_env, code_env)):
+                    checked[which] = min(checked[which], timed(check, at, 1))
+            print(f"    {'ledger check over its start-up on 3':40s} "
+                  f"{checked[1] - checked[0]:6.3f} s on {options.invoices:,} invoices")
 
 
 def paired(baseline: list[str], command: list[str], env: dict, repeat: int) -> float:
