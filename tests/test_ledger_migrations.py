@@ -9,6 +9,7 @@ examples, a payment, a dispute resolved and one open, a credit note and a termin
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -203,6 +204,41 @@ def test_a_migrated_ledger_has_the_schema_of_a_new_one(tmp_path, source_rows, le
     assert new["payments"]["checks"] == ["payment_positive"]
     assert ("invoices_no_update", "invoices") in [t[:2] for t in new["(triggers)"]]
     assert ("recorded_by", "TEXT", False, None) in new["payments"]["columns"]
+
+
+def test_a_schema_3_ledger_of_the_first_tools_with_one_termination_row_is_upgraded(
+        tmp_path, source_rows, ledger_address):
+    # The first schema-3 tools kept a termination as one row (id 1, its date), not a log
+    # (kind, date, reason); their ledgers say "schema 3" too. The upgrade failed on them at
+    # schema 6 ("no such column: terminations.kind"): it must carry the termination over.
+    make_schema_3(ledger_address, source_rows)
+    url = ledger_address if ledger_address.startswith("postgresql") else \
+        f"sqlite:///{ledger_address}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE terminations")
+        conn.exec_driver_sql("CREATE TABLE terminations (id INTEGER NOT NULL, date DATE NOT "
+                             "NULL, recorded_at VARCHAR(32) NOT NULL, PRIMARY KEY (id), "
+                             "CONSTRAINT one_termination CHECK (id = 1))")
+        conn.exec_driver_sql("INSERT INTO terminations VALUES (1, '2001-06-15', "
+                             "'2001-06-15T09:00:00+00:00')")
+    engine.dispose()
+    done = pricing("ledger", "upgrade", ledger=ledger_address)
+    assert done.exit_code == 0, done.output
+    with Ledger(ledger_address, "read") as book, book.read() as conn:
+        assert [tuple(r) for r in conn.execute(schema.terminations.select())] == [
+            (1, "terminated", dt.date(2001, 6, 15), None, "2001-06-15T09:00:00+00:00",
+             "unknown")]
+    assert pricing("ledger", "check", ledger=ledger_address).exit_code == 0
+    migrated = shape(ledger_address)["terminations"]
+    fresh = str(tmp_path / "fresh.sqlite3")
+    if ledger_address.startswith("postgresql"):     # a new ledger in the same database
+        fresh = ledger_address
+        with Ledger(ledger_address, "upgrade") as book, book.write() as conn:
+            schema.metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE alembic_version")
+    Ledger(fresh).close()
+    assert migrated == shape(fresh)["terminations"]
 
 
 def test_an_upgrade_killed_before_commit_leaves_the_ledger_as_it_was(old_ledger):

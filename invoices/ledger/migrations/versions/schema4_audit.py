@@ -41,7 +41,37 @@ def _kind(column: str):
     return sa.String(32) if column.endswith("_at") else sa.Text()
 
 
+def _terminations_as_a_log() -> None:
+    """The first schema-3 tools (commits 0fbf68c to d84e27d's parent) kept one termination
+    row (id 1, its date) where schema 3 keeps a log (kind, date, reason): a ledger they made
+    says "schema 3" but cannot be hashed by schema 6. Rebuild the table in schema 3's shape,
+    each row a termination; a ledger already in that shape is left alone."""
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("terminations")}
+    if "kind" in columns:
+        return
+    op.create_table(
+        "terminations_log",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("date", sa.Date()),
+        sa.Column("reason", sa.Text()),
+        sa.Column("recorded_at", sa.String(32), nullable=False),
+        sa.CheckConstraint("kind IN ('terminated', 'withdrawn')", name="termination_kind"),
+        sa.CheckConstraint("kind = 'withdrawn' OR date IS NOT NULL",
+                           name="termination_has_a_date"))
+    op.execute(sa.text("INSERT INTO terminations_log (id, kind, date, reason, recorded_at) "
+                       "SELECT id, 'terminated', date, NULL, recorded_at FROM terminations"))
+    op.drop_table("terminations")
+    op.rename_table("terminations_log", "terminations")
+    if op.get_bind().dialect.name == "postgresql":       # its id's sequence, named as made
+        op.execute(sa.text("ALTER SEQUENCE terminations_log_id_seq RENAME TO "
+                           "terminations_id_seq"))
+        op.execute(sa.text("SELECT setval('terminations_id_seq', "
+                           "(SELECT coalesce(max(id), 0) + 1 FROM terminations), false)"))
+
+
 def upgrade() -> None:
+    _terminations_as_a_log()
     for table, columns in REQUIRED.items():
         for column in columns:
             op.add_column(table, sa.Column(column, _kind(column), nullable=True))
