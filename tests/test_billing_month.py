@@ -239,6 +239,21 @@ def test_hours_of_the_last_month_of_a_period_are_billed_in_the_next_one(tmp_path
         "(1 hour in all; 2000-09 now has 0.5 hours reported, 0 hours when it was invoiced)")
 
 
+def test_late_hours_that_change_no_charge_say_so(tmp_path, tables):
+    # 2000-09 (hourly, one-hour minimum) is invoiced with 0.5 h, billed as one hour, $81.00.
+    # October's file gives 2000-09 a full hour: the ledger now holds 1 hour, and nothing more
+    # is billed for it; the run says so rather than "billed now ...: 0".
+    city = cities_file(tmp_path, [f"Huntsville AL,{III},20,1,10,1,1,1,"])
+    bill(tmp_path, tables, "2000-09", city, hours_file(tmp_path, {("Huntsville AL", "2000-09"): D("0.5")}))
+    late = hours_file(tmp_path, {("Huntsville AL", "2000-09"): D(1)}, "late.csv")
+    result = bill(tmp_path, tables, "2000-10", city, late)
+    (october,) = result.issued
+    assert [l.kind for l in october.lines] == ["service_level"]
+    assert ("Huntsville AL: hours that arrived late for 2000-09 change no charge (what was "
+            "billed covers them); the ledger keeps them as the hours of their months") in \
+        result.notes
+
+
 def test_fewer_hours_than_billed_are_refused_at_the_hours_files_row(tmp_path, tables):
     city = cities_file(tmp_path, [f"Huntsville AL,{III},20,1,10,1,1,1,"])
     bill(tmp_path, tables, "2000-10", city, hours_file(tmp_path, {("Huntsville AL", "2000-10"): D(1600)}))

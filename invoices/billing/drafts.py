@@ -390,10 +390,16 @@ def draft_month(inputs: MonthInputs, states: dict[str, CityState], tables: Table
                 late.update({(period.year, l): c.given for l, c in changes.items()})
             lines = with_late(lines, late_inputs, period.year, tables)
             if late:
-                billed_late = sum(l.amount for l in lines if l.kind.startswith("late_"))
-                notes.append(f"{city.city}: hours that arrived late for "
-                             f"{', '.join(label for _, label in sorted(late))} are billed now, "
-                             f"as their months would have priced them: {billed_late:,}")
+                months = ", ".join(label for _, label in sorted(late))
+                late_lines = [l for l in lines if l.kind.startswith("late_")]
+                if late_lines:
+                    notes.append(f"{city.city}: hours that arrived late for {months} are billed "
+                                 f"now, as their months would have priced them: "
+                                 f"{sum(l.amount for l in late_lines):,}")
+                else:           # e.g. 0.5 hours becoming 1: the one-hour minimum billed it
+                    notes.append(f"{city.city}: hours that arrived late for {months} change "
+                                 f"no charge (what was billed covers them); the ledger keeps "
+                                 f"them as the hours of their months")
         except PricingError as error:
             problems.append(_pricing_problem(path, city, error))
             continue
