@@ -176,7 +176,8 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
     letter not yet sent) to each customer's billing address, as PDF attachments, recording every message in
     the outbox. Every address is checked before anything is sent; a document that fails
     verification against the ledger's history is refused; one already sent is skipped unless
-    `resend`."""
+    `resend`; a letter whose file is gone is skipped and stays pending (a file that differs
+    from the letter written refuses everything: that is tampering, not loss)."""
     from invoices.documents.html import credit_note_html, invoice_html
     from invoices.documents.mail import Mail, address, send
     from invoices.documents.pdf import pdf_bytes
@@ -203,9 +204,14 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
             targets += [("reminder", (file, customer, day(as_of), sha256))
                         for file, customer, as_of, sha256 in letters
                         if f"reminder {file}" not in sent]
-    planned = []
+    planned, lost = [], []
     for kind, number in targets:
         if kind == "reminder":
+            if not Path(number[0]).is_file():   # deleted or moved: the rest still go out
+                lost.append(Sent(f"reminder {number[0]}", "", "", "skipped: the letter file "
+                                 "is not there any more; put it back to send it (nothing is "
+                                 "recorded)"))
+                continue
             planned.append(_reminder_mail(tables, *number))
             continue
         if kind == "statement":
@@ -246,7 +252,7 @@ def send_documents(ledger, tables, targets: list[tuple[str, int]] | None, smtp: 
                 if broken:
                     raise PricingError(f"{broken}: {document} fails verification and is not "
                                        f"sent; nothing was sent")
-    results = []
+    results = lost
     for document, to, html, _, subject, filename in planned:
         if document in sent and not resend:
             results.append(Sent(document, to, "", "skipped: already sent (--resend sends it "

@@ -200,6 +200,30 @@ def test_pending_sends_invoices_and_reminder_letters_as_written(ledger, smtp, tm
     assert pricing(book, tables, "ledger", "check").exit_code == 0
 
 
+def test_a_letter_whose_file_is_gone_stays_pending_and_the_rest_go_out(ledger, smtp, tmp_path):
+    # One letter deleted once stopped every --pending run, invoices too. Now it is skipped,
+    # nothing recorded for it, and sent once its file is put back.
+    (book, tables), (server, inbox) = ledger, smtp
+    assert pricing(book, tables, "ar", "remind", "--as-of", "2001-05-25", "-o",
+                   str(tmp_path / "letters")).exit_code == 0
+    letter = sorted((tmp_path / "letters").iterdir())[0]            # KMC Telecom II's
+    kept = letter.read_bytes()
+    letter.unlink()
+    send = ("documents", "send", "--pending", "--smtp", server, "--from", "billing@lucent.example")
+    first = pricing(book, tables, *send)
+    assert first.exit_code == 0, first.output
+    assert (f"reminder {letter}  skipped: the letter file is not there any more; put it back "
+            f"to send it (nothing is recorded)") in first.output
+    assert len(inbox.messages) == 5                     # three invoices and two letters
+    with sqlite3.connect(book) as db:
+        assert db.execute("SELECT count(*) FROM outbox WHERE document = ?",
+                          (f"reminder {letter}",)).fetchone() == (0,)
+    letter.write_bytes(kept)
+    second = pricing(book, tables, *send)
+    assert second.exit_code == 0, second.output
+    assert len(inbox.messages) == 6 and inbox.messages[-1][0] == ["ap@kmc2.example"]
+
+
 def test_a_letter_changed_after_it_was_written_is_not_sent(ledger, smtp, tmp_path):
     (book, tables), (server, inbox) = ledger, smtp
     assert pricing(book, tables, "ar", "remind", "--as-of", "2001-05-25", "-o",

@@ -64,8 +64,8 @@ def send(kind: Annotated[Kind | None, typer.Argument(metavar="[KIND]", help="inv
         results = send_documents(book, table_set, None if pending else [target], where, sender,
                                  resend)
     for r in results:
-        typer.echo(f"{r.document}  {r.recipient}  {r.result}" + (f"  {r.message_id}"
-                                                                 if r.message_id else ""))
+        typer.echo("  ".join(part for part in (r.document, r.recipient, r.result, r.message_id)
+                             if part))
     typer.echo(f"{sum(r.result == 'sent' for r in results)} sent, "
                f"{sum(r.result.startswith('failed') for r in results)} failed, "
                f"{sum(r.result.startswith('skipped') for r in results)} skipped", err=True)
