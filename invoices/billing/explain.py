@@ -147,49 +147,19 @@ def rederive_all(ledger, tables: TableSet, snapshot=None) -> tuple[list[str], li
     10,000 invoices that is most of the time `ledger check` spends here. `snapshot` (an
     invoices.ledger.snapshot.Snapshot): the rows to re-derive, when already read."""
     from invoices.ledger.snapshot import read_all
-    from invoices.ledger.store import invoice_of
-    from pricing.errors import PricingError
 
     problems, other_tables, differ = [], [], []
     memo: dict = {}
     if snapshot is None:
         with ledger.read() as conn:
             snapshot = read_all(conn)
-    lines = snapshot.lines
     for row in snapshot.invoices:
-        other = row.tables_sha256 != tables.manifest_sha256
-        if other:
-            other_tables.append(row.number)
-        found = problems if not other else []
-        recorded = lines.get(row.number, [])
-        try:
-            inputs = _inputs_of(row, snapshot)
-            repriced = _repriced(inputs, row.bill_to, tables, memo)
-        except (PricingError, KeyError, ValueError, TypeError, ArithmeticError) as error:
-            found.append(f"invoice {row.number:06d}: cannot be re-derived from its recorded "
-                         f"inputs ({error})")
-            if other:
-                differ.append(row.number)
+        found = _rederived(row, snapshot, tables, memo)
+        if row.tables_sha256 == tables.manifest_sha256:
+            problems += found
             continue
-        if len(recorded) == len(repriced) and all(map(_as_recorded, recorded, repriced)):
-            continue
-        try:
-            invoice = invoice_of(row, recorded)
-        except (PricingError, ValueError, ArithmeticError) as error:
-            found.append(f"invoice {row.number:06d}: its recorded lines cannot be read "
-                         f"({error})")
-            if other:
-                differ.append(row.number)
-            continue
-        lines_again = [InvoiceLine.of(city, entry[0]) for city, entry in repriced]
-        for position in range(max(len(lines_again), len(invoice.lines))):
-            old = invoice.lines[position] if position < len(invoice.lines) else None
-            new = lines_again[position] if position < len(lines_again) else None
-            if old is not None and new is not None and _key(old) == _key(new):
-                continue
-            found.append(f"invoice {row.number:06d} line {position + 1}: recorded "
-                         f"{_shown(old)}, re-derived {_shown(new)}")
-        if other and found:
+        other_tables.append(row.number)
+        if found:
             differ.append(row.number)
     notes = []
     if other_tables:        # tables are versioned: a new version of one (a customer's billing
@@ -204,6 +174,35 @@ def rederive_all(ledger, tables: TableSet, snapshot=None) -> tuple[list[str], li
                      f"pointing at the tables they were priced with")
         notes.append(said)
     return problems, notes
+
+
+def _rederived(row, snapshot, tables: TableSet, memo: dict) -> list[str]:
+    """What differs between one invoice's recorded lines and their re-derivation under
+    `tables`, in sentences naming the invoice and line; none when they agree."""
+    from invoices.ledger.store import invoice_of
+    from pricing.errors import PricingError
+
+    recorded = snapshot.lines.get(row.number, [])
+    try:
+        repriced = _repriced(_inputs_of(row, snapshot), row.bill_to, tables, memo)
+    except (PricingError, KeyError, ValueError, TypeError, ArithmeticError) as error:
+        return [f"invoice {row.number:06d}: cannot be re-derived from its recorded inputs "
+                f"({error})"]
+    if len(recorded) == len(repriced) and all(map(_as_recorded, recorded, repriced)):
+        return []
+    try:
+        invoice = invoice_of(row, recorded)
+    except (PricingError, ValueError, ArithmeticError) as error:
+        return [f"invoice {row.number:06d}: its recorded lines cannot be read ({error})"]
+    lines_again = [InvoiceLine.of(city, entry[0]) for city, entry in repriced]
+    found = []
+    for position in range(max(len(lines_again), len(invoice.lines))):
+        old = invoice.lines[position] if position < len(invoice.lines) else None
+        new = lines_again[position] if position < len(lines_again) else None
+        if old is None or new is None or _key(old) != _key(new):
+            found.append(f"invoice {row.number:06d} line {position + 1}: recorded "
+                         f"{_shown(old)}, re-derived {_shown(new)}")
+    return found
 
 
 def _inputs_of(row, snapshot) -> dict:

@@ -65,6 +65,13 @@ def terms_brief(terms: str) -> str:
     return terms_in_brief(terms)[0]
 
 
+def moved_due(number: int, due) -> str:
+    """An invoice whose due date changed since issue, in one sentence: statements, letters and
+    the statement workbook say it alike."""
+    return (f"Invoice {label(number)} is due {date(due.in_force)}, not {date(due.as_issued)} "
+            f"as issued: {due.reason}.")
+
+
 def payment_due(due, terms: str) -> str:
     """The sentence under an invoice's lines saying when payment is due and why: the terms, a
     due date changed since issue (Section 20(b)), or the reason an invoice is due on its date."""
@@ -90,7 +97,7 @@ def _environment():
     env.filters.update(money=money, currency=currency, quantity=quantity, date=date,
                        month_name=month_name, label=label, address=address,
                        bucket_title=BUCKET_TITLES.get, terms_brief=terms_brief)
-    env.globals.update(payment_due=payment_due)
+    env.globals.update(payment_due=payment_due, moved_due=moved_due)
     return env
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from invoices.documents.html import address, month_name, payment_due, terms_brief
+from invoices.documents.html import (address, month_name, moved_due, payment_due,
+                                     terms_brief)
 from invoices.ledger.records import Invoice
 from pricing.fileio.writes import replaced_atomically
 from pricing.fileio.workbook_style import (Column, Styles, as_datetime, print_setup, widths_of,
@@ -126,7 +127,8 @@ def write_invoice(invoice: Invoice, path: Path | None = None,
         sheet.write_string(row + 2, 3, "Total due", styles.total_label)
         sheet.write_formula(row + 2, 4, f"={xl_rowcol_to_cell(row + 1, 4)}",
                             styles.total_currency, invoice.total)
-        notes = [payment_due(due, invoice.terms) + f" Please quote invoice {invoice.label} with your payment."]
+        notes = [f"{payment_due(due, invoice.terms)} Please quote invoice {invoice.label} with "
+                 f"your payment."]
         if copy is not None:
             notes.append(f"{copy.banner()}: a copy of invoice {invoice.label} issued "
                          f"{invoice.invoice_date.isoformat()}; its figures are the original's.")
@@ -290,10 +292,7 @@ def write_statement(path: Path, statement) -> Path:
             sheet.write_number(aging_top + 2, col, value,
                                styles.total_money if col == len(heads) - 1 else styles.money)
         for offset, (number, due) in enumerate(changed, start=aging_top + 4):
-            sheet.write_string(offset, 0, f"Invoice {number:06d} is due "
-                                          f"{due.in_force.isoformat()}, not "
-                                          f"{due.as_issued.isoformat()} as issued: {due.reason}.",
-                               styles.text)
+            sheet.write_string(offset, 0, moved_due(number, due), styles.text)
         sheet.freeze_panes(top + 1, 0)
         print_setup(sheet, f"Statement - {statement.bill_to}", sum(widths), header_row=top,
                     landscape=True)

@@ -191,6 +191,29 @@ def _plain_rows(conn, sql: str) -> list[tuple]:
         cursor.close()
 
 
+def _hours_disagree(billed: tuple[dict, dict] | None, city: str, month: str, period: int,
+                    hours: str, invoice_month: str) -> str | None:
+    """How an invoice's recorded inputs (`billed`: the invoice's inputs and the city's entry in
+    them) disagree with a city-month's hours as the ledger keeps them; None if they agree."""
+    if billed is None:
+        return f"does not bill {city}"
+    data, entry = billed
+    if period == data["period"]:
+        priced_months = entry.get("hours", {})
+    else:
+        late = [e for e in entry.get("late_hours", []) if e.get("period") == period]
+        if not late:
+            return f"prices no hours of the period {period}"
+        priced_months = late[0].get("hours", {})
+    # The month's number in the invoice's own period, then in the row's (12 months each).
+    at = (data["month_number"] + _month_count(month) - _month_count(invoice_month)
+          + 12 * (data["period"] - period))
+    priced = priced_months.get(str(at), "0")
+    if priced == hours or Decimal(priced) == Decimal(hours):          # text first: fast
+        return None
+    return f"priced {priced}"
+
+
 def billing_state_matches_its_invoices(conn, snapshot=None) -> list[str]:
     """The billing state the next run prices from is what the invoices recorded: each city's
     level for a period (`city_periods`) is the level its first invoice of the period billed, in
@@ -213,40 +236,23 @@ def billing_state_matches_its_invoices(conn, snapshot=None) -> list[str]:
                   "ORDER BY city, period"):
         billed = billed_on.get((number, city))
         if billed is None:
-            found.append(f"{city}: the level of the annual period {period} ({level}) is "
-                         f"recorded as set by invoice {number:06d}, which does not bill {city}")
-            continue
-        data, entry, month = billed[0], billed[1], invoices[number].month
-        if (data.get("period"), month, entry.get("billed_level")) != (period, first, level):
-            found.append(f"{city}: the level of the annual period {period} ({level}) is "
-                         f"recorded as set in {first} by invoice {number:06d}, which bills "
-                         f"{city} at {entry.get('billed_level')} for {month} (period "
-                         f"{data.get('period')})")
+            why = f"does not bill {city}"
+        else:
+            data, entry, month = billed[0], billed[1], invoices[number].month
+            if (data.get("period"), month, entry.get("billed_level")) == (period, first, level):
+                continue
+            why = (f"bills {city} at {entry.get('billed_level')} for {month} (period "
+                   f"{data.get('period')})")
+        found.append(f"{city}: the level of the annual period {period} ({level}) is recorded "
+                     f"as set in {first} by invoice {number:06d}, which {why}")
     for city, month, period, hours, number in _plain_rows(
             conn, "SELECT city, month, period, hours, invoice FROM city_hours "
                   "ORDER BY city, month"):
-        billed = billed_on.get((number, city))
-        if billed is None:
+        why = _hours_disagree(billed_on.get((number, city)), city, month, period, hours,
+                              invoices[number].month if number in invoices else "")
+        if why:
             found.append(f"{city} {month}: {hours} hours recorded as priced by invoice "
-                         f"{number:06d}, which does not bill {city}")
-            continue
-        data, entry = billed
-        if period == data["period"]:
-            priced_months = entry.get("hours", {})
-        else:
-            late = [e for e in entry.get("late_hours", []) if e.get("period") == period]
-            priced_months = late[0].get("hours", {}) if late else None
-        if priced_months is None:
-            found.append(f"{city} {month}: {hours} hours recorded as priced by invoice "
-                         f"{number:06d}, which prices no hours of the period {period}")
-            continue
-        # The month's number in the invoice's own period, then in the row's (12 months each).
-        at = (data["month_number"] + _month_count(month) - _month_count(invoices[number].month)
-              + 12 * (data["period"] - period))
-        priced = priced_months.get(str(at), "0")
-        if priced != hours and Decimal(priced) != Decimal(hours):     # text first: fast
-            found.append(f"{city} {month}: {hours} hours recorded as priced by invoice "
-                         f"{number:06d}, which priced {priced}")
+                         f"{number:06d}, which {why}")
     orphans = (select(l.invoice).distinct()
                .where(~select(i.number).where(i.number == l.invoice).exists()))
     found += [f"lines of invoice {n:06d}, which is not in the ledger"

@@ -98,9 +98,15 @@ def refusal(error: BaseException, action: str | None, author: str | None) -> Pri
     if action not in ACTIONS:
         said = str(getattr(error, "orig", error)).splitlines()[0]
         return PricingError(f"{said}{you}")
+    return _denied(action, author)
+
+
+def _denied(action: str, author: str | None, after: str = "") -> PricingError:
+    """`permission denied: recording a payment needs the clerk role (you are rita)`."""
     what, role = ACTIONS[action]
     needed = f"the {role} role" if role else "the ledger's owner (the role that made it)"
-    return PricingError(f"permission denied: {what} needs {needed}{you}")
+    you = f" (you are {author})" if author else ""
+    return PricingError(f"permission denied: {what} needs {needed}{you}{after}")
 
 
 def require_inserts(conn, action: str, tables: tuple[str, ...], author: str | None) -> None:
@@ -114,10 +120,7 @@ def require_inserts(conn, action: str, tables: tuple[str, ...], author: str | No
         return
     for table in tables:
         if not conn.execute(text("SELECT has_table_privilege(:t, 'INSERT')"), {"t": table}).scalar():
-            what, role = ACTIONS[action]
-            you = f" (you are {author})" if author else ""
-            raise PricingError(f"permission denied: {what} needs the {role} role{you}; "
-                               f"nothing was done")
+            raise _denied(action, author, "; nothing was done")
 
 
 def role_name(database: str, role: str) -> str:
@@ -193,13 +196,13 @@ def grant(ledger, role: str, to: str, revoke: bool = False) -> str:
                                f"roles are given to the users who log in")
         if revoke:
             conn.exec_driver_sql(f"REVOKE {_quote(conn, name)} FROM {_quote(conn, to)}")
-            still = conn.exec_driver_sql("SELECT pg_has_role(%(u)s, %(r)s, 'MEMBER') FROM "
-                                         "pg_roles WHERE rolname = %(r)s",
-                                         {"u": to, "r": name}).scalar()
-            if still:
-                held = [r for r in ROLES[ROLES.index(role) + 1:] if conn.exec_driver_sql(
+            def holds(which: str) -> bool:
+                return bool(conn.exec_driver_sql(
                     "SELECT pg_has_role(%(u)s, %(r)s, 'MEMBER') FROM pg_roles WHERE rolname = "
-                    "%(r)s", {"u": to, "r": role_name(database, r)}).scalar()]
+                    "%(r)s", {"u": to, "r": role_name(database, which)}).scalar())
+
+            if holds(role):
+                held = [r for r in ROLES[ROLES.index(role) + 1:] if holds(r)]
                 through = held[-1] if held else "another role"
                 raise PricingError(f"{to} holds {role} through {through} (each role holds the "
                                    f"ones before it): revoke {through} instead; nothing changed")

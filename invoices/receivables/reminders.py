@@ -136,7 +136,7 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
          ) -> list[Letter]:
     """The letters due on `as_of`: for each customer with undisputed amounts past due, one
     letter at its stage, unless every invoice it would list was already sent that stage."""
-    from invoices.receivables.reports import assurance
+    from invoices.receivables.reports import assurance, cease_clause_on
 
     stages = stages or read_stages()
     past_due: dict[str, list[tuple[Balance, int]]] = {}
@@ -147,7 +147,7 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
             past_due.setdefault(b.bill_to, []).append((b, days))
         elif b.disputed > 0:            # said apart, so a letter never hides a dispute open
             disputed.setdefault(b.bill_to, []).append(b)
-    from invoices.receivables.unapplied import cash_of
+    from invoices.receivables.unapplied import cash_of, short_of_cash
 
     with ledger.read() as conn:
         latest = rows(conn, "SELECT max(as_of) FROM reminders")[0][0]
@@ -164,11 +164,11 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
                                "invoices WHERE bill_to = :c ORDER BY number DESC LIMIT 1",
                          c=customer)
             parties[customer] = found[0]
-    remedies = tables.versions("psa_remedies")
+    short = short_of_cash({c: sum((b.undisputed for b, _ in items), ZERO)
+                           for c, items in past_due.items()}, held)
     letters = []
     for customer, items in sorted(past_due.items()):
-        owed = sum((b.undisputed for b, _ in items), ZERO)
-        if held.get(customer, ZERO) >= owed:   # its own cash on account covers it: apply it
+        if not short[customer]:                 # its own cash on account covers it: apply it
             continue
         worst = max(days for _, days in items)
         stage = [s for s in stages if s.from_days <= worst][-1]
@@ -176,11 +176,11 @@ def plan(ledger, as_of: dt.date, tables: TableSet, stages: list[Stage] | None = 
             continue
         extra = {"terminated": ended}
         if stage.key == "notice":
-            if as_of < remedies[0].effective_from or ended:
-                stage = stages[1]               # no right to cease before Amendment 3, nor once
-            else:                               # the Services have ended: a second reminder
-                                                # says what can be said
-                extra["cease_clause"] = tables.rows("psa_remedies", as_of)[0].cease_clause
+            clause = cease_clause_on(tables, as_of, ended)
+            if clause is None:                  # no right to cease before Amendment 3, nor once
+                stage = stages[1]               # the Services have ended: a second reminder
+            else:                               # says what can be said
+                extra["cease_clause"] = clause
                 try:
                     extra["assurance"] = assurance(ledger, as_of, tables)
                 except PricingError as error:

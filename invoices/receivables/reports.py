@@ -108,7 +108,7 @@ def status(ledger, as_of: dt.date, tables: TableSet) -> Status:
     past_due = tuple(b for b in balances(ledger, as_of, tables)
                      if b.undisputed > 0 and b.days_past_due(as_of) > 0)
     amount = sum((b.undisputed for b in past_due), ZERO)
-    from invoices.receivables.unapplied import cash_of
+    from invoices.receivables.unapplied import cash_of, short_of_cash
 
     terminated = ledger_termination(ledger)
     with ledger.read() as conn:
@@ -120,31 +120,40 @@ def status(ledger, as_of: dt.date, tables: TableSet) -> Status:
         return Status(as_of, terminated, False, f"the right to cease performing comes with "
                       f"{first.rows[0].instrument}, effective {first.effective_from}", past_due,
                       amount, unapplied)
-    remedies = tables.rows("psa_remedies", as_of)[0]
+    clause = cease_clause_on(tables, as_of, terminated)
     # Cash a customer paid in and Lucent holds unapplied pays its past due as soon as it is
     # applied: what it covers is no default (ar remind sends no letter for it either).
     owed: dict[str, Decimal] = {}
     for b in past_due:
         owed[b.bill_to] = owed.get(b.bill_to, ZERO) + b.undisputed
-    covered = sum((min(v, unapplied.get(c, ZERO)) for c, v in owed.items()), ZERO)
+    covered = amount - sum(short_of_cash(owed, unapplied).values(), ZERO)
+    said = f"{amount:,} undisputed is past due on {len(past_due)} invoice(s)"
     held = (f" ({covered:,} of it covered by cash on account not yet applied: `pricing ar "
             f"apply`)" if covered else "")
+    may_cease = False
     if not past_due:
-        reason, may_cease = "no undisputed amount is past due", False
-    elif terminated:            # the Services have ended: there is nothing left to cease
-        reason, may_cease = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s)"
-                             f"{held}"), False
+        reason = "no undisputed amount is past due"
+    elif clause is None:        # terminated: the Services have ended, nothing is left to cease
+        reason = said + held
     elif covered == amount:
-        reason, may_cease = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s), "
-                             f"all of it covered by cash on account not yet applied: apply it "
-                             f"(`pricing ar apply`)"), False
+        reason = (f"{said}, all of it covered by cash on account not yet applied: apply it "
+                  f"(`pricing ar apply`)")
     else:
-        reason, may_cease = (f"{amount:,} undisputed is past due on {len(past_due)} invoice(s)"
-                             f"{held}: {seller_on(tables, as_of)} may cease performing "
-                             f"({remedies.cease_clause})"), True
+        reason = f"{said}{held}: {seller_on(tables, as_of)} may cease performing ({clause})"
+        may_cease = True
     if terminated:
         reason += f"; {termination_words(terminated, TerminationRule.of(tables))}"
     return Status(as_of, terminated, may_cease, reason, past_due, amount, unapplied)
+
+
+def cease_clause_on(tables: TableSet, as_of: dt.date, terminated: dt.date | None) -> str | None:
+    """The clause giving Lucent the right to cease performing on `as_of` (the psa_remedies
+    table's, from Amendment 3), or None: before it, or once the agreement is terminated, when
+    no Services are left to cease. `ar status` and `ar remind` ask it alike."""
+    if as_of < tables.versions("psa_remedies")[0].effective_from or (
+            terminated is not None and terminated <= as_of):
+        return None
+    return tables.rows("psa_remedies", as_of)[0].cease_clause
 
 
 def seller_on(tables: TableSet, day: dt.date) -> str:

@@ -63,3 +63,11 @@ def cash_of(conn, as_of: dt.date = dt.date.max) -> dict[str, Cash]:
 def cash_balances(ledger) -> list[Cash]:
     with ledger.read() as conn:
         return list(cash_of(conn).values())
+
+
+def short_of_cash(owed: dict[str, Decimal], held: dict[str, Decimal]) -> dict[str, Decimal]:
+    """What each customer owes beyond its own unapplied cash (`held`): none when the cash on its
+    account covers it, since applying that cash pays it. `ar status` and `ar remind` ask it
+    alike."""
+    zero = Decimal("0.00")
+    return {c: max(v - held.get(c, zero), zero) for c, v in owed.items()}
